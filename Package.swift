@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Switchyard: a service-mesh proxy whose routing is policy-as-data.
+/// Dependencies are added when the work that needs them starts (see ARCHITECTURE.md).
+let package = Package(
+    name: "switchyard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+        .library(name: "RouteLang", targets: ["RouteLang"]),
+        .library(name: "Engine", targets: ["Engine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // Pure language front end: source -> tokens -> AST -> checked model -> IR. No I/O.
+        .target(name: "RouteLang", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Routing core: naming, decision tree, policies. Knows nothing of NIO.
+        .target(name: "Engine", dependencies: ["RouteLang"]),
+        // Data plane and runtime (config loading now; SwiftNIO server later).
+        .target(name: "Proxy", dependencies: ["RouteLang", "Engine"]),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "RouteLang", "Engine", "Proxy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Release-mode benchmark runner (bench/): lint of generated rule files.
+        .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Proxy"], path: "bench/Sources/switchyard-bench"),
+        .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
+        .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,36 @@
+import Foundation
+import RouteLang
+
+// MARK: - RuleFileLoader
+
+/// Reads rule files from disk. RouteLang itself does no I/O; the runtime
+/// (reload, the CLI) goes through here so read errors are reported the same
+/// way everywhere.
+public enum RuleFileLoader {
+    /// The file's text as a `SourceFile` named by its path.
+    public static func read(_ path: String) throws -> SourceFile {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            throw RuleFileError(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw RuleFileError(path: path, reason: "is not UTF-8 text")
+        }
+        return SourceFile(name: path, text: text)
+    }
+
+    /// Reads, parses, checks and compiles a rule file.
+    public static func lint(_ path: String, errorLimit: Int? = nil) throws -> LintResult {
+        RuleFrontEnd.lint(try read(path), errorLimit: errorLimit)
+    }
+}
+
+// MARK: - RuleFileError
+
+public struct RuleFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+
+    public var description: String { "\(path): \(reason)" }
+}

@@ -1,0 +1,85 @@
+// MARK: - PolicyItem
+
+/// One policy line as written, in `defaults { }` or a route.
+public struct PolicyItem: Sendable, Hashable {
+    public var kind: Kind
+    public var range: SourceRange
+
+    public enum Kind: Sendable, Hashable {
+        case timeout(Spanned<Duration>)
+        case attemptTimeout(Spanned<Duration>)
+        case retry(RetrySyntax)
+        case accrual(AccrualSyntax)
+        case balance(BalanceSyntax)
+        case classify(ClassifySyntax)
+    }
+
+    /// The keyword that starts the item; two items with the same keyword conflict
+    /// (except `classify`, whose rules accumulate).
+    public var keyword: String {
+        switch kind {
+        case .timeout: return "timeout"
+        case .attemptTimeout: return "attempt-timeout"
+        case .retry: return "retry"
+        case .accrual: return "accrual"
+        case .balance: return "balance"
+        case .classify: return "classify"
+        }
+    }
+
+    public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify"]
+}
+
+// MARK: - Retry
+
+/// `retry on CLASSES [limit N] [budget P%] [min R/s] [ttl D] [backoff A..B] [methods M, …]`.
+public struct RetrySyntax: Sendable, Hashable {
+    public var classes: [Spanned<RetryClass>]
+    public var limit: Spanned<Int>?
+    public var budget: Spanned<Double>?
+    public var minRate: Spanned<Double>?
+    public var ttl: Spanned<Duration>?
+    public var backoff: Spanned<DurationRange>?
+    public var methods: [Spanned<String>]
+
+    public static let options = ["limit", "budget", "min", "ttl", "backoff", "methods"]
+}
+
+// MARK: - Accrual
+
+/// `accrual consecutive N | success-rate R [window D] [min-requests M]`, then `[backoff A..B] [max-ejection P%]`.
+public struct AccrualSyntax: Sendable, Hashable {
+    public enum Mode: Sendable, Hashable {
+        case consecutive(Spanned<Int>)
+        /// The rate as a fraction (0.9) whether written `0.9` or `90%`.
+        case successRate(Spanned<Double>)
+    }
+
+    public var mode: Mode
+    public var window: Spanned<Duration>?
+    public var minRequests: Spanned<Int>?
+    public var backoff: Spanned<DurationRange>?
+    public var maxEjection: Spanned<Double>?
+
+    public static let modes = ["consecutive", "success-rate"]
+    public static let options = ["window", "min-requests", "backoff", "max-ejection"]
+}
+
+// MARK: - Balance
+
+/// `balance peak-ewma [decay D] [default-rtt D] | least-loaded | round-robin`.
+public struct BalanceSyntax: Sendable, Hashable {
+    public var algorithm: Spanned<String>
+    public var decay: Spanned<Duration>?
+    public var defaultRTT: Spanned<Duration>?
+
+    public static let options = ["decay", "default-rtt"]
+}
+
+// MARK: - Classify
+
+/// `classify CLASSES as success|failure|retryable-failure`.
+public struct ClassifySyntax: Sendable, Hashable {
+    public var selectors: [Spanned<RetryClass>]
+    public var responseClass: Spanned<ResponseClass>
+}

@@ -1,0 +1,91 @@
+// MARK: - Names and delegation
+
+extension Checker {
+    /// The built-in namers under `/$/`.
+    static let builtinNamers = ["inet", "fail", "nil"]
+
+    /// Namer names are unique; every declared namer is used somewhere.
+    mutating func checkNamers() {
+        for case .namer(let decl) in file.statements {
+            if let first = namers[decl.name.value] {
+                error(.duplicateNamer, "namer `\(decl.name.value)` is declared twice", at: decl.name.range,
+                      notes: [Diagnostic.Note("first declared here", at: first)])
+            } else {
+                namers[decl.name.value] = decl.name.range
+            }
+            if decl.argument.value.isEmpty {
+                error(.valueOutOfRange, "namer `\(decl.name.value)` needs a directory", at: decl.argument.range)
+            }
+        }
+    }
+
+    /// Every dtab leaf names a declared namer (`/#/NAME`) or a built-in one
+    /// (`/$/inet`, `/$/fail`, `/$/nil`); unused namers get a warning.
+    mutating func checkDelegation() {
+        var leaves: [Spanned<Path>] = []
+        for statement in file.statements {
+            switch statement {
+            case .dtab(let block): leaves += block.entries.flatMap(\.tree.pathLeaves)
+            case .route(let decl): leaves += decl.dtabBlocks.flatMap { $0.entries.flatMap(\.tree.pathLeaves) }
+            case .split(let decl): leaves += decl.entries.map(\.target)
+            default: break
+            }
+        }
+        for leaf in leaves { checkLeaf(leaf) }
+        for case .namer(let decl) in file.statements where !usedNamers.contains(decl.name.value) {
+            warning(.unusedNamer, "namer `\(decl.name.value)` is never used", at: decl.name.range,
+                    help: "refer to it in the dtab as `/#/\(decl.name.value)`")
+        }
+    }
+
+    mutating func checkLeaf(_ leaf: Spanned<Path>) {
+        let labels = leaf.value.labels
+        guard let head = labels.first, head == "#" || head == "$" else { return }
+        guard labels.count >= 2 else {
+            error(head == "#" ? .unknownNamer : .unknownBuiltinNamer, "`\(leaf.text)` names no namer", at: leaf.range,
+                  help: head == "#" ? "write `/#/NAMER/...`" : "write `/$/inet/HOST/PORT`, `/$/fail` or `/$/nil`")
+            return
+        }
+        let name = labels[1]
+        if head == "#" {
+            if namers[name] == nil {
+                error(.unknownNamer, "unknown namer `\(name)` in `\(leaf.text)`", at: leaf.range,
+                      help: Suggestion.help(for: name, among: namers.keys.sorted())
+                        ?? "declare it, e.g. `namer \(name) = files \"disco\"`")
+            }
+            usedNamers.insert(name)
+        } else if !Self.builtinNamers.contains(name) {
+            error(.unknownBuiltinNamer, "unknown built-in namer `/$/\(name)`", at: leaf.range,
+                  help: Suggestion.help(for: name, among: Self.builtinNamers) ?? "built-ins are /$/inet, /$/fail and /$/nil")
+        } else if name == "inet", labels.count >= 4, !(Int(labels[3]).map { (0...65535).contains($0) } ?? false) {
+            error(.invalidPort, "invalid port `\(labels[3])` in `\(leaf.text)`", at: leaf.range,
+                  help: "write `/$/inet/HOST/PORT` with a port from 0 to 65535")
+        }
+    }
+
+    /// Whether a name starting with `prefix` could be rewritten by some
+    /// dentry (or is already a namer or built-in path).
+    func canBind(_ prefix: Path, dtab: [Dentry]) -> Bool {
+        if let head = prefix.labels.first, head == "#" || head == "$" { return true }
+        return dtab.contains { dentry in
+            // Either the dentry's prefix covers the known part of the name, or
+            // the known part is shorter and template variables may complete it.
+            let shared = min(dentry.prefix.count, prefix.count)
+            for index in 0..<shared {
+                if case .label(let label) = dentry.prefix[index], label != prefix.labels[index] { return false }
+            }
+            return true
+        }
+    }
+
+    /// The file-level dentries (dtab blocks and splits).
+    var fileDtab: [Dentry] {
+        file.statements.flatMap { statement -> [Dentry] in
+            switch statement {
+            case .dtab(let block): return block.entries.map(\.dentry)
+            case .split(let decl): return [Compiler.dentry(for: decl)]
+            default: return []
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+// MARK: - Policies
+
+extension Checker {
+    /// Checks `defaults { }` and remembers the merged defaults for the routes.
+    mutating func checkPolicies() {
+        var items: [PolicyItem]?
+        for case .defaults(let block) in file.statements {
+            checkPolicyItems(block.items, in: "defaults")
+            items = items ?? block.items
+        }
+        defaults = Compiler.merge(.builtIn, items ?? [])
+        if let items { checkMergedPolicy(defaults, items: items, owner: "defaults") }
+    }
+
+    /// Per-item checks: no repeated item, values in range, ranges ordered.
+    mutating func checkPolicyItems(_ items: [PolicyItem], in owner: String) {
+        var seen: [String: SourceRange] = [:]
+        for item in items {
+            if item.keyword != "classify" {
+                if let first = seen[item.keyword] {
+                    error(.duplicateOption, "`\(item.keyword)` is given twice in \(owner)", at: item.range,
+                          notes: [Diagnostic.Note("first given here", at: first)])
+                }
+                seen[item.keyword] = seen[item.keyword] ?? item.range
+            }
+            switch item.kind {
+            case .timeout(let duration), .attemptTimeout(let duration):
+                requirePositive(duration, item.keyword)
+            case .retry(let retry):
+                if let limit = retry.limit, limit.value > 100 {
+                    error(.valueOutOfRange, "retry limit \(limit.value) is too high", at: limit.range,
+                          help: "at most 100 retries; budgets cap retry storms, not limits")
+                }
+                if let budget = retry.budget { requirePercentage(budget, "retry budget") }
+                if let ttl = retry.ttl { requirePositive(ttl, "ttl") }
+                if let backoff = retry.backoff { requireOrdered(backoff) }
+            case .accrual(let accrual):
+                switch accrual.mode {
+                case .consecutive(let count) where count.value < 1:
+                    error(.valueOutOfRange, "accrual needs at least 1 consecutive failure", at: count.range)
+                case .successRate(let rate) where rate.value <= 0 || rate.value > 1:
+                    error(.valueOutOfRange, "success rate `\(rate.text)` is not between 0 and 1", at: rate.range,
+                          help: "write a ratio such as `0.9` or `90%`")
+                default:
+                    break
+                }
+                if let window = accrual.window { requirePositive(window, "window") }
+                if let minRequests = accrual.minRequests, minRequests.value < 1 {
+                    error(.valueOutOfRange, "min-requests must be at least 1", at: minRequests.range)
+                }
+                if let backoff = accrual.backoff { requireOrdered(backoff) }
+                if let maxEjection = accrual.maxEjection { requirePercentage(maxEjection, "max-ejection") }
+                if case .consecutive = accrual.mode {
+                    for range in [accrual.window?.range, accrual.minRequests?.range].compactMap({ $0 }) {
+                        error(.unknownOption, "`window` and `min-requests` apply to `success-rate` accrual only", at: range)
+                    }
+                }
+            case .balance(let balance):
+                if let decay = balance.decay { requirePositive(decay, "decay") }
+                if let rtt = balance.defaultRTT { requirePositive(rtt, "default-rtt") }
+            case .classify:
+                break
+            }
+        }
+    }
+
+    /// Checks on the policy a route (or the defaults) ends up with.
+    mutating func checkMergedPolicy(_ policy: Policy, items: [PolicyItem], owner: String) {
+        if let timeout = policy.timeout, let attempt = policy.attemptTimeout, attempt >= timeout {
+            let range = items.first { $0.keyword == "attempt-timeout" }?.range
+                ?? items.first { $0.keyword == "timeout" }?.range ?? items.first?.range ?? .synthesized
+            error(.contradictoryTimeouts,
+                  "attempt-timeout \(Self.show(attempt)) is not shorter than timeout \(Self.show(timeout)) in \(owner)",
+                  at: range, help: "the whole-request timeout includes every attempt; "
+                    + "make attempt-timeout shorter so a retry can still run")
+        }
+        if policy.attemptTimeout == nil, policy.retry.classes.contains(.attemptTimeout),
+           let retryItem = items.first(where: { $0.keyword == "retry" }) {
+            warning(.retryNeverFires, "`retry on attempt-timeout` never fires: \(owner) sets no attempt-timeout",
+                    at: retryItem.range, help: "add e.g. `attempt-timeout 500ms`")
+        }
+    }
+
+    // MARK: Value checks
+
+    mutating func requirePositive(_ duration: Spanned<Duration>, _ what: String) {
+        if duration.value <= .zero {
+            error(.valueOutOfRange, "\(what) must be longer than zero", at: duration.range)
+        }
+    }
+
+    mutating func requirePercentage(_ value: Spanned<Double>, _ what: String) {
+        if value.value > 100 {
+            error(.valueOutOfRange, "\(what) `\(value.text)` is over 100%", at: value.range)
+        }
+    }
+
+    mutating func requireOrdered(_ range: Spanned<DurationRange>) {
+        if range.value.lower > range.value.upper {
+            error(.invertedRange, "backoff `\(range.text)` starts above its maximum", at: range.range,
+                  help: "write `MIN..MAX` with MIN no greater than MAX")
+        }
+    }
+
+    /// A duration in the shortest unit that shows it exactly.
+    static func show(_ duration: Duration) -> String {
+        let nanos = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
+            where nanos % size == 0 && nanos != 0 {
+            return "\(nanos / size)\(unit)"
+        }
+        return "\(nanos)ns"
+    }
+}

@@ -1,0 +1,217 @@
+// MARK: - Routes
+
+extension Checker {
+    /// Route names are unique; each route has one `to`; conditions are valid;
+    /// names can bind; retries are safe; no route is shadowed.
+    mutating func checkRoutes() {
+        var names: [String: SourceRange] = [:]
+        var clauses: [ClauseInfo] = []
+        let dtab = fileDtab
+        let routes = file.statements.compactMap { statement -> RouteDecl? in
+            if case .route(let decl) = statement { return decl } else { return nil }
+        }
+
+        for (index, route) in routes.enumerated() {
+            let name = route.name.value
+            if let first = names[name] {
+                error(.duplicateRoute, "route `\(name)` is declared twice", at: route.name.range,
+                      notes: [Diagnostic.Note("first declared here", at: first)])
+            }
+            names[name] = names[name] ?? route.name.range
+
+            let targets = route.targets
+            if targets.isEmpty {
+                error(.missingRouteTarget, "route `\(name)` has no `to`", at: route.name.range,
+                      help: "add e.g. `to /svc/\(name)`")
+            }
+            for extra in targets.dropFirst() {
+                error(.duplicateRouteTarget, "route `\(name)` has more than one `to`", at: extra.range,
+                      notes: [Diagnostic.Note("first `to` here", at: targets[0].range)],
+                      help: "use a weighted dentry or a `split` to send traffic to several names")
+            }
+
+            let whens = route.whenClauses
+            for clause in whens { checkClause(clause) }
+            let conditionSets = whens.isEmpty ? [[]] : whens.map { $0.conditions.map(\.condition) }
+            for conditions in conditionSets {
+                clauses.append(ClauseInfo(route: index, conditions: conditions))
+            }
+
+            checkPolicyItems(route.policies, in: "route `\(name)`")
+            let policy = Compiler.merge(defaults, route.policies)
+            checkMergedPolicy(policy, items: route.policies, owner: "route `\(name)`")
+            checkRetrySafety(route, policy: policy)
+
+            if let target = targets.first {
+                let local = route.dtabBlocks.flatMap { $0.entries.map(\.dentry) }
+                if !canBind(target.value.staticPrefix, dtab: dtab + local) {
+                    warning(.unbindableName, "`\(target.value)` can never bind: no dentry matches it", at: target.range,
+                            help: "add a dentry such as `\(Path(Array(target.value.staticPrefix.labels.prefix(1))).show) => /#/NAMER`")
+                }
+            }
+        }
+
+        for case .identify(let decl) in file.statements {
+            let template = Compiler.template(for: decl.form)
+            if !canBind(template.staticPrefix, dtab: dtab) {
+                warning(.unbindableName, "identified names `\(template)` can never bind: no dentry matches them",
+                        at: decl.range, help: "add a dentry such as `/svc => /#/NAMER`")
+            }
+        }
+        checkShadowing(clauses, routes: routes)
+    }
+
+    // MARK: Conditions
+
+    mutating func checkClause(_ clause: WhenClause) {
+        var seen: Set<Condition> = []
+        var host: ConditionSyntax?
+        var path: ConditionSyntax?
+        for syntax in clause.conditions {
+            let condition = syntax.condition
+            if !seen.insert(condition).inserted {
+                error(.duplicateCondition, "this condition is written twice in one `when`", at: syntax.range)
+            }
+            switch condition.test {
+            case .host(let pattern):
+                checkHost(pattern, at: syntax.argumentRange)
+                if !condition.negated { checkSingle(syntax, &host, "host") }
+            case .path(let value), .pathPrefix(let value):
+                if !value.hasPrefix("/") {
+                    error(.invalidPathPattern, "path \"\(value)\" does not start with `/`", at: syntax.argumentRange,
+                          help: "write \"/\(value)\"")
+                }
+                if !condition.negated { checkSingle(syntax, &path, "path") }
+            case .pathRegex(let pattern):
+                checkRegex(pattern, at: syntax.argumentRange)
+                if !condition.negated { checkSingle(syntax, &path, "path") }
+            case .headerMatches(_, let pattern):
+                checkRegex(pattern, at: syntax.valueRange ?? syntax.range)
+            default:
+                break
+            }
+        }
+    }
+
+    /// A clause may test one host and one path positively; two cannot both hold
+    /// (or belong in two `when` clauses).
+    mutating func checkSingle(_ syntax: ConditionSyntax, _ first: inout ConditionSyntax?, _ what: String) {
+        guard let earlier = first else {
+            first = syntax
+            return
+        }
+        error(.contradictoryConditions, "a `when` clause can test the \(what) only once", at: syntax.range,
+              notes: [Diagnostic.Note("first \(what) condition here", at: earlier.range)],
+              help: "to match either, write a second `when` clause")
+    }
+
+    mutating func checkHost(_ pattern: HostPattern, at range: SourceRange) {
+        let name: String
+        switch pattern {
+        case .exact(let host): name = host
+        case .wildcard(let suffix): name = String(suffix.dropFirst())
+        }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let valid = !name.isEmpty && labels.allSatisfy { label in
+            !label.isEmpty && label.utf8.allSatisfy { Lexer.isAlphaNumeric($0) || $0 == UInt8(ascii: "-") }
+        }
+        if !valid {
+            error(.invalidHostPattern, "invalid host pattern \"\(pattern)\"", at: range,
+                  help: "write a host name such as \"api.example.com\" or a wildcard such as \"*.example.com\"")
+        }
+    }
+
+    mutating func checkRegex(_ pattern: String, at range: SourceRange) {
+        do {
+            _ = try Regex(pattern)
+        } catch {
+            self.error(.invalidRegex, "invalid regular expression \"\(pattern)\"", at: range,
+                       notes: [Diagnostic.Note(String(describing: error))])
+        }
+    }
+
+    // MARK: Retry safety
+
+    /// Warns when a route only matches non-idempotent methods but its retry
+    /// policy would need them to be retried on responses.
+    mutating func checkRetrySafety(_ route: RouteDecl, policy: Policy) {
+        let retriesResponses = policy.retry.classes.contains { $0 != .connectError } && policy.retry.limit > 0
+        guard retriesResponses else { return }
+        var unsafe: [String] = []
+        for clause in route.whenClauses {
+            for syntax in clause.conditions where !syntax.condition.negated {
+                if case .methods(let methods) = syntax.condition.test {
+                    unsafe += methods.filter { !RetryPolicy.idempotentMethods.contains($0) && !policy.retry.methods.contains($0) }
+                }
+            }
+        }
+        guard let method = unsafe.first else { return }
+        let range = route.policies.first { $0.keyword == "retry" }?.range ?? route.name.range
+        warning(.retryWithoutIdempotence,
+                "route `\(route.name.value)` matches \(method), which is not idempotent: it is only retried on connect errors",
+                at: range, help: "if \(method) is safe to repeat here, add `methods \(method)` to the retry policy")
+    }
+
+    // MARK: Shadowing
+
+    struct ClauseInfo {
+        var route: Int
+        var conditions: Set<Condition>
+        var specificity: Specificity
+        var host: HostPattern?
+        var path: ConditionTest?
+
+        init(route: Int, conditions: [Condition]) {
+            self.route = route
+            self.conditions = Set(conditions)
+            self.specificity = Specificity(conditions)
+            for condition in conditions where !condition.negated {
+                switch condition.test {
+                case .host(let pattern): host = host ?? pattern
+                case .path, .pathPrefix, .pathRegex: path = path ?? condition.test
+                default: break
+                }
+            }
+        }
+    }
+
+    struct BucketKey: Hashable {
+        var host: HostPattern?
+        var path: ConditionTest?
+    }
+
+    /// A clause is shadowed when an earlier route's clause matches every
+    /// request it matches (its conditions are a subset) with the same
+    /// specificity, so the tie always goes to the earlier route. A route is
+    /// reported when all its clauses are shadowed. Clauses are bucketed by
+    /// host and path so this stays near-linear for large files.
+    mutating func checkShadowing(_ clauses: [ClauseInfo], routes: [RouteDecl]) {
+        var buckets: [BucketKey: [Int]] = [:]
+        for (index, clause) in clauses.enumerated() {
+            buckets[BucketKey(host: clause.host, path: clause.path), default: []].append(index)
+        }
+        var shadowedBy: [Int: Int] = [:]
+        var unshadowed: Set<Int> = []
+        for clause in clauses {
+            let keys: Set<BucketKey> = [BucketKey(host: clause.host, path: clause.path), BucketKey(host: nil, path: clause.path),
+                                        BucketKey(host: clause.host, path: nil), BucketKey(host: nil, path: nil)]
+            let shadow = keys.lazy.flatMap { buckets[$0] ?? [] }.first { candidateIndex in
+                let candidate = clauses[candidateIndex]
+                return candidate.route < clause.route && candidate.specificity == clause.specificity
+                    && candidate.conditions.isSubset(of: clause.conditions)
+            }
+            if let shadow {
+                shadowedBy[clause.route] = shadowedBy[clause.route] ?? clauses[shadow].route
+            } else {
+                unshadowed.insert(clause.route)
+            }
+        }
+        for (routeIndex, shadowIndex) in shadowedBy.sorted(by: { $0.key < $1.key }) where !unshadowed.contains(routeIndex) {
+            let route = routes[routeIndex]
+            let winner = routes[shadowIndex]
+            warning(.shadowedRoute, "route `\(route.name.value)` can never match: route `\(winner.name.value)` takes all its requests",
+                    at: route.name.range, notes: [Diagnostic.Note("`\(winner.name.value)` is declared here", at: winner.name.range)],
+                    help: "make its conditions more specific than `\(winner.name.value)`'s, or remove it")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// MARK: - Checker
+
+/// Validates a parsed `RuleFile` and reports the errors and warnings of
+/// ROUTELANG.md section 6. It only reads the AST; `Compiler` runs after it.
+///
+/// The checks are grouped by concern in extensions: declarations (this
+/// file), names and delegation, routes and conditions, policies.
+public struct Checker {
+    let file: RuleFile
+    var diagnostics: [Diagnostic] = []
+
+    /// Namer names declared in the file, with their ranges.
+    var namers: [String: SourceRange] = [:]
+    /// Namer names some dtab leaf refers to.
+    var usedNamers: Set<String> = []
+    /// The effective defaults, for checks on each route's merged policy.
+    var defaults: Policy = .builtIn
+
+    init(file: RuleFile) {
+        self.file = file
+    }
+
+    /// Every diagnostic for `file`, in the order the checks found them.
+    public static func check(_ file: RuleFile) -> [Diagnostic] {
+        var checker = Checker(file: file)
+        checker.run()
+        return checker.diagnostics
+    }
+
+    mutating func run() {
+        checkDeclarations()
+        checkNamers()
+        checkDelegation()
+        checkPolicies()
+        checkRoutes()
+        checkSplits()
+    }
+
+    // MARK: Reporting
+
+    mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange,
+                        notes: [Diagnostic.Note] = [], help: String? = nil) {
+        diagnostics.append(Diagnostic(code, message, at: range, severity: .error, notes: notes, help: help))
+    }
+
+    mutating func warning(_ code: DiagnosticCode, _ message: String, at range: SourceRange,
+                          notes: [Diagnostic.Note] = [], help: String? = nil) {
+        diagnostics.append(Diagnostic(code, message, at: range, severity: .warning, notes: notes, help: help))
+    }
+
+    // MARK: Declarations
+
+    /// One admin, identify, defaults and dtab block each; distinct listener
+    /// addresses; warnings for exposed admin and override-enabled listeners.
+    mutating func checkDeclarations() {
+        var firstBlock: [String: SourceRange] = [:]
+        var listeners: [SocketAddress: SourceRange] = [:]
+        var admin: Spanned<SocketAddress>?
+        var hasRoute = false
+        var hasIdentify = false
+
+        for statement in file.statements {
+            let keyword: String
+            switch statement {
+            case .listen(let decl):
+                if let first = listeners[decl.address.value] {
+                    error(.duplicateListener, "two listeners on \(decl.address.value)", at: decl.address.range,
+                          notes: [Diagnostic.Note("first declared here", at: first)])
+                }
+                listeners[decl.address.value] = listeners[decl.address.value] ?? decl.address.range
+                if let option = decl.allowDtabOverride, !decl.address.value.isLoopback {
+                    warning(.publicDtabOverride, "`allow-dtab-override` on non-loopback listener \(decl.address.value)",
+                            at: option, help: "any client that reaches \(decl.address.value) can steer traffic with `l5d-dtab`; "
+                                + "allow it only on a loopback or otherwise trusted listener")
+                }
+                continue
+            case .admin(let decl):
+                admin = admin ?? decl.address
+                keyword = "admin"
+                if !decl.address.value.isLoopback {
+                    warning(.publicAdmin, "admin API on non-loopback address \(decl.address.value)", at: decl.address.range,
+                            help: "the admin API shows configuration and routes; keep it on 127.0.0.1 unless a firewall protects it")
+                }
+            case .identify:
+                keyword = "identify"
+                hasIdentify = true
+            case .defaults:
+                keyword = "defaults"
+            case .dtab:
+                keyword = "dtab"
+            case .route:
+                hasRoute = true
+                continue
+            case .namer, .split:
+                continue
+            }
+            if let first = firstBlock[keyword] {
+                error(.duplicateBlock, "`\(keyword)` is given more than once", at: statement.range,
+                      notes: [Diagnostic.Note("first given here", at: first)],
+                      help: keyword == "identify" || keyword == "admin" ? nil : "merge the two blocks into one")
+            } else {
+                firstBlock[keyword] = statement.range
+            }
+        }
+
+        if let admin, let listener = listeners[admin.value] {
+            error(.addressConflict, "admin and a listener both use \(admin.value)", at: admin.range,
+                  notes: [Diagnostic.Note("listener declared here", at: listener)])
+        }
+        if listeners.isEmpty, !file.statements.isEmpty {
+            warning(.noListener, "no `listen` statement: `switchyard run` would not accept traffic",
+                    at: file.statements[0].range, help: "add e.g. `listen 127.0.0.1:4140`")
+        }
+        if !hasRoute, !hasIdentify, !file.statements.isEmpty {
+            warning(.nothingRoutable, "no route and no `identify`: every request would be answered 400",
+                    at: file.statements[0].range, help: "add `identify host` or a `route`")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+// MARK: - Compiler
+
+/// Lowers a checked `RuleFile` to a `RoutingConfig`.
+///
+/// It assumes the checker found no errors (it is total anyway: the first of
+/// duplicated blocks wins). Policies are merged option by option, outermost
+/// first: built-in defaults, then `defaults { }`, then the route's own items.
+public enum Compiler {
+    public static func compile(_ file: RuleFile) -> RoutingConfig {
+        var listeners: [ListenerConfig] = []
+        var admin: SocketAddress?
+        var namers: [NamerConfig] = []
+        var identification: PathTemplate?
+        var dtab: [Dentry] = []
+        var splits: [Dentry] = []
+        var defaultItems: [PolicyItem]?
+        var routeDecls: [RouteDecl] = []
+
+        for statement in file.statements {
+            switch statement {
+            case .listen(let decl):
+                listeners.append(ListenerConfig(address: decl.address.value, allowDtabOverride: decl.allowDtabOverride != nil))
+            case .admin(let decl):
+                admin = admin ?? decl.address.value
+            case .namer(let decl):
+                namers.append(NamerConfig(name: decl.name.value, kind: decl.kind.value, argument: decl.argument.value))
+            case .identify(let decl):
+                identification = identification ?? template(for: decl.form)
+            case .dtab(let block):
+                dtab += block.entries.map(\.dentry)
+            case .defaults(let block):
+                defaultItems = defaultItems ?? block.items
+            case .route(let decl):
+                routeDecls.append(decl)
+            case .split(let decl):
+                splits.append(dentry(for: decl))
+            }
+        }
+
+        let defaults = merge(.builtIn, defaultItems ?? [])
+        let routes = routeDecls.map { decl in
+            RouteConfig(name: decl.name.value,
+                        clauses: decl.whenClauses.map { $0.conditions.map(\.condition) },
+                        target: decl.targets.first?.value ?? PathTemplate(labels: []),
+                        dtab: Dtab(decl.dtabBlocks.flatMap { $0.entries.map(\.dentry) }),
+                        policy: merge(defaults, decl.policies))
+        }
+        return RoutingConfig(listeners: listeners, admin: admin ?? RoutingConfig.defaultAdmin, namers: namers,
+                             identification: identification, dtab: Dtab(dtab + splits), defaults: defaults, routes: routes)
+    }
+
+    // MARK: Identification
+
+    /// Every identifier form is a template under `/svc`, as in Linkerd 1.
+    static func template(for form: IdentifyForm) -> PathTemplate {
+        let svc: [PathTemplate.Part] = [.literal("svc")]
+        switch form {
+        case .host: return PathTemplate(labels: [svc, [.variable(.host)]])
+        case .methodHost: return PathTemplate(labels: [svc, [.variable(.method)], [.variable(.host)]])
+        case .header(let name): return PathTemplate(labels: [svc, [.variable(.header(name.value))]])
+        case .path(let count): return PathTemplate(labels: [svc, [.variable(.path(count.value))]])
+        case .template(let template): return template.value
+        }
+    }
+
+    // MARK: Splits
+
+    /// `split /svc/x { 90% /a  10% /b }` is the dentry `/svc/x => 0.9 * /a & 0.1 * /b`.
+    static func dentry(for split: SplitDecl) -> Dentry {
+        let branches = split.entries.map { entry in
+            NameTree<Path>.Weighted(entry.isPercent ? entry.weight.value / 100 : entry.weight.value, .leaf(entry.target.value))
+        }
+        let tree: NameTree<Path> = branches.count == 1 ? branches[0].tree : (branches.isEmpty ? .neg : .union(branches))
+        return Dentry(prefix: split.path.value, tree: tree)
+    }
+
+    // MARK: Policy merge
+
+    /// Overlays `items` on `base`. Classification rules written here come
+    /// before inherited ones, so the more local rule wins.
+    public static func merge(_ base: Policy, _ items: [PolicyItem]) -> Policy {
+        var policy = base
+        var rules: [ClassificationRule] = []
+        for item in items {
+            switch item.kind {
+            case .timeout(let duration): policy.timeout = duration.value
+            case .attemptTimeout(let duration): policy.attemptTimeout = duration.value
+            case .retry(let retry): policy.retry = merge(base.retry, retry)
+            case .accrual(let accrual): policy.accrual = merge(base.accrual, accrual)
+            case .balance(let balance): policy.balance = merge(base.balance, balance)
+            case .classify(let classify):
+                rules += classify.selectors.map { ClassificationRule(selector: $0.value, responseClass: classify.responseClass.value) }
+            }
+        }
+        policy.classification = rules + base.classification
+        return policy
+    }
+
+    static func merge(_ base: RetryPolicy, _ syntax: RetrySyntax) -> RetryPolicy {
+        var retry = base
+        retry.classes = syntax.classes.map(\.value)
+        if let limit = syntax.limit { retry.limit = limit.value }
+        if let budget = syntax.budget { retry.budget.percent = budget.value }
+        if let minRate = syntax.minRate { retry.budget.minPerSecond = minRate.value }
+        if let ttl = syntax.ttl { retry.budget.ttl = ttl.value }
+        if let backoff = syntax.backoff { retry.backoff = backoff.value }
+        if !syntax.methods.isEmpty { retry.methods = syntax.methods.map(\.value) }
+        return retry
+    }
+
+    static func merge(_ base: AccrualPolicy, _ syntax: AccrualSyntax) -> AccrualPolicy {
+        var accrual = base
+        switch syntax.mode {
+        case .consecutive(let count):
+            accrual.mode = .consecutive(count.value)
+        case .successRate(let rate):
+            var window = AccrualPolicy.defaultSuccessRateWindow
+            var minRequests = AccrualPolicy.defaultMinRequests
+            if case .successRate(_, let baseWindow, let baseMin) = base.mode { (window, minRequests) = (baseWindow, baseMin) }
+            accrual.mode = .successRate(rate: rate.value, window: syntax.window?.value ?? window,
+                                        minRequests: syntax.minRequests?.value ?? minRequests)
+        }
+        if let backoff = syntax.backoff { accrual.backoff = backoff.value }
+        if let maxEjection = syntax.maxEjection { accrual.maxEjectionPercent = maxEjection.value }
+        return accrual
+    }
+
+    static func merge(_ base: BalancePolicy, _ syntax: BalanceSyntax) -> BalancePolicy {
+        switch syntax.algorithm.value {
+        case "least-loaded": return .leastLoaded
+        case "round-robin": return .roundRobin
+        default:
+            var (decay, rtt) = (BalancePolicy.defaultDecay, BalancePolicy.defaultRTT)
+            if case .peakEWMA(let baseDecay, let baseRTT) = base { (decay, rtt) = (baseDecay, baseRTT) }
+            return .peakEWMA(decay: syntax.decay?.value ?? decay, defaultRTT: syntax.defaultRTT?.value ?? rtt)
+        }
+    }
+}

@@ -1,0 +1,238 @@
+// MARK: - Statements
+
+extension Parser {
+    /// `file = { statement } EOF ;`
+    mutating func parseFile() -> [Statement] {
+        var statements: [Statement] = []
+        while !atEnd {
+            let before = position
+            if let statement = parseStatement() {
+                statements.append(statement)
+            } else if position == before || !current.isAtLineStart || !isStatementStart {
+                recoverToStatement()
+            }
+        }
+        return statements
+    }
+
+    var isStatementStart: Bool {
+        current.kind == .word && Statement.keywords.contains(current.text)
+    }
+
+    /// `statement = listen | admin | namer | identify | dtab_block | defaults | route | split ;`
+    mutating func parseStatement() -> Statement? {
+        let keyword = current
+        guard keyword.kind == .word else {
+            if keyword.kind == .rightBrace {
+                error(.expectedToken, "unexpected `}` with no open block", at: keyword.range)
+            } else {
+                error(.unknownStatement, "expected a statement, found \(describe(keyword))", at: keyword.range,
+                      help: "statements are: " + Statement.keywords.joined(separator: ", "))
+            }
+            return nil
+        }
+        switch keyword.text {
+        case "listen": return parseListen().map(Statement.listen)
+        case "admin": return parseAdmin().map(Statement.admin)
+        case "namer": return parseNamer().map(Statement.namer)
+        case "identify": return parseIdentify().map(Statement.identify)
+        case "dtab": return parseDtabBlock().map(Statement.dtab)
+        case "defaults": return parseDefaults().map(Statement.defaults)
+        case "route": return parseRoute().map(Statement.route)
+        case "split": return parseSplit().map(Statement.split)
+        default:
+            error(.unknownStatement, "unknown statement `\(keyword.text)`", at: keyword.range,
+                  help: Suggestion.help(for: keyword.text, among: Statement.keywords))
+            return nil
+        }
+    }
+
+    // MARK: listen / admin
+
+    /// `listen = "listen" address { listen_option } ;`
+    /// `listen_option = "allow-dtab-override" ;`
+    mutating func parseListen() -> ListenDecl? {
+        let keyword = advance()
+        guard let address = parseAddress() else { return nil }
+        var allowOverride: SourceRange?
+        while current.kind == .word, !startsNewLine(after: address.range) || ListenDecl.options.contains(current.text) {
+            let option = advance()
+            switch option.text {
+            case "allow-dtab-override":
+                if allowOverride != nil {
+                    error(.duplicateOption, "`allow-dtab-override` is given twice", at: option.range)
+                }
+                allowOverride = option.range
+            default:
+                error(.unknownListenOption, "unknown listen option `\(option.text)`", at: option.range,
+                      help: Suggestion.help(for: option.text, among: ListenDecl.options)
+                        ?? "listen options are: " + ListenDecl.options.joined(separator: ", "))
+                return nil
+            }
+        }
+        return ListenDecl(address: address, allowDtabOverride: allowOverride, range: keyword.range.through(previousRange))
+    }
+
+    /// `admin = "admin" address ;`
+    mutating func parseAdmin() -> AdminDecl? {
+        let keyword = advance()
+        guard let address = parseAddress() else { return nil }
+        return AdminDecl(address: address, range: keyword.range.through(address.range))
+    }
+
+    /// `address = host ":" port | "[" ipv6 "]" ":" port ;`
+    mutating func parseAddress() -> Spanned<SocketAddress>? {
+        guard let token = expectWord("an address such as `127.0.0.1:4140`") else { return nil }
+        return literal(token, code: .invalidAddress, LiteralParser.address)
+    }
+
+    // MARK: namer
+
+    /// `namer = "namer" name "=" namer_kind string ;`
+    mutating func parseNamer() -> NamerDecl? {
+        let keyword = advance()
+        guard let name = parseName("a namer name") else { return nil }
+        guard expect(.equals, "after the namer name") != nil else { return nil }
+        guard let kindToken = expectWord("a namer kind") else { return nil }
+        guard let kind = NamerKind(rawValue: kindToken.text) else {
+            error(.unknownNamerKind, "unknown namer kind `\(kindToken.text)`", at: kindToken.range,
+                  help: Suggestion.help(for: kindToken.text, among: NamerKind.allCases.map(\.rawValue))
+                    ?? "namer kinds are: " + NamerKind.allCases.map(\.rawValue).joined(separator: ", "))
+            return nil
+        }
+        guard let argument = expectString("the namer's directory") else { return nil }
+        return NamerDecl(name: name, kind: Spanned(kind, text: kindToken.text, range: kindToken.range),
+                         argument: argument, range: keyword.range.through(argument.range))
+    }
+
+    /// `name = letter { letter | digit | "_" | "-" } ;`
+    mutating func parseName(_ what: String) -> Spanned<String>? {
+        guard let token = expectWord(what) else { return nil }
+        guard LiteralParser.isName(token.text) else {
+            error(.invalidName, "invalid name `\(token.text)`", at: token.range,
+                  help: "a name starts with a letter and has only letters, digits, `_` and `-`")
+            return nil
+        }
+        return Spanned(token.text, text: token.text, range: token.range)
+    }
+
+    // MARK: identify
+
+    /// `identify = "identify" ( "host" | "method-host" | "header" string | "path" integer | path_template ) ;`
+    mutating func parseIdentify() -> IdentifyDecl? {
+        let keyword = advance()
+        if current.kind == .path {
+            guard let template = parseTemplate() else { return nil }
+            return IdentifyDecl(form: .template(template), range: keyword.range.through(template.range))
+        }
+        guard let form = expectWord("`host`, `method-host`, `header \"NAME\"`, `path N` or a path template") else { return nil }
+        switch form.text {
+        case "host":
+            return IdentifyDecl(form: .host, range: keyword.range.through(form.range))
+        case "method-host":
+            return IdentifyDecl(form: .methodHost, range: keyword.range.through(form.range))
+        case "header":
+            guard let name = parseHeaderName() else { return nil }
+            return IdentifyDecl(form: .header(name), range: keyword.range.through(name.range))
+        case "path":
+            guard let count = wordLiteral("a segment count", code: .invalidInteger, LiteralParser.integer) else { return nil }
+            return IdentifyDecl(form: .path(count), range: keyword.range.through(count.range))
+        default:
+            error(.unknownIdentifier, "unknown identifier `\(form.text)`", at: form.range,
+                  help: Suggestion.help(for: form.text, among: IdentifyForm.keywords)
+                    ?? "use `host`, `method-host`, `header \"NAME\"`, `path N` or a template such as `/svc/{host}`")
+            return nil
+        }
+    }
+
+    /// A header name as a string, checked to be an HTTP token and lower-cased.
+    mutating func parseHeaderName() -> Spanned<String>? {
+        guard let name = expectString("a header name") else { return nil }
+        guard LiteralParser.isToken(name.value) else {
+            error(.invalidHeaderName, "invalid header name \"\(name.value)\"", at: name.range,
+                  help: "header names are letters, digits and `!#$%&'*+-.^_`|~`")
+            return nil
+        }
+        return Spanned(name.value.lowercased(), text: name.text, range: name.range)
+    }
+
+    // MARK: defaults
+
+    /// `defaults = "defaults" "{" { policy } "}" ;`
+    mutating func parseDefaults() -> DefaultsBlock? {
+        let keyword = advance()
+        guard let open = expect(.leftBrace, "after `defaults`") else { return nil }
+        var items: [PolicyItem] = []
+        let close = parseBlock("defaults", opening: open.range) { parser in
+            guard let item = parser.parsePolicyItem(inRoute: false) else { return false }
+            items.append(item)
+            return true
+        }
+        return DefaultsBlock(items: items, range: keyword.range.through(close))
+    }
+
+    // MARK: split
+
+    /// `split = "split" path "{" { split_entry [ ";" ] } "}" ;`
+    /// `split_entry = ( percentage | weight ) path ;`
+    mutating func parseSplit() -> SplitDecl? {
+        let keyword = advance()
+        guard let pathToken = expect(.path, "after `split` (the name to split, e.g. `/svc/search`)") else { return nil }
+        guard let path = parsePlainPath(pathToken) else { return nil }
+        guard let open = expect(.leftBrace, "after the split name") else { return nil }
+        var entries: [SplitEntry] = []
+        let close = parseBlock("split", opening: open.range) { parser in
+            guard let weightToken = parser.expectWord("a weight such as `90%`") else { return false }
+            let isPercent = weightToken.text.hasSuffix("%")
+            guard let weight = parser.literal(weightToken, code: isPercent ? .invalidPercentage : .invalidWeight,
+                                              isPercent ? LiteralParser.percentage : LiteralParser.weight) else { return false }
+            guard let targetToken = parser.expect(.path, "after the weight (the destination)") else { return false }
+            guard let target = parser.parsePlainPath(targetToken) else { return false }
+            _ = parser.consume(.semicolon)
+            entries.append(SplitEntry(weight: weight, isPercent: isPercent, target: target,
+                                      range: weightToken.range.through(target.range)))
+            return true
+        }
+        return SplitDecl(path: path, entries: entries, range: keyword.range.through(close))
+    }
+
+    // MARK: route
+
+    /// `route = "route" name "{" { route_member } "}" ;`
+    /// `route_member = when | "to" path_template | policy | dtab_block ;`
+    mutating func parseRoute() -> RouteDecl? {
+        let keyword = advance()
+        guard let name = parseName("a route name") else { return nil }
+        guard let open = expect(.leftBrace, "after the route name") else { return nil }
+        var members: [RouteMember] = []
+        let close = parseBlock("route", opening: open.range) { parser in
+            guard let member = parser.parseRouteMember() else { return false }
+            members.append(member)
+            return true
+        }
+        return RouteDecl(name: name, members: members, range: keyword.range.through(close))
+    }
+
+    mutating func parseRouteMember() -> RouteMember? {
+        if current.isWord("when") { return parseWhen().map(RouteMember.when) }
+        if current.isWord("to") {
+            let keyword = advance()
+            guard current.kind == .path else {
+                error(.expectedToken, "expected a path template after `to`, found \(describe(current))", at: current.range,
+                      help: "e.g. `to /svc/users` or `to /svc/{host}`")
+                return nil
+            }
+            guard let template = parseTemplate() else { return nil }
+            return .to(Spanned(template.value, text: template.text, range: keyword.range.through(template.range)))
+        }
+        if current.isWord("dtab") { return parseDtabBlock().map(RouteMember.dtab) }
+        if current.kind == .word, !PolicyItem.keywords.contains(current.text) {
+            let word = current
+            error(.unknownPolicy, "unknown route item `\(word.text)`", at: word.range,
+                  help: Suggestion.help(for: word.text, among: ["when", "to", "dtab"] + PolicyItem.keywords)
+                    ?? "a route holds `when`, `to`, `dtab { }` and policies (" + PolicyItem.keywords.joined(separator: ", ") + ")")
+            return nil
+        }
+        return parsePolicyItem(inRoute: true).map(RouteMember.policy)
+    }
+}

@@ -1,0 +1,179 @@
+// MARK: - Parser
+
+/// A hand-written recursive-descent parser for RouteLang
+/// (`grammar/routelang.ebnf` is the source of truth; each parse function
+/// quotes the rule it implements).
+///
+/// Error handling follows go/parser: every error is recorded with its
+/// position, the parser resynchronises at the next line that starts a
+/// statement or block item, and parsing goes on, so one run reports every
+/// error in the file (up to the cap in `Diagnostics`).
+public struct Parser {
+    let source: SourceFile
+    var tokens: [Token]
+    var position = 0
+    var diagnostics: Diagnostics
+
+    init(source: SourceFile, tokens: [Token], diagnostics: Diagnostics) {
+        self.source = source
+        self.tokens = tokens
+        self.diagnostics = diagnostics
+    }
+
+    /// Parses a whole rule file. Lexical and syntax diagnostics are returned
+    /// together; the AST holds every statement that parsed.
+    public static func parse(_ source: SourceFile, errorLimit: Int? = nil) -> (RuleFile, Diagnostics) {
+        let lexed = Lexer.tokenize(source)
+        var diagnostics = Diagnostics(errorLimit: errorLimit)
+        diagnostics.append(contentsOf: lexed.diagnostics)
+        var parser = Parser(source: source, tokens: lexed.tokens, diagnostics: diagnostics)
+        let statements = parser.parseFile()
+        return (RuleFile(source: source, statements: statements, comments: lexed.comments), parser.diagnostics)
+    }
+
+    // MARK: Token cursor
+
+    var current: Token { tokens[position] }
+
+    func peek(_ offset: Int = 1) -> Token {
+        tokens[min(position + offset, tokens.count - 1)]
+    }
+
+    var atEnd: Bool { current.kind == .endOfFile }
+
+    /// The range of the token before the current one (the end of what was parsed).
+    var previousRange: SourceRange {
+        position > 0 ? tokens[position - 1].range : current.range
+    }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let token = current
+        if position < tokens.count - 1 { position += 1 }
+        return token
+    }
+
+    mutating func consume(_ kind: Token.Kind) -> Token? {
+        guard current.kind == kind else { return nil }
+        return advance()
+    }
+
+    mutating func consumeWord(_ keyword: String) -> Token? {
+        guard current.isWord(keyword) else { return nil }
+        return advance()
+    }
+
+    /// Consumes a token of `kind` or reports "expected …, found …" without advancing.
+    mutating func expect(_ kind: Token.Kind, _ context: String, code: DiagnosticCode = .expectedToken) -> Token? {
+        if let token = consume(kind) { return token }
+        error(code, "expected \(kind.spelling) \(context), found \(describe(current))", at: current.range)
+        return nil
+    }
+
+    /// Consumes a word or reports what was expected.
+    mutating func expectWord(_ what: String) -> Token? {
+        if current.kind == .word { return advance() }
+        error(.expectedToken, "expected \(what), found \(describe(current))", at: current.range)
+        return nil
+    }
+
+    /// Consumes a string or reports what was expected.
+    mutating func expectString(_ what: String) -> Spanned<String>? {
+        if current.kind == .string {
+            let token = advance()
+            return Spanned(token.text, text: source.text(of: token.range), range: token.range)
+        }
+        error(.expectedToken, "expected \(what) (a quoted string), found \(describe(current))", at: current.range)
+        return nil
+    }
+
+    func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .word: return "`\(token.text)`"
+        case .string: return "string \"\(token.text)\""
+        case .path: return "path `\(token.text)`"
+        case .endOfFile: return "end of file"
+        default: return token.kind.spelling
+        }
+    }
+
+    // MARK: Diagnostics
+
+    mutating func error(_ code: DiagnosticCode, _ message: String, at range: SourceRange,
+                        notes: [Diagnostic.Note] = [], help: String? = nil) {
+        diagnostics.error(code, message, at: range, notes: notes, help: help)
+    }
+
+    /// Parses a literal with `LiteralParser`, reporting its error at the token.
+    mutating func literal<T>(_ token: Token, code: DiagnosticCode,
+                             _ parse: (String) -> LiteralParser.Outcome<T>) -> Spanned<T>? {
+        switch parse(token.text) {
+        case .success(let value):
+            return Spanned(value, text: token.text, range: token.range)
+        case .failure(let failure):
+            error(failure.code ?? code, failure.message, at: token.range, help: failure.help)
+            return nil
+        }
+    }
+
+    /// Reads the next word and parses it as a literal.
+    mutating func wordLiteral<T>(_ what: String, code: DiagnosticCode,
+                                 _ parse: (String) -> LiteralParser.Outcome<T>) -> Spanned<T>? {
+        guard let token = expectWord(what) else { return nil }
+        return literal(token, code: code, parse)
+    }
+
+    // MARK: Recovery
+
+    /// Skips to the start of the next line (outside nested braces), or to a
+    /// `}` that closes the enclosing block, or to the end of the file.
+    mutating func recoverToNextLine() {
+        let startLine = source.location(of: current.range.start).line
+        var depth = 0
+        while !atEnd {
+            if depth == 0, current.kind == .rightBrace { return }
+            if depth == 0, current.isAtLineStart, source.location(of: current.range.start).line > startLine { return }
+            if current.kind == .leftBrace { depth += 1 }
+            if current.kind == .rightBrace { depth -= 1 }
+            advance()
+        }
+    }
+
+    /// Skips to the next top-level statement keyword at the start of a line.
+    mutating func recoverToStatement() {
+        var depth = 0
+        advance()
+        while !atEnd {
+            if current.kind == .leftBrace { depth += 1 }
+            if current.kind == .rightBrace { depth = max(0, depth - 1) }
+            if depth == 0, current.isAtLineStart, current.kind == .word, Statement.keywords.contains(current.text) {
+                return
+            }
+            advance()
+        }
+    }
+
+    /// True when the current token is on a later line than `range` and starts it:
+    /// the end of a line-oriented item.
+    func startsNewLine(after range: SourceRange) -> Bool {
+        current.isAtLineStart && current.range.start > range.end
+    }
+
+    // MARK: Blocks
+
+    /// Parses `{ item* }`, calling `parseItem` for each item and recovering
+    /// to the next line after a failed one. Returns the closing range.
+    mutating func parseBlock(_ what: String, opening: SourceRange, parseItem: (inout Parser) -> Bool) -> SourceRange {
+        while !atEnd, current.kind != .rightBrace {
+            let before = position
+            if !parseItem(&self) || position == before {
+                if position == before { advance() }
+                recoverToNextLine()
+            }
+        }
+        if let close = consume(.rightBrace) { return close.range }
+        error(.unclosedBlock, "\(what) block is not closed", at: current.range,
+              notes: [Diagnostic.Note("the block opens here", at: opening)], help: "add `}`")
+        return previousRange
+    }
+}

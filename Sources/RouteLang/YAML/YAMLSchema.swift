@@ -1,0 +1,21 @@
+// MARK: - YAMLSchema
+
+/// The keys of the YAML form of RouteLang. Every construct has exactly one
+/// spelling; `docs/routelang.md` shows each beside its RouteLang twin.
+enum YAMLSchema {
+    static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits"]
+    static let listener = ["address", "allow-dtab-override"]
+    static let namer = ["name"] + NamerKind.allCases.map(\.rawValue)
+    static let identify = ["header", "path", "template"]
+    static let route = ["name", "when", "to", "dtab"] + policy
+    static let policy = PolicyItem.keywords
+    static let conditions = ["host", "path", "path-prefix", "path-regex", "method", "header", "query", "not"]
+    static let header = ["name", "equals", "matches"]
+    static let query = ["name", "equals"]
+    static let retry = ["on"] + RetrySyntax.options
+    static let accrual = AccrualSyntax.modes + AccrualSyntax.options
+    static let balance = ["algorithm"] + BalanceSyntax.options
+    static let classify = ["on", "as"]
+    static let split = ["path", "to"]
+    static let splitEntry = ["weight", "path"]
+}

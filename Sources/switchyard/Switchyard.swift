@@ -1,0 +1,17 @@
+import ArgumentParser
+
+// MARK: - Switchyard
+
+/// The `switchyard` command: a thin root; each subcommand lives in its own file.
+@main
+struct Switchyard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "A service-mesh proxy whose routing is policy-as-data.",
+        discussion: """
+            Rule files are written in RouteLang (.routes) or YAML (.yaml). Lint them in CI,
+            format them, convert between the two syntaxes, and inspect Finagle dtabs.
+            """,
+        subcommands: [LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self]
+    )
+}
