@@ -125,10 +125,11 @@ public struct Parser {
 
     // MARK: Recovery
 
-    /// Skips to the start of the next line (outside nested braces), or to a
-    /// `}` that closes the enclosing block, or to the end of the file.
+    /// Skips to the start of the line after the last token read (outside
+    /// nested braces), or to a `}` that closes the enclosing block, or to the
+    /// end of the file.
     mutating func recoverToNextLine() {
-        let startLine = source.location(of: current.range.start).line
+        let startLine = source.location(of: previousRange.start).line
         var depth = 0
         while !atEnd {
             if depth == 0, current.kind == .rightBrace { return }
@@ -139,14 +140,17 @@ public struct Parser {
         }
     }
 
-    /// Skips to the next top-level statement keyword at the start of a line.
+    /// Skips to the next line that starts a statement: a statement keyword
+    /// at the start of a line, or any word in column 1 (most likely a
+    /// misspelt statement, which is then reported too).
     mutating func recoverToStatement() {
         var depth = 0
         advance()
         while !atEnd {
             if current.kind == .leftBrace { depth += 1 }
             if current.kind == .rightBrace { depth = max(0, depth - 1) }
-            if depth == 0, current.isAtLineStart, current.kind == .word, Statement.keywords.contains(current.text) {
+            if depth == 0, current.isAtLineStart, current.kind == .word,
+               Statement.keywords.contains(current.text) || source.location(of: current.range.start).column == 1 {
                 return
             }
             advance()

@@ -80,16 +80,18 @@ extension YAMLReader {
         for item in items {
             if let condition = condition(item, negated: false) { conditions.append(condition) }
         }
-        guard !conditions.isEmpty else {
+        guard !items.isEmpty else {
             parser.error(.emptyCondition, "a `when` clause needs at least one condition", at: range(of: node))
             return nil
         }
+        guard conditions.count == items.count else { return nil }
         return WhenClause(conditions: conditions, range: range(of: node))
     }
 
     mutating func condition(_ node: Node, negated: Bool) -> ConditionSyntax? {
         let allowed = negated ? YAMLSchema.conditions.filter { $0 != "not" } : YAMLSchema.conditions
         guard let pairs = mapping(node, "a condition", allowed: allowed) else { return nil }
+        if pairs.isEmpty, case .mapping(let written) = node, written.count > 0 { return nil }  // unknown key, reported
         guard pairs.count == 1, let (key, _, value) = pairs.first else {
             parser.error(.yamlWrongType, "a condition is a mapping with exactly one key", at: range(of: node),
                          help: "write each condition as its own list item")

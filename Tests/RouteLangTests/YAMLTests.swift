@@ -1,0 +1,68 @@
+import RouteLang
+import XCTest
+
+// MARK: - YAMLTests
+
+final class YAMLTests: XCTestCase {
+    func testUnknownKeyHasDidYouMean() {
+        let result = Support.lint("listen:\n  - adress: 127.0.0.1:4140\n", name: "t.yaml")
+        let diagnostic = result.diagnostics.items.first { $0.code == .yamlUnknownKey }
+        XCTAssertEqual(diagnostic?.help, "did you mean `address`?")
+        XCTAssertEqual(result.source.location(of: diagnostic?.range.start ?? 0), SourceLocation(line: 2, column: 5))
+    }
+
+    func testDtabErrorsPointIntoTheYAMLFile() {
+        let text = """
+            namers:
+              - name: disco
+                files: d
+            dtab: |
+              /svc => /#/disco;
+              /svc/a => /#/dsico/a;
+            """
+        let result = Support.lint(text, name: "t.yaml")
+        XCTAssertEqual(Support.lines(result).filter { $0.contains("error[") },
+                       ["6:13: error[RL0206]: unknown namer `dsico` in `/#/dsico/a`"])
+    }
+
+    func testOneLineDtabAndQuotedScalars() throws {
+        let config = try XCTUnwrap(Support.compile("""
+            listen:
+              - address: "127.0.0.1:4140"
+            namers: [{name: disco, files: d}]
+            identify: {header: X-Service}
+            dtab: "/svc => /#/disco; /svc/a => 2 * /#/disco/a & /#/disco/b"
+            """, name: "t.yaml"))
+        XCTAssertEqual(config.dtab.show, "/svc=>/#/disco;/svc/a=>2.00*/#/disco/a & /#/disco/b")
+        XCTAssertEqual(config.identification?.description, "/svc/{header:x-service}")
+    }
+
+    func testConditionsAndNegation() throws {
+        let config = try XCTUnwrap(Support.compile("""
+            listen: [{address: 127.0.0.1:4140}]
+            namers: [{name: disco, files: d}]
+            dtab: /svc => /#/disco
+            routes:
+              - name: r
+                when:
+                  - - host: "*.example.com"
+                    - method: [GET]
+                    - not: {header: x-dry-run}
+                    - header: {name: x-env, matches: "^stag"}
+                    - query: {name: v, equals: "2"}
+                to: /svc/r
+            """, name: "t.yaml"))
+        XCTAssertEqual(config.routes[0].clauses[0], [
+            Condition(.host(.wildcard(suffix: ".example.com"))), Condition(.methods(["GET"])),
+            Condition(.headerPresent("x-dry-run"), negated: true), Condition(.headerMatches("x-env", "^stag")),
+            Condition(.queryEquals("v", "2")),
+        ])
+    }
+
+    func testWrongTypesAreErrorsNotCrashes() {
+        for text in ["[]", "listen: {address: 1}", "routes: [1, 2]", "defaults: {retry: 3}", "dtab: [a]", "splits: [{path: x}]"] {
+            let result = Support.lint(text, name: "t.yaml")
+            XCTAssertTrue(result.hasErrors, text)
+        }
+    }
+}
