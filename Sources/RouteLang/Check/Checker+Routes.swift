@@ -1,3 +1,5 @@
+import Foundation
+
 // MARK: - Routes
 
 extension Checker {
@@ -37,14 +39,15 @@ extension Checker {
                 clauses.append(ClauseInfo(route: index, conditions: conditions))
             }
 
-            checkPolicyItems(route.policies, in: "route `\(name)`")
-            let policy = Compiler.merge(defaults, route.policies)
-            checkMergedPolicy(policy, items: route.policies, owner: "route `\(name)`")
-            checkRetrySafety(route, policy: policy)
+            let policies = route.policies
+            checkPolicyItems(policies, in: "route `\(name)`")
+            let policy = Compiler.merge(defaults, policies)
+            checkMergedPolicy(policy, items: policies, owner: "route `\(name)`")
+            checkRetrySafety(route, whens: whens, policy: policy)
 
             if let target = targets.first {
                 let local = route.dtabBlocks.flatMap { $0.entries.map(\.dentry) }
-                if !canBind(target.value.staticPrefix, dtab: dtab + local) {
+                if !canBind(target.value.staticPrefix, dtab: dtab), !canBind(target.value.staticPrefix, dtab: local) {
                     warning(.unbindableName, "`\(target.value)` can never bind: no dentry matches it", at: target.range,
                             help: "add a dentry such as `\(Path(Array(target.value.staticPrefix.labels.prefix(1))).show) => /#/NAMER`")
                 }
@@ -64,12 +67,11 @@ extension Checker {
     // MARK: Conditions
 
     mutating func checkClause(_ clause: WhenClause) {
-        var seen: Set<Condition> = []
         var host: ConditionSyntax?
         var path: ConditionSyntax?
-        for syntax in clause.conditions {
+        for (index, syntax) in clause.conditions.enumerated() {
             let condition = syntax.condition
-            if !seen.insert(condition).inserted {
+            if clause.conditions[..<index].contains(where: { $0.condition == condition }) {
                 error(.duplicateCondition, "this condition is written twice in one `when`", at: syntax.range)
             }
             switch condition.test {
@@ -111,22 +113,33 @@ extension Checker {
         case .exact(let host): name = host
         case .wildcard(let suffix): name = String(suffix.dropFirst())
         }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        let valid = !name.isEmpty && labels.allSatisfy { label in
-            !label.isEmpty && label.utf8.allSatisfy { Lexer.isAlphaNumeric($0) || $0 == UInt8(ascii: "-") }
+        // Labels of letters, digits and `-`, separated by single dots.
+        var previous = UInt8(ascii: ".")
+        var valid = !name.isEmpty
+        for byte in name.utf8 where valid {
+            if byte == UInt8(ascii: ".") {
+                valid = previous != UInt8(ascii: ".")
+            } else {
+                valid = Lexer.isAlphaNumeric(byte) || byte == UInt8(ascii: "-")
+            }
+            previous = byte
         }
-        if !valid {
+        if !valid || previous == UInt8(ascii: ".") {
             error(.invalidHostPattern, "invalid host pattern \"\(pattern)\"", at: range,
                   help: "write a host name such as \"api.example.com\" or a wildcard such as \"*.example.com\"")
         }
     }
 
+    /// Regular expressions are ICU's (NSRegularExpression), the engine the
+    /// decision tree matches with; each distinct pattern is compiled once.
     mutating func checkRegex(_ pattern: String, at range: SourceRange) {
+        if validPatterns.contains(pattern) { return }
         do {
-            _ = try Regex(pattern)
+            _ = try NSRegularExpression(pattern: pattern)
+            validPatterns.insert(pattern)
         } catch {
             self.error(.invalidRegex, "invalid regular expression \"\(pattern)\"", at: range,
-                       notes: [Diagnostic.Note(String(describing: error))])
+                       help: "patterns use ICU syntax (as in Java and PCRE)")
         }
     }
 
@@ -134,11 +147,11 @@ extension Checker {
 
     /// Warns when a route only matches non-idempotent methods but its retry
     /// policy would need them to be retried on responses.
-    mutating func checkRetrySafety(_ route: RouteDecl, policy: Policy) {
+    mutating func checkRetrySafety(_ route: RouteDecl, whens: [WhenClause], policy: Policy) {
         let retriesResponses = policy.retry.classes.contains { $0 != .connectError } && policy.retry.limit > 0
         guard retriesResponses else { return }
         var unsafe: [String] = []
-        for clause in route.whenClauses {
+        for clause in whens {
             for syntax in clause.conditions where !syntax.condition.negated {
                 if case .methods(let methods) = syntax.condition.test {
                     unsafe += methods.filter { !RetryPolicy.idempotentMethods.contains($0) && !policy.retry.methods.contains($0) }
@@ -156,14 +169,14 @@ extension Checker {
 
     struct ClauseInfo {
         var route: Int
-        var conditions: Set<Condition>
+        var conditions: [Condition]
         var specificity: Specificity
         var host: HostPattern?
         var path: ConditionTest?
 
         init(route: Int, conditions: [Condition]) {
             self.route = route
-            self.conditions = Set(conditions)
+            self.conditions = conditions
             self.specificity = Specificity(conditions)
             for condition in conditions where !condition.negated {
                 switch condition.test {
@@ -187,18 +200,22 @@ extension Checker {
     /// host and path so this stays near-linear for large files.
     mutating func checkShadowing(_ clauses: [ClauseInfo], routes: [RouteDecl]) {
         var buckets: [BucketKey: [Int]] = [:]
+        buckets.reserveCapacity(clauses.count)
         for (index, clause) in clauses.enumerated() {
             buckets[BucketKey(host: clause.host, path: clause.path), default: []].append(index)
         }
         var shadowedBy: [Int: Int] = [:]
         var unshadowed: Set<Int> = []
+        unshadowed.reserveCapacity(routes.count)
         for clause in clauses {
-            let keys: Set<BucketKey> = [BucketKey(host: clause.host, path: clause.path), BucketKey(host: nil, path: clause.path),
-                                        BucketKey(host: clause.host, path: nil), BucketKey(host: nil, path: nil)]
+            var keys = [BucketKey(host: clause.host, path: clause.path)]
+            if clause.path != nil { keys.append(BucketKey(host: clause.host, path: nil)) }
+            if clause.host != nil { keys.append(BucketKey(host: nil, path: clause.path)) }
+            if clause.host != nil, clause.path != nil { keys.append(BucketKey(host: nil, path: nil)) }
             let shadow = keys.lazy.flatMap { buckets[$0] ?? [] }.first { candidateIndex in
                 let candidate = clauses[candidateIndex]
                 return candidate.route < clause.route && candidate.specificity == clause.specificity
-                    && candidate.conditions.isSubset(of: clause.conditions)
+                    && candidate.conditions.allSatisfy(clause.conditions.contains)
             }
             if let shadow {
                 shadowedBy[clause.route] = shadowedBy[clause.route] ?? clauses[shadow].route

@@ -15,6 +15,8 @@ public struct Checker {
     var usedNamers: Set<String> = []
     /// The effective defaults, for checks on each route's merged policy.
     var defaults: Policy = .builtIn
+    /// Regular expressions already found valid.
+    var validPatterns: Set<String> = []
 
     init(file: RuleFile) {
         self.file = file

@@ -16,6 +16,8 @@ public struct Formatter {
     /// End offset of the last thing printed, for blank-line detection.
     var lastEnd: Int?
     let layout: Layout
+    /// Whether any trailing comment was printed (and needs aligning).
+    var hasTrailingComments = false
 
     /// Where blank lines go.
     public enum Layout: Sendable {
@@ -51,7 +53,7 @@ public struct Formatter {
             previous = statement
         }
         emitComments(before: Int.max, indent: 0)
-        out = Self.alignTrailingComments(out)
+        if hasTrailingComments { out = Self.alignTrailingComments(out) }
     }
 
     /// Generated layout: one-line statements of one kind stay together; blocks stand apart.
@@ -81,7 +83,10 @@ public struct Formatter {
             trailing.append(comment.text)
             nextComment += 1
         }
-        if !trailing.isEmpty { out += String(Self.trailingMark) + trailing.joined(separator: "  ") }
+        if !trailing.isEmpty {
+            out += String(Self.trailingMark) + trailing.joined(separator: "  ")
+            hasTrailingComments = true
+        }
         out += "\n"
         lastEnd = max(range.end, trailing.isEmpty ? range.end : comments[nextComment - 1].range.end)
     }

@@ -30,6 +30,7 @@ public struct Lexer {
     }
 
     mutating func run() -> Output {
+        tokens.reserveCapacity(bytes.count / 4 + 1)
         while true {
             skipWhitespace()
             guard index < bytes.count else { break }
@@ -279,7 +280,7 @@ public struct Lexer {
             return false
         }
         index += length
-        emit(kind, text: source.text(of: SourceRange(start: start, end: index)), from: start)
+        emit(kind, text: length == 1 ? String(Unicode.Scalar(byte)) : (kind == .arrow ? "=>" : "=="), from: start)
         return true
     }
 }

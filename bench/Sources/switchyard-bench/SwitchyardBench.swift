@@ -1,0 +1,55 @@
+import RouteLang
+
+// MARK: - SwitchyardBench
+
+/// Release-mode benchmarks. `swift run -c release switchyard-bench lint`
+/// measures parse + check + compile of generated rule files.
+@main
+enum SwitchyardBench {
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        switch arguments.first ?? "lint" {
+        case "lint":
+            let iterations = arguments.dropFirst().first.flatMap { Int($0) } ?? 15
+            lint(iterations: iterations)
+        case "check-loop":
+            // Only the checker, repeatedly, for a profiler.
+            let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: 10_000))
+            let (file, _) = Parser.parse(source)
+            for _ in 0..<20 { _ = Checker.check(file) }
+        case "parse-loop":
+            let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: 10_000))
+            for _ in 0..<20 { _ = Parser.parse(source) }
+        case "lint-once":
+            // One lint of a generated file, for instruction counts under callgrind.
+            let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
+            let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
+            print(RuleFrontEnd.lint(source).config != nil ? "ok" : "errors")
+        default:
+            print("usage: switchyard-bench lint [ITERATIONS] | lint-once [ROUTES]")
+        }
+    }
+
+    static func lint(iterations: Int) {
+        for count in [100, 1_000, 10_000] {
+            let text = RuleFileGenerator.routes(count: count)
+            let source = SourceFile(name: "generated-\(count).routes", text: text)
+            let check = RuleFrontEnd.lint(source)
+            guard check.config != nil, check.diagnostics.items.isEmpty else {
+                print("generated file has diagnostics: \(check.diagnostics.items.prefix(3).map(\.message))")
+                return
+            }
+            let lines = source.lineStarts.count
+            print(Measurement("lint \(count) routes (\(lines) lines, \(source.bytes.count / 1024) KiB)", iterations: iterations) {
+                _ = RuleFrontEnd.lint(source)
+            }.report)
+            if count == 10_000 {
+                print(Measurement("  parse only", iterations: iterations) { _ = Parser.parse(source) }.report)
+                let (file, _) = Parser.parse(source)
+                print(Measurement("  check only", iterations: iterations) { _ = Checker.check(file) }.report)
+                print(Measurement("  compile only", iterations: iterations) { _ = Compiler.compile(file) }.report)
+                print(Measurement("  fmt", iterations: iterations) { _ = Formatter.format(file) }.report)
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test on a fresh machine: installs what the tests need, builds,
+# runs the whole suite, and ends with a plain `N passed, N failed` line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Tools the tests call (fmt --check uses diff). Installed only when missing.
+need=()
+command -v diff >/dev/null 2>&1 || need+=(diffutils)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
+  else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true
+swift test --skip-build --disable-swift-testing 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+# XCTest's last summary line covers every suite.
+summary=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$log" | tail -n 1)
+total=$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
+failed=$(echo "$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
+if [ -z "$summary" ]; then
+  echo "tests: no XCTest summary found"
+  exit 1
+fi
+echo "tests: $((total - failed)) passed, $failed failed"
+exit "$status"
