@@ -1,0 +1,28 @@
+// MARK: - AccrualPolicy
+
+public struct AccrualPolicy: Sendable, Hashable {
+    public enum Mode: Sendable, Hashable {
+        /// Evict after N consecutive failures.
+        case consecutive(Int)
+        /// Evict when the success rate over `window` drops below `rate` (0...1),
+        /// once at least `minRequests` were seen.
+        case successRate(rate: Double, window: Duration, minRequests: Int)
+    }
+
+    public var mode: Mode
+    /// Jittered exponential backoff before an evicted endpoint is probed again.
+    public var backoff: DurationRange
+    /// At most this percentage of a pool may be evicted at once.
+    public var maxEjectionPercent: Double
+
+    public init(mode: Mode, backoff: DurationRange, maxEjectionPercent: Double) {
+        self.mode = mode
+        self.backoff = backoff
+        self.maxEjectionPercent = maxEjectionPercent
+    }
+
+    public static let builtIn = AccrualPolicy(mode: .consecutive(5), backoff: DurationRange(.seconds(5), .seconds(300)),
+                                              maxEjectionPercent: 50)
+    public static let defaultSuccessRateWindow = Duration.seconds(30)
+    public static let defaultMinRequests = 10
+}
