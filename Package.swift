@@ -27,6 +27,7 @@ let package = Package(
             dependencies: [
                 "RouteLang", "Engine", "Proxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         // Release-mode benchmark runner (bench/): lint of generated rule files.

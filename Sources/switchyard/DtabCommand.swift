@@ -8,7 +8,7 @@ struct DtabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dtab",
         abstract: "Parse and show Finagle dtabs and name trees.",
-        subcommands: [DtabShowCommand.self, DtabTreeCommand.self]
+        subcommands: [DtabShowCommand.self, DtabTreeCommand.self, DtabLookupCommand.self, DtabResolveCommand.self, DtabEvalCommand.self]
     )
 
     /// Prints a parse error with its column and the text, then fails.
@@ -19,6 +19,14 @@ struct DtabCommand: ParsableCommand {
             if let help = first.help { Output.err("  = help: \(help)\n") }
         }
         return ExitCode(1)
+    }
+
+    /// The parsed value, or the error printed and exit 1.
+    static func parse<T>(_ result: Result<T, DtabSyntaxError>) throws -> T {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw fail(error)
+        }
     }
 }
 
@@ -33,10 +41,7 @@ struct DtabShowCommand: ParsableCommand {
     var text: String
 
     func run() throws {
-        switch DtabParser.parseDtab(text) {
-        case .success(let dtab): Output.out(dtab.show + "\n")
-        case .failure(let error): throw DtabCommand.fail(error)
-        }
+        Output.out(try DtabCommand.parse(DtabParser.parseDtab(text)).show + "\n")
     }
 }
 
@@ -51,9 +56,6 @@ struct DtabTreeCommand: ParsableCommand {
     var text: String
 
     func run() throws {
-        switch DtabParser.parseTree(text) {
-        case .success(let tree): Output.out(tree.show + "\n")
-        case .failure(let error): throw DtabCommand.fail(error)
-        }
+        Output.out(try DtabCommand.parse(DtabParser.parseTree(text)).show + "\n")
     }
 }

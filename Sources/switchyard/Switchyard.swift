@@ -12,6 +12,6 @@ struct Switchyard: ParsableCommand {
             Rule files are written in RouteLang (.routes) or YAML (.yaml). Lint them in CI,
             format them, convert between the two syntaxes, and inspect Finagle dtabs.
             """,
-        subcommands: [LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self]
+        subcommands: [LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
     )
 }

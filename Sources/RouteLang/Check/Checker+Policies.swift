@@ -70,7 +70,7 @@ extension Checker {
             let range = items.first { $0.keyword == "attempt-timeout" }?.range
                 ?? items.first { $0.keyword == "timeout" }?.range ?? items.first?.range ?? .synthesized
             error(.contradictoryTimeouts,
-                  "attempt-timeout \(Self.show(attempt)) is not shorter than timeout \(Self.show(timeout)) in \(owner)",
+                  "attempt-timeout \(DurationFormat.show(attempt)) is not shorter than timeout \(DurationFormat.show(timeout)) in \(owner)",
                   at: range, help: "the whole-request timeout includes every attempt; "
                     + "make attempt-timeout shorter so a retry can still run")
         }
@@ -100,15 +100,5 @@ extension Checker {
             error(.invertedRange, "backoff `\(range.text)` starts above its maximum", at: range.range,
                   help: "write `MIN..MAX` with MIN no greater than MAX")
         }
-    }
-
-    /// A duration in the shortest unit that shows it exactly.
-    static func show(_ duration: Duration) -> String {
-        let nanos = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000), ("us", 1_000)]
-            where nanos % size == 0 && nanos != 0 {
-            return "\(nanos / size)\(unit)"
-        }
-        return "\(nanos)ns"
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import RouteLang
+
+// MARK: - CompiledCondition
+
+/// A condition ready to test against a request: regular expressions
+/// compiled once, method lists as sets.
+struct CompiledCondition: @unchecked Sendable {
+    // NSRegularExpression is immutable and documented thread-safe; hence @unchecked.
+
+    enum Test {
+        case host(HostPattern)
+        case path(String)
+        case pathPrefix(String)
+        case regex(NSRegularExpression, subject: Subject)
+        case methods(Set<String>)
+        case headerPresent(String)
+        case headerEquals(String, String)
+        case queryEquals(String, String)
+    }
+
+    enum Subject {
+        case path
+        case header(String)
+    }
+
+    let test: Test
+    let negated: Bool
+    let source: Condition
+
+    init(_ condition: Condition) {
+        source = condition
+        negated = condition.negated
+        switch condition.test {
+        case .host(let pattern): test = .host(pattern)
+        case .path(let path): test = .path(path)
+        case .pathPrefix(let prefix): test = .pathPrefix(prefix)
+        case .pathRegex(let pattern): test = .regex(Self.anchored(pattern), subject: .path)
+        case .methods(let methods): test = .methods(Set(methods))
+        case .headerPresent(let name): test = .headerPresent(name)
+        case .headerEquals(let name, let value): test = .headerEquals(name, value)
+        case .headerMatches(let name, let pattern): test = .regex(Self.partial(pattern), subject: .header(name))
+        case .queryEquals(let name, let value): test = .queryEquals(name, value)
+        }
+    }
+
+    func matches(_ request: RequestFacts) -> Bool {
+        holds(request) != negated
+    }
+
+    private func holds(_ request: RequestFacts) -> Bool {
+        switch test {
+        case .host(let pattern):
+            guard let host = request.host else { return false }
+            switch pattern {
+            case .exact(let expected): return host == expected
+            case .wildcard(let suffix): return host.count > suffix.count && host.hasSuffix(suffix)
+            }
+        case .path(let path): return request.path == path
+        case .pathPrefix(let prefix): return PathPrefix.matches(request.path, prefix: prefix)
+        case .regex(let regex, let subject):
+            let text: String
+            switch subject {
+            case .path: text = request.path
+            case .header(let name):
+                guard let value = request.header(name) else { return false }
+                text = value
+            }
+            return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        case .methods(let methods): return methods.contains(request.method)
+        case .headerPresent(let name): return request.header(name) != nil
+        case .headerEquals(let name, let value): return request.header(name) == value
+        case .queryEquals(let name, let value): return request.queryValue(name) == value
+        }
+    }
+
+    /// `path regex` matches the whole path.
+    static func anchored(_ pattern: String) -> NSRegularExpression {
+        compile("^(?:\(pattern))$")
+    }
+
+    /// `header ~` matches anywhere unless the pattern anchors itself.
+    static func partial(_ pattern: String) -> NSRegularExpression {
+        compile(pattern)
+    }
+
+    /// The checker has validated every pattern; one that still fails to
+    /// compile matches nothing rather than crashing the proxy.
+    static func compile(_ pattern: String) -> NSRegularExpression {
+        if let regex = try? NSRegularExpression(pattern: pattern) { return regex }
+        // `[^\s\S]` never matches.
+        return try! NSRegularExpression(pattern: "[^\\s\\S]")
+    }
+}

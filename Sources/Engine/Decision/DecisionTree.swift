@@ -1,0 +1,105 @@
+import RouteLang
+
+// MARK: - DecisionTree
+
+/// The compiled form of a file's routes. Per request it costs a hash lookup
+/// on the host (and one per wildcard suffix of it), a walk down a trie of
+/// path segments, and predicate checks on the few clauses left: it does not
+/// grow with the number of routes.
+///
+/// Candidates are tried in exactly the precedence order of `Specificity`
+/// (then source order), so the first clause whose conditions all hold is
+/// the one a linear scan for the most specific match would pick.
+public struct DecisionTree: Sendable {
+    let clauses: [CompiledClause]
+    var exactHosts: [String: PathIndex] = [:]
+    var wildcardHosts: [String: PathIndex] = [:]
+    var anyHost = PathIndex()
+    /// The longest wildcard suffix, to bound the suffixes tried per request.
+    var longestWildcard = 0
+
+    public init(routes: [RouteConfig]) {
+        var clauses: [CompiledClause] = []
+        for (index, route) in routes.enumerated() {
+            let whens = route.clauses.isEmpty ? [[]] : route.clauses
+            clauses += whens.map { CompiledClause(route: index, conditions: $0) }
+        }
+        self.clauses = clauses
+        for (index, clause) in clauses.enumerated() {
+            switch clause.host {
+            case .exact(let host)?: exactHosts[host, default: PathIndex()].insert(index, key: clause.path)
+            case .wildcard(let suffix)?:
+                wildcardHosts[suffix, default: PathIndex()].insert(index, key: clause.path)
+                longestWildcard = max(longestWildcard, suffix.utf8.count)
+            case nil: anyHost.insert(index, key: clause.path)
+            }
+        }
+        let precedes: (Int, Int) -> Bool = { CompiledClause.precedes(clauses[$0], clauses[$1]) }
+        for key in exactHosts.keys { exactHosts[key]!.sort(by: precedes) }
+        for key in wildcardHosts.keys { wildcardHosts[key]!.sort(by: precedes) }
+        anyHost.sort(by: precedes)
+    }
+
+    // MARK: Matching
+
+    /// The index of the route that takes the request, or nil.
+    public func match(_ request: RequestFacts) -> Int? {
+        var winner: Int?
+        visitCandidates(request) { list in
+            for index in list where clauses[index].matches(request) {
+                winner = clauses[index].route
+                return true
+            }
+            return false
+        }
+        return winner
+    }
+
+    /// Like `match`, recording each more specific candidate that was tried
+    /// and the condition that ruled it out (for `explain`).
+    public func explainMatch(_ request: RequestFacts) -> (route: Int?, rejected: [(route: Int, failed: Condition)]) {
+        var winner: Int?
+        var rejected: [(route: Int, failed: Condition)] = []
+        visitCandidates(request) { list in
+            for index in list {
+                if let failed = clauses[index].firstFailure(request) {
+                    rejected.append((clauses[index].route, failed))
+                } else {
+                    winner = clauses[index].route
+                    return true
+                }
+            }
+            return false
+        }
+        return (winner, rejected)
+    }
+
+    /// Host buckets in precedence order: the exact host, its wildcard
+    /// suffixes longest first, then clauses with no host test.
+    func visitCandidates(_ request: RequestFacts, _ visit: ([Int]) -> Bool) {
+        let segments = request.pathSegments
+        if let host = request.host {
+            if let index = exactHosts[host], index.visitCandidates(path: request.path, segments: segments, visit) { return }
+            if !wildcardHosts.isEmpty {
+                var position = host.startIndex
+                while let dot = host[position...].firstIndex(of: ".") {
+                    let suffix = host[dot...]
+                    if suffix.utf8.count <= longestWildcard, let index = wildcardHosts[String(suffix)],
+                       index.visitCandidates(path: request.path, segments: segments, visit) { return }
+                    position = host.index(after: dot)
+                }
+            }
+        }
+        anyHost.visitCandidates(path: request.path, segments: segments, visit)
+    }
+
+    /// The linear scan the index must agree with: every clause, the most
+    /// specific match, ties to the route written first. For tests and checks.
+    public func linearMatch(_ request: RequestFacts) -> Int? {
+        var best: CompiledClause?
+        for clause in clauses where clause.matches(request) {
+            if best.map({ CompiledClause.precedes(clause, $0) }) ?? true { best = clause }
+        }
+        return best?.route
+    }
+}

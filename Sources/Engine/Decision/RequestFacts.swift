@@ -1,0 +1,87 @@
+// MARK: - RequestFacts
+
+/// What routing may look at in a request, independent of the HTTP stack.
+///
+/// The host is lower-cased without its port; header names are lower-cased;
+/// the path and query are split from the request target as sent (no
+/// percent-decoding, so a route sees the bytes the backend will see).
+public struct RequestFacts: Sendable, Hashable {
+    public var method: String
+    public var host: String?
+    public var path: String
+    public var query: String?
+    /// Headers in arrival order, names lower-cased.
+    public var headers: [Header]
+
+    public struct Header: Sendable, Hashable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name.lowercased()
+            self.value = value
+        }
+    }
+
+    /// - Parameters:
+    ///   - target: the request target: origin form (`/a?b`) or absolute form (`http://h/a?b`).
+    ///   - authority: the Host header or `:authority`; absolute-form targets take precedence (RFC 9112 section 3.2.2).
+    public init(method: String, target: String, authority: String? = nil, headers: [Header] = []) {
+        self.method = method
+        self.headers = headers
+        var rest = Substring(target)
+        var host = authority ?? headers.first { $0.name == "host" }?.value
+        if let scheme = rest.range(of: "://"), rest[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }) {
+            let afterScheme = rest[scheme.upperBound...]
+            let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
+            host = String(afterScheme[..<authorityEnd])
+            rest = afterScheme[authorityEnd...]
+        }
+        if let question = rest.firstIndex(of: "?") {
+            path = String(rest[..<question])
+            query = String(rest[rest.index(after: question)...])
+        } else {
+            path = String(rest)
+            query = nil
+        }
+        if path.isEmpty { path = "/" }
+        self.host = host.flatMap(Self.normalizedHost)
+    }
+
+    /// `Example.COM:8080` is `example.com`; `[::1]:80` is `::1`; userinfo is dropped.
+    static func normalizedHost(_ raw: String) -> String? {
+        var text = Substring(raw)
+        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            text = text[text.index(after: text.startIndex)..<close]
+        } else if let colon = text.lastIndex(of: ":") {
+            text = text[..<colon]
+        }
+        if text.hasSuffix(".") { text = text.dropLast() }
+        return text.isEmpty ? nil : text.lowercased()
+    }
+
+    // MARK: Lookups
+
+    /// The first value of a header (name in any case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name == name }?.value
+    }
+
+    /// The first value of a query parameter, compared as sent.
+    public func queryValue(_ name: String) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let key = pair.prefix { $0 != "=" }
+            if key == name {
+                return key.count == pair.count ? "" : String(pair[pair.index(after: key.endIndex)...])
+            }
+        }
+        return nil
+    }
+
+    /// Path segments after the leading `/` (`/a//b/` is `a`, ``, `b`, ``).
+    public var pathSegments: [Substring] {
+        path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    }
+}

@@ -1,0 +1,65 @@
+import RouteLang
+
+// MARK: - Explanation
+
+/// Everything routing decided about one request and why: the route that
+/// matched and the more specific candidates that did not (with the
+/// condition that ruled each out), the logical name, the whole delegation,
+/// the bound destinations with their shares, and the policy in force.
+public struct Explanation: Sendable {
+    public struct Rejection: Sendable, Hashable {
+        public var route: String
+        public var failed: Condition
+    }
+
+    public var request: RequestFacts
+    public var route: String?
+    public var rejected: [Rejection]
+    public var name: Path?
+    public var dtab: Dtab?
+    public var resolution: Delegator.Resolution?
+    public var policy: Policy?
+    public var failure: RoutingFailure?
+
+    /// The status the proxy would answer without reaching a backend, if any.
+    public var status: Int? { failure?.status }
+
+    public var destinations: [(name: BoundName, share: Double)] {
+        resolution?.tree.shares ?? []
+    }
+
+    /// Explains how `snapshot` routes `request` (no cache: every step is recomputed).
+    public static func explain(_ snapshot: RoutingSnapshot, request: RequestFacts, dtabOverride: String? = nil) -> Explanation {
+        let (routeIndex, rejected) = snapshot.tree.explainMatch(request)
+        let routes = snapshot.config.routes
+        var explanation = Explanation(
+            request: request, route: routeIndex.map { routes[$0].name },
+            rejected: rejected.map { Rejection(route: routes[$0.route].name, failed: $0.failed) })
+        switch Router.logicalName(snapshot, route: routeIndex, request: request) {
+        case .failure(let failure):
+            explanation.failure = failure
+            return explanation
+        case .success(let (name, policy)):
+            explanation.name = name
+            explanation.policy = policy
+        }
+        guard let name = explanation.name else { return explanation }
+        var override: Dtab?
+        if let dtabOverride {
+            switch DtabParser.parseDtab(dtabOverride, name: "l5d-dtab") {
+            case .success(let parsed): override = parsed
+            case .failure(let error):
+                explanation.failure = RoutingFailure(kind: .malformedOverride, message: "malformed l5d-dtab: \(error)", name: name)
+                return explanation
+            }
+        }
+        let dtab = snapshot.dtab(route: routeIndex, override: override)
+        explanation.dtab = dtab
+        let resolution = Delegator(dtab: dtab, namers: snapshot.namers).bind(name)
+        explanation.resolution = resolution
+        if case .failure(let failure) = Router.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
+            explanation.failure = failure
+        }
+        return explanation
+    }
+}

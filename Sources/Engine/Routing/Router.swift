@@ -1,0 +1,122 @@
+import RouteLang
+
+// MARK: - Router
+
+/// Routes requests against one snapshot with a binding cache.
+///
+/// Per request: decision tree -> logical name -> binding (cached per
+/// effective dtab and name) -> decision. A `Router` is not thread-safe: the
+/// proxy keeps one per event loop, so the cache needs no lock; `update`
+/// swaps the snapshot and drops bindings made for the old one.
+public final class Router {
+    public private(set) var snapshot: RoutingSnapshot
+    var cache: [CacheKey: NameTree<BoundName>] = [:]
+    var failures: [CacheKey: RoutingFailure] = [:]
+    /// Bound on cached names: identifiers such as `{host}` let clients pick
+    /// names, so the cache is cleared when it reaches this size.
+    public let cacheLimit: Int
+
+    struct CacheKey: Hashable {
+        /// The route index + 1, or 0 for identified requests.
+        var dtab: Int
+        var override: String?
+        var name: Path
+    }
+
+    public init(snapshot: RoutingSnapshot, cacheLimit: Int = 10_000) {
+        self.snapshot = snapshot
+        self.cacheLimit = cacheLimit
+    }
+
+    public func update(_ snapshot: RoutingSnapshot) {
+        guard snapshot.generation != self.snapshot.generation else { return }
+        self.snapshot = snapshot
+        cache.removeAll(keepingCapacity: true)
+        failures.removeAll(keepingCapacity: true)
+    }
+
+    public var cachedBindings: Int { cache.count }
+
+    // MARK: Routing
+
+    /// - Parameter dtabOverride: the request's `l5d-dtab`, passed only when
+    ///   the listener allows overrides.
+    public func route(_ request: RequestFacts, dtabOverride: String? = nil) -> Result<RoutingDecision, RoutingFailure> {
+        let routeIndex = snapshot.tree.match(request)
+        let name: Path
+        let policy: Policy
+        switch Self.logicalName(snapshot, route: routeIndex, request: request) {
+        case .success(let named): (name, policy) = named
+        case .failure(let failure): return .failure(failure)
+        }
+        let key = CacheKey(dtab: routeIndex.map { $0 + 1 } ?? 0, override: dtabOverride, name: name)
+        if let bound = cache[key] {
+            return .success(decision(routeIndex, name, bound, policy))
+        }
+        if let failure = failures[key] { return .failure(failure) }
+        switch Self.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
+        case .success(let resolution):
+            remember(key) { $0.cache[key] = resolution.tree }
+            return .success(decision(routeIndex, name, resolution.tree, policy))
+        case .failure(let failure):
+            remember(key) { $0.failures[key] = failure }
+            return .failure(failure)
+        }
+    }
+
+    private func remember(_ key: CacheKey, _ store: (Router) -> Void) {
+        if cache.count + failures.count >= cacheLimit {
+            cache.removeAll(keepingCapacity: true)
+            failures.removeAll(keepingCapacity: true)
+        }
+        store(self)
+    }
+
+    private func decision(_ route: Int?, _ name: Path, _ bound: NameTree<BoundName>, _ policy: Policy) -> RoutingDecision {
+        RoutingDecision(route: route, routeName: route.map { snapshot.config.routes[$0].name }, name: name, bound: bound, policy: policy)
+    }
+
+    // MARK: Steps (shared with explanations)
+
+    /// The route's `to` template, or the identifier, filled from the request.
+    static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts) -> Result<(Path, Policy), RoutingFailure> {
+        let config = snapshot.config
+        if let route {
+            let routeConfig = config.routes[route]
+            switch NameBuilder.name(for: routeConfig.target, request: request) {
+            case .success(let name): return .success((name, routeConfig.policy))
+            case .failure(let missing):
+                return .failure(RoutingFailure(kind: .unidentified, message: "route \(routeConfig.name) cannot name the request: \(missing)"))
+            }
+        }
+        guard let identifier = config.identification else {
+            return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and no identifier is configured"))
+        }
+        switch NameBuilder.name(for: identifier, request: request) {
+        case .success(let name): return .success((name, config.defaults))
+        case .failure(let missing):
+            return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and the identifier \(identifier) cannot name the request: \(missing)"))
+        }
+    }
+
+    /// Delegates `name`; neg, fail, empty and errors are failures (502).
+    static func bind(_ snapshot: RoutingSnapshot, route: Int?, name: Path, dtabOverride: String?) -> Result<Delegator.Resolution, RoutingFailure> {
+        var override: Dtab?
+        if let dtabOverride {
+            switch DtabParser.parseDtab(dtabOverride, name: "l5d-dtab") {
+            case .success(let parsed): override = parsed
+            case .failure(let error):
+                return .failure(RoutingFailure(kind: .malformedOverride, message: "malformed l5d-dtab: \(error)", name: name))
+            }
+        }
+        let dtab = snapshot.dtab(route: route, override: override)
+        let resolution = Delegator(dtab: dtab, namers: snapshot.namers).bind(name)
+        switch resolution.outcome {
+        case .bound: return .success(resolution)
+        case .error(let message):
+            return .failure(RoutingFailure(kind: .unbound, message: "\(name.show): \(message)", name: name))
+        case let outcome:
+            return .failure(RoutingFailure(kind: .unbound, message: "\(name.show) binds to \(outcome.name) with dtab \(dtab.show)", name: name))
+        }
+    }
+}

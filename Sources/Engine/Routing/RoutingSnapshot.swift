@@ -1,0 +1,49 @@
+import RouteLang
+
+// MARK: - RoutingSnapshot
+
+/// Everything routing needs, immutable: the compiled config, its decision
+/// tree, each route's effective dtab and the namers' current answers.
+///
+/// A reload builds a new snapshot off the request path and swaps it in
+/// atomically; requests in flight keep the one they started with. When a
+/// namer's answer changes the runtime derives a new snapshot with
+/// `replacingNamers`, which reuses the compiled tree.
+public struct RoutingSnapshot: Sendable {
+    public let config: RoutingConfig
+    public let tree: DecisionTree
+    public let namers: NamerTable
+    /// For each route, the file's dtab followed by the route's own dentries.
+    public let routeDtabs: [Dtab]
+    /// Distinguishes snapshots, so caches built for one are not used with another.
+    public let generation: UInt64
+
+    public init(config: RoutingConfig, namers: NamerTable, generation: UInt64 = 0) {
+        self.config = config
+        self.tree = DecisionTree(routes: config.routes)
+        self.namers = namers
+        self.routeDtabs = config.routes.map { config.dtab + $0.dtab }
+        self.generation = generation
+    }
+
+    private init(config: RoutingConfig, tree: DecisionTree, namers: NamerTable, routeDtabs: [Dtab], generation: UInt64) {
+        self.config = config
+        self.tree = tree
+        self.namers = namers
+        self.routeDtabs = routeDtabs
+        self.generation = generation
+    }
+
+    /// The same routes with new namer answers (discovery changed).
+    public func replacingNamers(_ namers: NamerTable, generation: UInt64) -> RoutingSnapshot {
+        RoutingSnapshot(config: config, tree: tree, namers: namers, routeDtabs: routeDtabs, generation: generation)
+    }
+
+    /// The dtab a request is delegated with: the route's (or the file's for
+    /// identified requests), then the request's `l5d-dtab`, which wins.
+    public func dtab(route: Int?, override: Dtab?) -> Dtab {
+        let base = route.map { routeDtabs[$0] } ?? config.dtab
+        guard let override else { return base }
+        return base + override
+    }
+}

@@ -1,0 +1,20 @@
+import Engine
+import RouteLang
+
+// MARK: - SnapshotBuilder
+
+/// Turns a rule file on disk into a routing snapshot: read, lint, compile,
+/// load the namers' current answers. Used by the CLI now and by reloads.
+public enum SnapshotBuilder {
+    public struct Built: Sendable {
+        public var lint: LintResult
+        /// Present when the file has no errors.
+        public var snapshot: RoutingSnapshot?
+    }
+
+    public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0) throws -> Built {
+        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit)
+        guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
+        return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: FilesNamer.table(for: config), generation: generation))
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Engine
+import Foundation
+import RouteLang
+
+// MARK: - DtabResolveCommand
+
+/// `switchyard dtab resolve --dtab TEXT PATH [--json]`: full binding.
+struct DtabResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Bind a path through a dtab and namers; show every step, the bound tree and the endpoints."
+    )
+
+    @Option(name: .long, help: "The dtab, e.g. '/svc => /#/disco'.")
+    var dtab: String
+
+    @Argument(help: "The path to resolve, e.g. /svc/users.")
+    var path: String
+
+    @OptionGroup var namers: NamerOptions
+
+    @Flag(name: .long, help: "Print JSON: result, tree, endpoints, error.")
+    var json = false
+
+    func run() throws {
+        let table = try DtabCommand.parse(DtabParser.parseDtab(dtab))
+        let name = try DtabCommand.parse(DtabParser.parsePath(path))
+        let resolution = Delegator(dtab: table, namers: try namers.table()).bind(name)
+        if json {
+            var object: [String: Any] = ["result": resolution.outcome.name, "tree": resolution.tree.show]
+            object["endpoints"] = resolution.tree.shares.flatMap { leaf, share in
+                leaf.endpoints.map { endpoint in
+                    ["id": leaf.id.show, "residual": leaf.residual.show, "address": endpoint.description, "weight": share] as [String: Any]
+                }
+            }
+            if let error = resolution.error { object["error"] = error.description }
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            Output.out(String(decoding: data, as: UTF8.self) + "\n")
+        } else {
+            var out = "result  \(resolution.outcome.name)\n"
+            if let error = resolution.error { out += "error   \(error)\n" }
+            out += "tree    \(resolution.tree.show)\n"
+            for (leaf, share) in resolution.tree.shares {
+                let endpoints = leaf.endpoints.isEmpty ? "no endpoints" : leaf.endpoints.map(\.description).joined(separator: ", ")
+                out += "        \(Explanation.percent(share)) \(leaf.id.show)\(leaf.residual.isEmpty ? "" : " residual \(leaf.residual.show)") -> \(endpoints)\n"
+            }
+            out += "delegation\n" + Explanation.render(resolution.trace, indent: "  ")
+            Output.out(out)
+        }
+        if resolution.error != nil { throw ExitCode(1) }
+    }
+}

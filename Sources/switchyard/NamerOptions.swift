@@ -1,0 +1,40 @@
+import ArgumentParser
+import Engine
+import Proxy
+import RouteLang
+
+// MARK: - NamerOptions
+
+/// Where `dtab resolve` finds namers: `--namer NAME=DIR` (a files namer)
+/// and/or the namers of a rule file (`--config FILE`).
+struct NamerOptions: ParsableArguments {
+    @Option(name: .long, help: "A files namer reachable as /#/NAME: NAME=DIRECTORY (repeatable).")
+    var namer: [String] = []
+
+    @Option(name: .long, help: "Take namers from this rule file.")
+    var config: String?
+
+    func validate() throws {
+        for spec in namer where !spec.contains("=") {
+            throw ValidationError("--namer takes NAME=DIRECTORY, got `\(spec)`")
+        }
+    }
+
+    func table() throws -> NamerTable {
+        var namers: [String: any Namer] = [:]
+        if let config {
+            let built = try SnapshotBuilder.build(config)
+            guard let snapshot = built.snapshot else {
+                Output.err(DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
+                throw ExitCode(1)
+            }
+            namers = snapshot.namers.namers
+        }
+        for spec in namer {
+            let name = String(spec.prefix { $0 != "=" })
+            let directory = String(spec.drop { $0 != "=" }.dropFirst())
+            namers[name] = FilesNamer.load(name: name, directory: directory)
+        }
+        return NamerTable(namers)
+    }
+}
