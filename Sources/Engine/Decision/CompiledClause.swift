@@ -24,20 +24,32 @@ struct CompiledClause: Sendable {
         self.route = route
         self.specificity = Specificity(conditions)
         self.conditions = conditions.map(CompiledCondition.init)
+        // Index by the host and path test that `Specificity` ranks the clause
+        // by (the strongest positive one), so bucket order is precedence order.
         var host: HostPattern?
         var path = PathKey.other
+        var pathRank = (0, 0)
         for condition in conditions where !condition.negated {
             switch condition.test {
-            case .host(let pattern) where host == nil: host = pattern
-            case .path(let exact):
-                if case .other = path { path = .exact(exact) }
+            case .host(let pattern):
+                if Self.rank(pattern) > host.map(Self.rank) ?? (0, 0) { host = pattern }
+            case .path(let exact) where (3, exact.count) > pathRank:
+                (path, pathRank) = (.exact(exact), (3, exact.count))
             case .pathPrefix(let prefix):
-                if case .other = path { path = .prefix(Self.segments(PathPrefix.normalized(prefix))) }
+                let normalized = PathPrefix.normalized(prefix)
+                if (2, normalized.count) > pathRank { (path, pathRank) = (.prefix(Self.segments(normalized)), (2, normalized.count)) }
             default: break
             }
         }
         self.host = host
         self.path = path
+    }
+
+    static func rank(_ pattern: HostPattern) -> (Int, Int) {
+        switch pattern {
+        case .exact(let host): return (2, host.count)
+        case .wildcard(let suffix): return (1, suffix.count)
+        }
     }
 
     /// The first condition that does not hold, or nil when the clause matches.

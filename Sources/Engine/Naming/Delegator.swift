@@ -166,11 +166,13 @@ public struct Delegator: Sendable {
         return (tree, DelegationNode(.union, DelegationNode.Outcome(tree), children))
     }
 
-    /// The repeating part of a delegation chain, or its last names.
+    /// The first cycle in a delegation chain (`/a -> /b -> /a`), or its
+    /// last names when it never repeats exactly (a name that keeps growing).
     static func loop(in chain: [Path]) -> [Path] {
-        guard let last = chain.last else { return [] }
-        if let start = chain.dropLast().lastIndex(of: last) {
-            return Array(chain[start...])
+        var seen: [Path: Int] = [:]
+        for (index, path) in chain.enumerated() {
+            if let start = seen[path] { return Array(chain[start...index]) }
+            seen[path] = index
         }
         return Array(chain.suffix(5))
     }

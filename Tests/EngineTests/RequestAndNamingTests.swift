@@ -1,0 +1,90 @@
+import Engine
+import Foundation
+import RouteLang
+import XCTest
+
+// MARK: - RequestAndNamingTests
+
+final class RequestAndNamingTests: XCTestCase {
+    func testRequestTargetsAndHosts() {
+        let absolute = RequestFacts(method: "GET", target: "http://API.Example.com:8080/a/b?x=1&y", headers: [.init("Host", "ignored")])
+        XCTAssertEqual(absolute.host, "api.example.com")
+        XCTAssertEqual(absolute.path, "/a/b")
+        XCTAssertEqual(absolute.queryValue("x"), "1")
+        XCTAssertEqual(absolute.queryValue("y"), "")
+        XCTAssertNil(absolute.queryValue("z"))
+        let origin = RequestFacts(method: "GET", target: "/p", headers: [.init("Host", "[::1]:4140")])
+        XCTAssertEqual(origin.host, "::1")
+        XCTAssertEqual(RequestFacts(method: "GET", target: "http://user@h.example.com./").host, "h.example.com")
+        XCTAssertNil(RequestFacts(method: "GET", target: "/").host)
+        XCTAssertEqual(RequestFacts(method: "GET", target: "http://h").path, "/")
+    }
+
+    func testTemplates() throws {
+        let request = RequestFacts(method: "POST", target: "http://a.example.com/v1//users/7", headers: [.init("X-Svc", "pay")])
+        func name(_ template: String) throws -> String {
+            let parsed = try XCTUnwrap(try? DtabParserTemplate.parse(template))
+            return try NameBuilder.name(for: parsed, request: request).get().show
+        }
+        XCTAssertEqual(try name("/svc/{host}"), "/svc/a.example.com")
+        XCTAssertEqual(try name("/svc/{method}/{host}"), "/svc/POST/a.example.com")
+        XCTAssertEqual(try name("/svc/{path:2}"), "/svc/v1/users")
+        XCTAssertEqual(try name("/svc/{header:x-svc}-v2"), "/svc/pay-v2")
+        let missing = try XCTUnwrap(try? DtabParserTemplate.parse("/svc/{path:4}"))
+        XCTAssertEqual(NameBuilder.name(for: missing, request: request).failure?.description, "the path has fewer than 4 segments")
+    }
+
+    func testFilesNamerReadsADirectory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("disco-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "# users\n127.0.0.1 9001\n127.0.0.1 9002 3\nbad line here now\n127.0.0.1 http\n".write(
+            to: directory.appendingPathComponent("users"), atomically: true, encoding: .utf8)
+        try "".write(to: directory.appendingPathComponent("empty"), atomically: true, encoding: .utf8)
+        let namer = FilesNamer.load(name: "disco", directory: directory.path)
+        XCTAssertEqual(namer.services["users"]?.endpoints, [Endpoint(host: "127.0.0.1", port: 9001), Endpoint(host: "127.0.0.1", port: 9002, weight: 3)])
+        XCTAssertEqual(namer.services["users"]?.problems, ["line 4: expected `HOST PORT [WEIGHT]`", "line 5: invalid port `http`"])
+        guard case .leaf(.bound(let bound)) = namer.lookup(Path("users", "x")) else { return XCTFail("expected a bound leaf") }
+        XCTAssertEqual(bound.id.show, "/#/disco/users")
+        XCTAssertEqual(bound.residual.show, "/x")
+        XCTAssertEqual(namer.lookup(Path("missing")), .neg)
+        guard case .leaf(.bound(let empty)) = namer.lookup(Path("empty")) else { return XCTFail("expected a bound leaf") }
+        XCTAssertEqual(empty.endpoints, [])
+
+        let before = FilesNamer.fingerprint(directory: directory.path)
+        try "127.0.0.1 9003\n".write(to: directory.appendingPathComponent("users2"), atomically: true, encoding: .utf8)
+        XCTAssertNotEqual(FilesNamer.fingerprint(directory: directory.path), before)
+        XCTAssertNotNil(FilesNamer.load(name: "x", directory: "/does/not/exist").problem)
+    }
+
+    func testExplanationTextAndJSON() throws {
+        let snapshot = try Support.snapshot("""
+            namer n = files "d"
+            listen 127.0.0.1:1
+            dtab { /svc => /#/n; /svc/x => /#/n/zz | /#/n/a; }
+            route special { when header "x-special"
+              to /svc/x }
+            route x { to /svc/x }
+            """)
+        let explanation = Explanation.explain(snapshot, request: RequestFacts(method: "GET", target: "/"))
+        XCTAssertEqual(explanation.route, "x")
+        XCTAssertEqual(explanation.rejected.map(\.route), ["special"])
+        XCTAssertTrue(explanation.text.contains("tried `special` first: header \"x-special\" does not hold"), explanation.text)
+        XCTAssertTrue(explanation.text.contains("dentry /svc/x=>/#/n/zz | /#/n/a  [bound]"), explanation.text)
+        XCTAssertTrue(explanation.text.contains("dentry /svc=>/#/n  [not reached]"), explanation.text)
+        let json = explanation.json
+        XCTAssertEqual(json["route"] as? String, "x")
+        XCTAssertEqual(json["result"] as? String, "bound")
+        XCTAssertEqual((json["destinations"] as? [[String: Any]])?.first?["id"] as? String, "/#/n/a")
+        XCTAssertNoThrow(try JSONSerialization.data(withJSONObject: json))
+    }
+}
+
+/// Parses a `to` template through the RouteLang parser.
+enum DtabParserTemplate {
+    static func parse(_ text: String) throws -> PathTemplate {
+        let result = RuleFrontEnd.lint(SourceFile(name: "t.routes", text: "route r { to \(text) }"))
+        guard let config = result.config else { throw CocoaError(.coderInvalidValue) }
+        return config.routes[0].target
+    }
+}
