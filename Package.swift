@@ -31,7 +31,7 @@ let package = Package(
             ]
         ),
         // Release-mode benchmark runner (bench/): lint of generated rule files.
-        .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Proxy"], path: "bench/Sources/switchyard-bench"),
+        .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine"], path: "bench/Sources/switchyard-bench"),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),

@@ -3,8 +3,9 @@ import RouteLang
 // MARK: - CompiledClause
 
 /// One `when` clause of one route (a route without `when` has one empty
-/// clause), with its precedence and compiled conditions.
-struct CompiledClause: Sendable {
+/// clause), with its precedence and compiled conditions. A class so the
+/// per-request walk passes references, not copies.
+final class CompiledClause: Sendable {
     let route: Int
     let specificity: Specificity
     let conditions: [CompiledCondition]
@@ -59,7 +60,8 @@ struct CompiledClause: Sendable {
     }
 
     func matches(_ request: RequestFacts) -> Bool {
-        conditions.allSatisfy { $0.matches(request) }
+        for index in conditions.indices where !conditions[index].matches(request) { return false }
+        return true
     }
 
     /// `/a/b` is `["a", "b"]`; `/` is `[]`.

@@ -5,7 +5,7 @@ import RouteLang
 
 /// A condition ready to test against a request: regular expressions
 /// compiled once, method lists as sets.
-struct CompiledCondition: @unchecked Sendable {
+final class CompiledCondition: @unchecked Sendable {
     // NSRegularExpression is immutable and documented thread-safe; hence @unchecked.
 
     enum Test {
@@ -34,7 +34,7 @@ struct CompiledCondition: @unchecked Sendable {
         switch condition.test {
         case .host(let pattern): test = .host(pattern)
         case .path(let path): test = .path(path)
-        case .pathPrefix(let prefix): test = .pathPrefix(prefix)
+        case .pathPrefix(let prefix): test = .pathPrefix(PathPrefix.normalized(prefix))
         case .pathRegex(let pattern): test = .regex(Self.anchored(pattern), subject: .path)
         case .methods(let methods): test = .methods(Set(methods))
         case .headerPresent(let name): test = .headerPresent(name)
@@ -57,7 +57,7 @@ struct CompiledCondition: @unchecked Sendable {
             case .wildcard(let suffix): return host.count > suffix.count && host.hasSuffix(suffix)
             }
         case .path(let path): return request.path == path
-        case .pathPrefix(let prefix): return PathPrefix.matches(request.path, prefix: prefix)
+        case .pathPrefix(let prefix): return Self.hasPrefix(request.path, normalized: prefix)
         case .regex(let regex, let subject):
             let text: String
             switch subject {
@@ -72,6 +72,22 @@ struct CompiledCondition: @unchecked Sendable {
         case .headerEquals(let name, let value): return request.header(name) == value
         case .queryEquals(let name, let value): return request.queryValue(name) == value
         }
+    }
+
+    /// Segment-aware prefix test against an already normalized prefix
+    /// (`PathPrefix.matches` without re-normalizing per request).
+    static func hasPrefix(_ path: String, normalized prefix: String) -> Bool {
+        let prefixCount = prefix.utf8.count
+        if prefixCount == 1 { return true }  // "/"
+        let pathCount = path.utf8.count
+        guard pathCount >= prefixCount else { return false }
+        // Byte comparison on contiguous storage: native Swift strings always have it.
+        return path.utf8.withContiguousStorageIfAvailable { pathBytes in
+            prefix.utf8.withContiguousStorageIfAvailable { prefixBytes in
+                guard memcmp(pathBytes.baseAddress!, prefixBytes.baseAddress!, prefixCount) == 0 else { return false }
+                return pathCount == prefixCount || pathBytes[prefixCount] == UInt8(ascii: "/")
+            } ?? PathPrefix.matches(path, prefix: prefix)
+        } ?? PathPrefix.matches(path, prefix: prefix)
     }
 
     /// `path regex` matches the whole path.

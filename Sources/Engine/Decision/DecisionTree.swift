@@ -10,13 +10,13 @@ import RouteLang
 /// Candidates are tried in exactly the precedence order of `Specificity`
 /// (then source order), so the first clause whose conditions all hold is
 /// the one a linear scan for the most specific match would pick.
-public struct DecisionTree: Sendable {
+public final class DecisionTree: Sendable {
     let clauses: [CompiledClause]
-    var exactHosts: [String: PathIndex] = [:]
-    var wildcardHosts: [String: PathIndex] = [:]
-    var anyHost = PathIndex()
+    let exactHosts: [String: PathIndex]
+    let wildcardHosts: [Substring: PathIndex]
+    let anyHost: PathIndex
     /// The longest wildcard suffix, to bound the suffixes tried per request.
-    var longestWildcard = 0
+    let longestWildcard: Int
 
     public init(routes: [RouteConfig]) {
         var clauses: [CompiledClause] = []
@@ -25,11 +25,15 @@ public struct DecisionTree: Sendable {
             clauses += whens.map { CompiledClause(route: index, conditions: $0) }
         }
         self.clauses = clauses
+        var exactHosts: [String: PathIndex] = [:]
+        var wildcardHosts: [Substring: PathIndex] = [:]
+        var anyHost = PathIndex()
+        var longestWildcard = 0
         for (index, clause) in clauses.enumerated() {
             switch clause.host {
             case .exact(let host)?: exactHosts[host, default: PathIndex()].insert(index, key: clause.path)
             case .wildcard(let suffix)?:
-                wildcardHosts[suffix, default: PathIndex()].insert(index, key: clause.path)
+                wildcardHosts[Substring(suffix), default: PathIndex()].insert(index, key: clause.path)
                 longestWildcard = max(longestWildcard, suffix.utf8.count)
             case nil: anyHost.insert(index, key: clause.path)
             }
@@ -38,59 +42,77 @@ public struct DecisionTree: Sendable {
         for key in exactHosts.keys { exactHosts[key]!.sort(by: precedes) }
         for key in wildcardHosts.keys { wildcardHosts[key]!.sort(by: precedes) }
         anyHost.sort(by: precedes)
+        self.exactHosts = exactHosts
+        self.wildcardHosts = wildcardHosts
+        self.anyHost = anyHost
+        self.longestWildcard = longestWildcard
     }
 
     // MARK: Matching
 
     /// The index of the route that takes the request, or nil.
     public func match(_ request: RequestFacts) -> Int? {
-        var winner: Int?
-        visitCandidates(request) { list in
-            for index in list where clauses[index].matches(request) {
-                winner = clauses[index].route
-                return true
-            }
-            return false
-        }
-        return winner
+        var matcher = FirstMatch(clauses: clauses, request: request)
+        visitCandidates(request, &matcher)
+        return matcher.winner
     }
 
     /// Like `match`, recording each more specific candidate that was tried
     /// and the condition that ruled it out (for `explain`).
     public func explainMatch(_ request: RequestFacts) -> (route: Int?, rejected: [(route: Int, failed: Condition)]) {
-        var winner: Int?
-        var rejected: [(route: Int, failed: Condition)] = []
-        visitCandidates(request) { list in
-            for index in list {
-                if let failed = clauses[index].firstFailure(request) {
-                    rejected.append((clauses[index].route, failed))
-                } else {
-                    winner = clauses[index].route
-                    return true
-                }
-            }
-            return false
-        }
-        return (winner, rejected)
+        var matcher = ExplainingMatch(clauses: clauses, request: request)
+        visitCandidates(request, &matcher)
+        return (matcher.winner, matcher.rejected)
     }
 
     /// Host buckets in precedence order: the exact host, its wildcard
     /// suffixes longest first, then clauses with no host test.
-    func visitCandidates(_ request: RequestFacts, _ visit: ([Int]) -> Bool) {
-        let segments = request.pathSegments
+    func visitCandidates<Visitor: CandidateVisitor>(_ request: RequestFacts, _ visitor: inout Visitor) {
         if let host = request.host {
-            if let index = exactHosts[host], index.visitCandidates(path: request.path, segments: segments, visit) { return }
+            if let index = exactHosts[host], index.visitCandidates(path: request.path, &visitor) { return }
             if !wildcardHosts.isEmpty {
                 var position = host.startIndex
                 while let dot = host[position...].firstIndex(of: ".") {
                     let suffix = host[dot...]
-                    if suffix.utf8.count <= longestWildcard, let index = wildcardHosts[String(suffix)],
-                       index.visitCandidates(path: request.path, segments: segments, visit) { return }
+                    if suffix.utf8.count <= longestWildcard, let index = wildcardHosts[suffix],
+                       index.visitCandidates(path: request.path, &visitor) { return }
                     position = host.index(after: dot)
                 }
             }
         }
-        anyHost.visitCandidates(path: request.path, segments: segments, visit)
+        _ = anyHost.visitCandidates(path: request.path, &visitor)
+    }
+
+    struct FirstMatch: CandidateVisitor {
+        let clauses: [CompiledClause]
+        let request: RequestFacts
+        var winner: Int?
+
+        mutating func visit(_ candidates: [Int]) -> Bool {
+            for index in candidates where clauses[index].matches(request) {
+                winner = clauses[index].route
+                return true
+            }
+            return false
+        }
+    }
+
+    struct ExplainingMatch: CandidateVisitor {
+        let clauses: [CompiledClause]
+        let request: RequestFacts
+        var winner: Int?
+        var rejected: [(route: Int, failed: Condition)] = []
+
+        mutating func visit(_ candidates: [Int]) -> Bool {
+            for index in candidates {
+                guard let failed = clauses[index].firstFailure(request) else {
+                    winner = clauses[index].route
+                    return true
+                }
+                rejected.append((clauses[index].route, failed))
+            }
+            return false
+        }
     }
 
     /// The linear scan the index must agree with: every clause, the most

@@ -25,9 +25,8 @@ public enum NameBuilder {
         for label in template.labels {
             if label.count == 1, case .variable(.path(let count)) = label[0] {
                 // `{path:N}` alone in a label expands to N labels.
-                let segments = request.pathSegments.filter { !$0.isEmpty }
-                guard segments.count >= count else { return .failure(MissingFact(variable: .path(count))) }
-                labels += segments.prefix(count).map(String.init)
+                guard let segments = request.leadingSegments(count) else { return .failure(MissingFact(variable: .path(count))) }
+                labels += segments.map(String.init)
                 continue
             }
             var text = ""
@@ -52,8 +51,7 @@ public enum NameBuilder {
         case .method: return request.method
         case .header(let name): return request.header(name)
         case .path(let count):
-            let segments = request.pathSegments.filter { !$0.isEmpty }
-            return segments.count >= count ? segments.prefix(count).joined(separator: "/") : nil
+            return request.leadingSegments(count)?.joined(separator: "/")
         }
     }
 }

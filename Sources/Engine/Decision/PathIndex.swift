@@ -2,61 +2,80 @@
 
 /// The clauses of one host bucket, indexed by path: exact paths in a hash,
 /// prefixes in a trie over path segments, the rest (regex or no path) in a
-/// list. `candidates` yields them in precedence order: exact, longest
-/// prefix first, then the rest.
+/// list. Candidates come out in precedence order: exact, longest prefix
+/// first, then the rest.
+///
+/// The trie is a flat array of nodes whose children map a segment to a node
+/// index, so a lookup walks indices and copies nothing.
 struct PathIndex: Sendable {
     var exact: [String: [Int]] = [:]
-    var root = PrefixNode()
+    var nodes = [PrefixNode()]
     var rest: [Int] = []
 
     struct PrefixNode: Sendable {
         var clauses: [Int] = []
-        var children: [String: PrefixNode] = [:]
+        var children: [Substring: Int] = [:]
     }
 
     mutating func insert(_ index: Int, key: CompiledClause.PathKey) {
         switch key {
         case .exact(let path): exact[path, default: []].append(index)
-        case .prefix(let segments): Self.insert(index, segments: segments[...], into: &root)
         case .other: rest.append(index)
+        case .prefix(let segments):
+            var node = 0
+            for segment in segments {
+                if let child = nodes[node].children[Substring(segment)] {
+                    node = child
+                } else {
+                    nodes.append(PrefixNode())
+                    nodes[node].children[Substring(segment)] = nodes.count - 1
+                    node = nodes.count - 1
+                }
+            }
+            nodes[node].clauses.append(index)
         }
-    }
-
-    private static func insert(_ index: Int, segments: ArraySlice<String>, into node: inout PrefixNode) {
-        guard let first = segments.first else {
-            node.clauses.append(index)
-            return
-        }
-        insert(index, segments: segments.dropFirst(), into: &node.children[first, default: PrefixNode()])
     }
 
     /// Sorts every list by precedence once the index is built.
     mutating func sort(by precedes: (Int, Int) -> Bool) {
         for key in exact.keys { exact[key]?.sort(by: precedes) }
         rest.sort(by: precedes)
-        Self.sort(&root, by: precedes)
+        for node in nodes.indices { nodes[node].clauses.sort(by: precedes) }
     }
 
-    private static func sort(_ node: inout PrefixNode, by precedes: (Int, Int) -> Bool) {
-        node.clauses.sort(by: precedes)
-        for key in node.children.keys { sort(&node.children[key]!, by: precedes) }
+    /// Offers candidate lists in precedence order until the visitor accepts one.
+    func visitCandidates<Visitor: CandidateVisitor>(path: String, _ visitor: inout Visitor) -> Bool {
+        if let list = exact[path], visitor.visit(list) { return true }
+        if nodes.count > 1 || !nodes[0].clauses.isEmpty {
+            let utf8 = path.utf8
+            let start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : utf8.startIndex
+            if visitPrefixes(0, path: path, from: start, &visitor) { return true }
+        }
+        return !rest.isEmpty && visitor.visit(rest)
     }
 
-    /// Calls `visit` with candidate lists in precedence order until it returns true.
-    @discardableResult
-    func visitCandidates(path: String, segments: [Substring], _ visit: ([Int]) -> Bool) -> Bool {
-        if let list = exact[path], visit(list) { return true }
-        // Walk down the trie as far as the path goes, then visit deepest first.
-        var chain: [PrefixNode] = [root]
-        var node = root
-        for segment in segments {
-            guard let child = node.children[String(segment)] else { break }
-            chain.append(child)
-            node = child
+    /// Walks down the trie along the path's segments (`/a/b` is `a`, `b`)
+    /// and offers nodes on the way back up, so the longest prefix comes first.
+    /// `start` is where the next segment begins, nil after the last one.
+    private func visitPrefixes<Visitor: CandidateVisitor>(_ node: Int, path: String, from start: String.Index?,
+                                                          _ visitor: inout Visitor) -> Bool {
+        if let start, !nodes[node].children.isEmpty {
+            let utf8 = path.utf8
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            if let child = nodes[node].children[path[start..<end]] {
+                let next = end < utf8.endIndex ? utf8.index(after: end) : nil
+                if visitPrefixes(child, path: path, from: next, &visitor) { return true }
+            }
         }
-        for node in chain.reversed() where !node.clauses.isEmpty {
-            if visit(node.clauses) { return true }
-        }
-        return !rest.isEmpty && visit(rest)
+        return !nodes[node].clauses.isEmpty && visitor.visit(nodes[node].clauses)
     }
+}
+
+// MARK: - CandidateVisitor
+
+/// Receives candidate clause lists in precedence order; returns true to stop.
+/// A protocol rather than a closure so the per-request walk is specialised
+/// and allocates nothing.
+protocol CandidateVisitor {
+    mutating func visit(_ candidates: [Int]) -> Bool
 }

@@ -80,8 +80,18 @@ public struct RequestFacts: Sendable, Hashable {
         return nil
     }
 
-    /// Path segments after the leading `/` (`/a//b/` is `a`, ``, `b`, ``).
-    public var pathSegments: [Substring] {
-        path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+    /// The first `count` non-empty path segments (`/a//b/c` gives `a`, `b`
+    /// for 2), or nil when the path has fewer.
+    public func leadingSegments(_ count: Int) -> [Substring]? {
+        var segments: [Substring] = []
+        segments.reserveCapacity(count)
+        let utf8 = path.utf8
+        var start = utf8.startIndex
+        while segments.count < count, start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
+            if end > start { segments.append(path[start..<end]) }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
+        }
+        return segments.count == count ? segments : nil
     }
 }

@@ -39,9 +39,9 @@ public struct Explanation: Sendable {
         case .failure(let failure):
             explanation.failure = failure
             return explanation
-        case .success(let (name, policy)):
+        case .success(let name):
             explanation.name = name
-            explanation.policy = policy
+            explanation.policy = routeIndex.map { routes[$0].policy } ?? snapshot.config.defaults
         }
         guard let name = explanation.name else { return explanation }
         var override: Dtab?

@@ -10,7 +10,10 @@ import RouteLang
 /// swaps the snapshot and drops bindings made for the old one.
 public final class Router {
     public private(set) var snapshot: RoutingSnapshot
-    var cache: [CacheKey: NameTree<BoundName>] = [:]
+    var cache: [CacheKey: RoutingDecision] = [:]
+    /// Decisions of routes with a static `to` and no override: an array slot
+    /// per route, so the common case skips naming and hashing entirely.
+    var staticDecisions: [RoutingDecision?]
     var failures: [CacheKey: RoutingFailure] = [:]
     /// Bound on cached names: identifiers such as `{host}` let clients pick
     /// names, so the cache is cleared when it reaches this size.
@@ -26,6 +29,7 @@ public final class Router {
     public init(snapshot: RoutingSnapshot, cacheLimit: Int = 10_000) {
         self.snapshot = snapshot
         self.cacheLimit = cacheLimit
+        self.staticDecisions = Array(repeating: nil, count: snapshot.config.routes.count)
     }
 
     public func update(_ snapshot: RoutingSnapshot) {
@@ -33,38 +37,47 @@ public final class Router {
         self.snapshot = snapshot
         cache.removeAll(keepingCapacity: true)
         failures.removeAll(keepingCapacity: true)
+        staticDecisions = Array(repeating: nil, count: snapshot.config.routes.count)
     }
 
-    public var cachedBindings: Int { cache.count }
+    public var cachedBindings: Int { cache.count + staticDecisions.lazy.filter { $0 != nil }.count }
 
     // MARK: Routing
 
     /// - Parameter dtabOverride: the request's `l5d-dtab`, passed only when
     ///   the listener allows overrides.
     public func route(_ request: RequestFacts, dtabOverride: String? = nil) -> Result<RoutingDecision, RoutingFailure> {
+        let snapshot = self.snapshot
         let routeIndex = snapshot.tree.match(request)
+        if let routeIndex, dtabOverride == nil, let decision = staticDecisions[routeIndex] {
+            return .success(decision)
+        }
         let name: Path
-        let policy: Policy
         switch Self.logicalName(snapshot, route: routeIndex, request: request) {
-        case .success(let named): (name, policy) = named
+        case .success(let named): name = named
         case .failure(let failure): return .failure(failure)
         }
         let key = CacheKey(dtab: routeIndex.map { $0 + 1 } ?? 0, override: dtabOverride, name: name)
-        if let bound = cache[key] {
-            return .success(decision(routeIndex, name, bound, policy))
-        }
+        if let decision = cache[key] { return .success(decision) }
         if let failure = failures[key] { return .failure(failure) }
         switch Self.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
         case .success(let resolution):
-            remember(key) { $0.cache[key] = resolution.tree }
-            return .success(decision(routeIndex, name, resolution.tree, policy))
+            let policy = routeIndex.map { snapshot.config.routes[$0].policy } ?? snapshot.config.defaults
+            let decision = RoutingDecision(route: routeIndex, routeName: routeIndex.map { snapshot.config.routes[$0].name },
+                                           name: name, bound: resolution.tree, policy: policy)
+            if let routeIndex, dtabOverride == nil, snapshot.staticNames[routeIndex] != nil {
+                staticDecisions[routeIndex] = decision
+            } else {
+                remember { $0.cache[key] = decision }
+            }
+            return .success(decision)
         case .failure(let failure):
-            remember(key) { $0.failures[key] = failure }
+            remember { $0.failures[key] = failure }
             return .failure(failure)
         }
     }
 
-    private func remember(_ key: CacheKey, _ store: (Router) -> Void) {
+    private func remember(_ store: (Router) -> Void) {
         if cache.count + failures.count >= cacheLimit {
             cache.removeAll(keepingCapacity: true)
             failures.removeAll(keepingCapacity: true)
@@ -72,28 +85,23 @@ public final class Router {
         store(self)
     }
 
-    private func decision(_ route: Int?, _ name: Path, _ bound: NameTree<BoundName>, _ policy: Policy) -> RoutingDecision {
-        RoutingDecision(route: route, routeName: route.map { snapshot.config.routes[$0].name }, name: name, bound: bound, policy: policy)
-    }
-
     // MARK: Steps (shared with explanations)
 
     /// The route's `to` template, or the identifier, filled from the request.
-    static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts) -> Result<(Path, Policy), RoutingFailure> {
-        let config = snapshot.config
+    static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts) -> Result<Path, RoutingFailure> {
         if let route {
-            let routeConfig = config.routes[route]
-            switch NameBuilder.name(for: routeConfig.target, request: request) {
-            case .success(let name): return .success((name, routeConfig.policy))
+            switch NameBuilder.name(for: snapshot.config.routes[route].target, request: request) {
+            case .success(let name): return .success(name)
             case .failure(let missing):
-                return .failure(RoutingFailure(kind: .unidentified, message: "route \(routeConfig.name) cannot name the request: \(missing)"))
+                return .failure(RoutingFailure(kind: .unidentified,
+                                               message: "route \(snapshot.config.routes[route].name) cannot name the request: \(missing)"))
             }
         }
-        guard let identifier = config.identification else {
+        guard let identifier = snapshot.config.identification else {
             return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and no identifier is configured"))
         }
         switch NameBuilder.name(for: identifier, request: request) {
-        case .success(let name): return .success((name, config.defaults))
+        case .success(let name): return .success(name)
         case .failure(let missing):
             return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and the identifier \(identifier) cannot name the request: \(missing)"))
         }

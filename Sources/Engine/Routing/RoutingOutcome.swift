@@ -2,16 +2,25 @@ import RouteLang
 
 // MARK: - RoutingDecision
 
-/// Where a request goes and under which policy.
-public struct RoutingDecision: Sendable {
+/// Where a request goes and under which policy. Immutable and shared: the
+/// router caches one per (route, override, name) and hands it out as is.
+public final class RoutingDecision: Sendable {
     /// The route that matched, or nil when the request was identified.
-    public var route: Int?
-    public var routeName: String?
+    public let route: Int?
+    public let routeName: String?
     /// The logical name (`/svc/users`) before delegation.
-    public var name: Path
+    public let name: Path
     /// The bound tree: a leaf or a weighted union of bound names.
-    public var bound: NameTree<BoundName>
-    public var policy: Policy
+    public let bound: NameTree<BoundName>
+    public let policy: Policy
+
+    public init(route: Int?, routeName: String?, name: Path, bound: NameTree<BoundName>, policy: Policy) {
+        self.route = route
+        self.routeName = routeName
+        self.name = name
+        self.bound = bound
+        self.policy = policy
+    }
 }
 
 // MARK: - RoutingFailure

@@ -9,12 +9,14 @@ import RouteLang
 /// atomically; requests in flight keep the one they started with. When a
 /// namer's answer changes the runtime derives a new snapshot with
 /// `replacingNamers`, which reuses the compiled tree.
-public struct RoutingSnapshot: Sendable {
+public final class RoutingSnapshot: Sendable {
     public let config: RoutingConfig
     public let tree: DecisionTree
     public let namers: NamerTable
     /// For each route, the file's dtab followed by the route's own dentries.
     public let routeDtabs: [Dtab]
+    /// For each route, its name when `to` has no variables (most routes).
+    public let staticNames: [Path?]
     /// Distinguishes snapshots, so caches built for one are not used with another.
     public let generation: UInt64
 
@@ -23,20 +25,22 @@ public struct RoutingSnapshot: Sendable {
         self.tree = DecisionTree(routes: config.routes)
         self.namers = namers
         self.routeDtabs = config.routes.map { config.dtab + $0.dtab }
+        self.staticNames = config.routes.map(\.target.staticPath)
         self.generation = generation
     }
 
-    private init(config: RoutingConfig, tree: DecisionTree, namers: NamerTable, routeDtabs: [Dtab], generation: UInt64) {
-        self.config = config
-        self.tree = tree
+    private init(_ other: RoutingSnapshot, namers: NamerTable, generation: UInt64) {
+        self.config = other.config
+        self.tree = other.tree
         self.namers = namers
-        self.routeDtabs = routeDtabs
+        self.routeDtabs = other.routeDtabs
+        self.staticNames = other.staticNames
         self.generation = generation
     }
 
     /// The same routes with new namer answers (discovery changed).
     public func replacingNamers(_ namers: NamerTable, generation: UInt64) -> RoutingSnapshot {
-        RoutingSnapshot(config: config, tree: tree, namers: namers, routeDtabs: routeDtabs, generation: generation)
+        RoutingSnapshot(self, namers: namers, generation: generation)
     }
 
     /// The dtab a request is delegated with: the route's (or the file's for

@@ -2,8 +2,9 @@ import RouteLang
 
 // MARK: - SwitchyardBench
 
-/// Release-mode benchmarks. `swift run -c release switchyard-bench lint`
-/// measures parse + check + compile of generated rule files.
+/// Release-mode benchmarks: `lint` measures parse + check + compile of
+/// generated rule files; `route` measures decision plus delegation per
+/// request (warm cache) and snapshot compile time.
 @main
 enum SwitchyardBench {
     static func main() {
@@ -12,6 +13,11 @@ enum SwitchyardBench {
         case "lint":
             let iterations = arguments.dropFirst().first.flatMap { Int($0) } ?? 15
             lint(iterations: iterations)
+        case "route":
+            RoutingBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
+        case "route-loop":
+            RoutingBenchmark.loop(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000,
+                                  withRegex: arguments.dropFirst(2).first != "no-regex")
         case "check-loop":
             // Only the checker, repeatedly, for a profiler.
             let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: 10_000))
@@ -26,7 +32,7 @@ enum SwitchyardBench {
             let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
             print(RuleFrontEnd.lint(source).config != nil ? "ok" : "errors")
         default:
-            print("usage: switchyard-bench lint [ITERATIONS] | lint-once [ROUTES]")
+            print("usage: switchyard-bench lint [ITERATIONS] | route [ITERATIONS] | lint-once [ROUTES]")
         }
     }
 
