@@ -12,6 +12,8 @@ extension Checker {
         let routes = file.statements.compactMap { statement -> RouteDecl? in
             if case .route(let decl) = statement { return decl } else { return nil }
         }
+        clauses.reserveCapacity(routes.count * 2)
+        names.reserveCapacity(routes.count)
 
         for (index, route) in routes.enumerated() {
             let name = route.name.value
@@ -207,7 +209,8 @@ extension Checker {
         var shadowedBy: [Int: Int] = [:]
         var unshadowed: Set<Int> = []
         unshadowed.reserveCapacity(routes.count)
-        for clause in clauses {
+        for clauseIndex in clauses.indices {
+            let clause = clauses[clauseIndex]
             var keys = [BucketKey(host: clause.host, path: clause.path)]
             if clause.path != nil { keys.append(BucketKey(host: clause.host, path: nil)) }
             if clause.host != nil { keys.append(BucketKey(host: nil, path: clause.path)) }
