@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine"], path: "bench/Sources/switchyard-bench"),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
     ],
     swiftLanguageModes: [.v6]

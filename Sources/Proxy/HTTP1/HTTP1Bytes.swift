@@ -1,0 +1,51 @@
+// MARK: - HTTP1Bytes
+
+/// Character classes of RFC 9110 section 5.6 and RFC 9112, as byte tests.
+enum HTTP1Bytes {
+    static let cr = UInt8(ascii: "\r")
+    static let lf = UInt8(ascii: "\n")
+    static let sp = UInt8(ascii: " ")
+    static let htab = UInt8(ascii: "\t")
+    static let colon = UInt8(ascii: ":")
+
+    /// `tchar`: the characters of a token (method, field name, coding).
+    static let tchar: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
+        for byte in "!#$%&'*+-.^_`|~".utf8 { table[Int(byte)] = true }
+        return table
+    }()
+
+    static func isToken(_ byte: UInt8) -> Bool { tchar[Int(byte)] }
+
+    /// `field-vchar` and the spaces allowed inside a field value: VCHAR,
+    /// obs-text, SP, HTAB. Every other control (NUL, CR, LF, DEL) is refused.
+    static func isFieldValueByte(_ byte: UInt8) -> Bool {
+        byte == sp || byte == htab || (byte >= 0x21 && byte != 0x7F)
+    }
+
+    /// Bytes a request-target may hold: visible ASCII only.
+    static func isTargetByte(_ byte: UInt8) -> Bool {
+        byte >= 0x21 && byte <= 0x7E
+    }
+
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "F"))
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt64 {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt64(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return UInt64(byte - UInt8(ascii: "a") + 10)
+        default: return UInt64(byte - UInt8(ascii: "A") + 10)
+        }
+    }
+
+    /// ASCII lower-casing for case-insensitive comparisons of names and tokens.
+    static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+}

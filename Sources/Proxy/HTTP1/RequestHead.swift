@@ -1,0 +1,65 @@
+// MARK: - RequestHead
+
+/// A parsed, validated HTTP/1.x request head. It keeps the raw bytes and
+/// the offsets of each field, so the proxy can forward header bytes with
+/// in-place edits instead of rebuilding them.
+public struct RequestHead: Sendable {
+    public enum Version: Sendable, Hashable {
+        case http10
+        case http11
+    }
+
+    /// How the body is delimited (RFC 9112 section 6.3).
+    public enum Framing: Sendable, Hashable {
+        case none
+        case contentLength(UInt64)
+        case chunked
+    }
+
+    /// One field line: offsets of its name and (trimmed) value in `bytes`.
+    public struct Field: Sendable, Hashable {
+        public var name: Range<Int>
+        public var value: Range<Int>
+        /// The whole line including CRLF, for removal when forwarding.
+        public var line: Range<Int>
+    }
+
+    /// The head exactly as received, from the request line to the final CRLF.
+    public var bytes: [UInt8]
+    public var method: String
+    public var target: String
+    public var version: Version
+    public var fields: [Field]
+    public var framing: Framing
+    /// Whether the connection may carry another request after this one.
+    public var keepAlive: Bool
+    public var expectContinue: Bool
+    /// The `Upgrade` value when `Connection: upgrade` asks for one (WebSocket).
+    public var upgrade: String?
+    /// Leading empty lines skipped before the request line (RFC 9112 section 2.2).
+    public var skippedPrefix: Int
+
+    /// Bytes consumed from the connection, skipped prefix included.
+    public var consumed: Int { skippedPrefix + bytes.count }
+
+    public func name(_ field: Field) -> String {
+        String(decoding: bytes[field.name], as: UTF8.self)
+    }
+
+    public func value(_ field: Field) -> String {
+        String(decoding: bytes[field.value], as: UTF8.self)
+    }
+
+    /// Values of the fields named `name` (ASCII case-insensitive), in order.
+    public func values(named name: String) -> [String] {
+        let wanted = Array(name.utf8).map(HTTP1Bytes.lower)
+        return fields.filter { field in
+            field.name.count == wanted.count && zip(bytes[field.name], wanted).allSatisfy { HTTP1Bytes.lower($0) == $1 }
+        }.map(value)
+    }
+
+    /// The first value of a field, if present.
+    public func value(named name: String) -> String? {
+        values(named: name).first
+    }
+}
