@@ -23,11 +23,18 @@ public enum NameBuilder {
         var labels: [String] = []
         labels.reserveCapacity(template.labels.count + 1)
         for label in template.labels {
-            if label.count == 1, case .variable(.path(let count)) = label[0] {
-                // `{path:N}` alone in a label expands to N labels.
-                guard let segments = request.leadingSegments(count) else { return .failure(MissingFact(variable: .path(count))) }
-                labels += segments.map(String.init)
-                continue
+            if label.count == 1 {
+                switch label[0] {
+                case .literal(let literal):
+                    labels.append(literal)
+                    continue
+                case .variable(.path(let count)):
+                    // `{path:N}` alone in a label expands to N labels.
+                    guard request.appendLeadingSegments(count, to: &labels) else { return .failure(MissingFact(variable: .path(count))) }
+                    continue
+                case .variable:
+                    break
+                }
             }
             var text = ""
             for part in label {
@@ -51,7 +58,8 @@ public enum NameBuilder {
         case .method: return request.method
         case .header(let name): return request.header(name)
         case .path(let count):
-            return request.leadingSegments(count)?.joined(separator: "/")
+            var segments: [String] = []
+            return request.appendLeadingSegments(count, to: &segments) ? segments.joined(separator: "/") : nil
         }
     }
 }

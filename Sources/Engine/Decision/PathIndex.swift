@@ -45,7 +45,7 @@ struct PathIndex: Sendable {
 
     /// Offers candidate lists in precedence order until the visitor accepts one.
     func visitCandidates<Visitor: CandidateVisitor>(path: String, _ visitor: inout Visitor) -> Bool {
-        if let list = exact[path], visitor.visit(list) { return true }
+        if !exact.isEmpty, let list = exact[path], visitor.visit(list) { return true }
         if nodes.count > 1 || !nodes[0].clauses.isEmpty {
             let utf8 = path.utf8
             let start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : utf8.startIndex

@@ -80,18 +80,19 @@ public struct RequestFacts: Sendable, Hashable {
         return nil
     }
 
-    /// The first `count` non-empty path segments (`/a//b/c` gives `a`, `b`
-    /// for 2), or nil when the path has fewer.
-    public func leadingSegments(_ count: Int) -> [Substring]? {
-        var segments: [Substring] = []
-        segments.reserveCapacity(count)
+    /// Appends the first `count` non-empty path segments (`/a//b/c` gives
+    /// `a`, `b` for 2); false, and nothing appended, when the path has fewer.
+    public func appendLeadingSegments(_ count: Int, to labels: inout [String]) -> Bool {
+        let before = labels.count
         let utf8 = path.utf8
         var start = utf8.startIndex
-        while segments.count < count, start < utf8.endIndex {
+        while labels.count - before < count, start < utf8.endIndex {
             let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            if end > start { segments.append(path[start..<end]) }
+            if end > start { labels.append(String(path[start..<end])) }
             start = end < utf8.endIndex ? utf8.index(after: end) : end
         }
-        return segments.count == count ? segments : nil
+        if labels.count - before == count { return true }
+        labels.removeSubrange(before...)
+        return false
     }
 }
