@@ -14,27 +14,46 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // Pure language front end: source -> tokens -> AST -> checked model -> IR. No I/O.
         .target(name: "RouteLang", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Routing core: naming, decision tree, policies. Knows nothing of NIO.
         .target(name: "Engine", dependencies: ["RouteLang"]),
-        // Data plane and runtime (config loading now; SwiftNIO server later).
-        .target(name: "Proxy", dependencies: ["RouteLang", "Engine"]),
+        // Data plane and runtime: SwiftNIO server, forwarding, rule-file loading.
+        .target(
+            name: "Proxy",
+            dependencies: [
+                "RouteLang", "Engine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "switchyard",
             dependencies: [
                 "RouteLang", "Engine", "Proxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Release-mode benchmark runner (bench/): lint of generated rule files.
         .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine"], path: "bench/Sources/switchyard-bench"),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
-        .testTarget(name: "ProxyTests", dependencies: ["Proxy"]),
+        .testTarget(
+            name: "ProxyTests",
+            dependencies: ["Proxy", "Engine", "RouteLang", .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import ArgumentParser
 
 /// The `switchyard` command: a thin root; each subcommand lives in its own file.
 @main
-struct Switchyard: ParsableCommand {
+struct Switchyard: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "A service-mesh proxy whose routing is policy-as-data.",
@@ -12,6 +12,6 @@ struct Switchyard: ParsableCommand {
             Rule files are written in RouteLang (.routes) or YAML (.yaml). Lint them in CI,
             format them, convert between the two syntaxes, and inspect Finagle dtabs.
             """,
-        subcommands: [LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
+        subcommands: [RunCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
     )
 }

@@ -1,0 +1,102 @@
+import Engine
+import NIOCore
+import NIOPosix
+
+// MARK: - ConnectionPool
+
+/// Keep-alive connections to backends, one pool per event loop (so it needs
+/// no lock): idle connections per endpoint are reused, closed after
+/// `idleTimeout`, and new ones are made with `connectTimeout`.
+final class ConnectionPool {
+    struct Key: Hashable {
+        var host: String
+        var port: Int
+    }
+
+    struct Lease {
+        let channel: Channel
+        let handler: BackendHandler
+        let key: Key
+    }
+
+    private struct Idle {
+        let lease: Lease
+        let expiry: Scheduled<Void>
+    }
+
+    let eventLoop: EventLoop
+    let connectTimeout: TimeAmount
+    let idleTimeout: TimeAmount
+    let maxIdlePerEndpoint: Int
+    private var idle: [Key: [Idle]] = [:]
+
+    init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 64) {
+        self.eventLoop = eventLoop
+        self.connectTimeout = connectTimeout
+        self.idleTimeout = idleTimeout
+        self.maxIdlePerEndpoint = maxIdlePerEndpoint
+    }
+
+    var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
+
+    /// An idle connection to `endpoint`, or a new one.
+    func acquire(_ endpoint: Endpoint) -> EventLoopFuture<Lease> {
+        let key = Key(host: endpoint.host, port: endpoint.port)
+        while var list = idle[key], let last = list.popLast() {
+            idle[key] = list.isEmpty ? nil : list
+            last.expiry.cancel()
+            if last.lease.channel.isActive {
+                last.lease.handler.onIdleClose = nil
+                return eventLoop.assumeIsolated().makeSucceededFuture(last.lease)
+            }
+        }
+        let bootstrap = ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.autoRead, value: false)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(BackendHandler())
+                }
+            }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().flatMapThrowing { channel in
+            let handler = try channel.pipeline.syncOperations.handler(type: BackendHandler.self)
+            return Lease(channel: channel, handler: handler, key: key)
+        }.nonisolated()
+    }
+
+    /// Returns a connection whose last exchange finished cleanly.
+    func release(_ lease: Lease) {
+        guard lease.channel.isActive, (idle[lease.key]?.count ?? 0) < maxIdlePerEndpoint else {
+            lease.channel.close(promise: nil)
+            return
+        }
+        lease.handler.owner = nil
+        let expiry = eventLoop.assumeIsolated().scheduleTask(in: idleTimeout) { [weak self] in
+            self?.remove(lease)
+            lease.channel.close(promise: nil)
+        }
+        lease.handler.onIdleClose = { [weak self] in
+            expiry.cancel()
+            self?.remove(lease)
+        }
+        idle[lease.key, default: []].append(Idle(lease: lease, expiry: expiry))
+        // Read so that a backend closing an idle connection is noticed at once.
+        lease.channel.read()
+    }
+
+    private func remove(_ lease: Lease) {
+        idle[lease.key]?.removeAll { $0.lease.channel === lease.channel }
+        if idle[lease.key]?.isEmpty == true { idle[lease.key] = nil }
+    }
+
+    func closeAll() {
+        for list in idle.values {
+            for entry in list {
+                entry.expiry.cancel()
+                entry.lease.channel.close(promise: nil)
+            }
+        }
+        idle = [:]
+    }
+}

@@ -1,0 +1,261 @@
+import Engine
+import Logging
+import NIOCore
+import RouteLang
+
+// MARK: - ProxyConnection
+
+/// The handler on a client (downstream) connection: reads request heads
+/// with the strict parser, asks the Engine where each request goes, and
+/// streams the request and response bytes between the client and a pooled
+/// backend connection, with backpressure both ways (reads are explicit).
+///
+/// Requests on one connection are handled one at a time; pipelined bytes
+/// wait in `inbound` until the previous response is complete.
+final class ProxyConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    enum State {
+        case awaitingHead
+        case exchange(Exchange)
+        /// After a 101 response: bytes pass through both ways.
+        case tunnel(ConnectionPool.Lease)
+        case closing
+    }
+
+    let runtime: LoopRuntime
+    let listener: ListenerConfig
+    var context: ChannelHandlerContext?
+    var inbound: ByteBuffer?
+    var state = State.awaitingHead
+    var headTimer: Scheduled<Void>?
+    var clientAddress: String?
+
+    init(runtime: LoopRuntime, listener: ListenerConfig) {
+        self.runtime = runtime
+        self.listener = listener
+    }
+
+    // MARK: Client events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        clientAddress = context.channel.remoteAddress?.ipAddress
+        inbound = context.channel.allocator.buffer(capacity: 4096)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armHeadTimer()
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        if case .tunnel(let lease) = state {
+            lease.channel.writeAndFlush(buffer, promise: nil)
+            readClientIfPossible()
+            return
+        }
+        inbound?.writeBuffer(&buffer)
+        process()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        headTimer?.cancel()
+        switch state {
+        case .exchange(let exchange):
+            exchange.deadline?.cancel()
+            exchange.backend?.handler.owner = nil
+            exchange.backend?.channel.close(promise: nil)
+        case .tunnel(let lease):
+            lease.handler.owner = nil
+            lease.channel.close(promise: nil)
+        case .awaitingHead, .closing:
+            break
+        }
+        state = .closing
+        self.context = nil
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        // The client drained: resume reading the response from the backend.
+        guard context.channel.isWritable else { return }
+        switch state {
+        case .exchange(let exchange): exchange.backend?.channel.read()
+        case .tunnel(let lease): lease.channel.read()
+        default: break
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        runtime.logger.debug("client connection error", metadata: ["error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    // MARK: Request side
+
+    /// Acts on the bytes received so far.
+    func process() {
+        guard let context, var bytes = inbound else { return }
+        switch state {
+        case .awaitingHead:
+            guard bytes.readableBytes > 0 else {
+                context.read()
+                return
+            }
+            let parser = RequestHeadParser(limits: runtime.options.limits)
+            let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self)) }
+            switch outcome {
+            case .incomplete:
+                context.read()
+            case .failure(let error):
+                runtime.logger.debug("refused request", metadata: ["error": "\(error)"])
+                respondAndClose(status: error.status, error: error.detail)
+            case .complete(let head):
+                bytes.moveReaderIndex(forwardBy: head.consumed)
+                inbound = bytes
+                headTimer?.cancel()
+                headTimer = nil
+                start(head)
+            }
+        case .exchange(let exchange):
+            forwardRequestBody(exchange)
+        case .tunnel, .closing:
+            break
+        }
+    }
+
+    /// Routes a request and connects to its backend.
+    func start(_ head: RequestHead) {
+        let facts = RequestFacts(method: head.method, target: head.target, authority: head.value(named: "host"),
+                                 headers: head.fields.map { RequestFacts.Header(head.name($0), head.value($0)) })
+        let overrides = listener.allowDtabOverride ? head.values(named: "l5d-dtab").filter { !$0.isEmpty } : []
+        let hasBody = head.framing != .none
+        let decision: RoutingDecision
+        switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
+        case .failure(let failure):
+            runtime.stats.record(status: failure.status, destination: nil, seconds: 0)
+            respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive, head: head)
+            return
+        case .success(let routed):
+            decision = routed
+        }
+        guard let (leaf, endpoint) = runtime.picker.pick(decision.bound) else {
+            let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
+            runtime.stats.record(status: 503, destination: nil, seconds: 0)
+            respondError(status: 503, error: "no endpoints for \(ids.isEmpty ? decision.name.show : ids)",
+                         close: hasBody || !head.keepAlive, head: head)
+            return
+        }
+        let exchange = Exchange(request: head, decision: decision, leaf: leaf, endpoint: endpoint,
+                                started: .now())
+        state = .exchange(exchange)
+        if let timeout = decision.policy.timeout {
+            exchange.deadline = runtime.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) { [weak self] in
+                self?.deadlinePassed(exchange)
+            }
+        }
+        runtime.pool.acquire(endpoint).assumeIsolated().whenComplete { [weak self] result in
+            guard let self else {
+                if case .success(let lease) = result { lease.channel.close(promise: nil) }
+                return
+            }
+            self.connected(exchange, result)
+        }
+    }
+
+    func connected(_ exchange: Exchange, _ result: Result<ConnectionPool.Lease, Error>) {
+        guard case .exchange(let current) = state, current === exchange else {
+            if case .success(let lease) = result { runtime.pool.release(lease) }
+            return
+        }
+        switch result {
+        case .failure(let error):
+            fail(exchange, status: 502, error: "cannot connect to \(exchange.endpoint) for \(exchange.leaf.id.show): \(error)")
+        case .success(let lease):
+            exchange.backend = lease
+            lease.handler.owner = self
+            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: exchange.decision.name.show,
+                                                      boundName: exchange.leaf.id.show, forwardDtab: listener.allowDtabOverride)
+            let head = HeadRewriter.request(exchange.request, context: context)
+            lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
+            forwardRequestBody(exchange)
+            lease.channel.flush()
+            lease.channel.read()
+        }
+    }
+
+    /// Sends the request body bytes received so far, validating chunked framing.
+    func forwardRequestBody(_ exchange: Exchange) {
+        guard let backend = exchange.backend, var bytes = inbound else { return }
+        switch exchange.requestBody {
+        case .done:
+            return
+        case .remaining(let remaining):
+            let take = Int(min(remaining, UInt64(bytes.readableBytes)))
+            if take > 0, let slice = bytes.readSlice(length: take) {
+                backend.channel.write(slice, promise: nil)
+            }
+            exchange.requestBody = remaining - UInt64(take) == 0 ? .done : .remaining(remaining - UInt64(take))
+        case .chunked(var decoder):
+            let consumed: Int
+            do {
+                consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
+                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
+                }
+            } catch {
+                inbound = bytes
+                fail(exchange, status: error.status, error: "invalid chunked body: \(error.detail)")
+                return
+            }
+            if consumed > 0, let slice = bytes.readSlice(length: consumed) {
+                backend.channel.write(slice, promise: nil)
+            }
+            exchange.requestBody = decoder.isFinished ? .done : .chunked(decoder)
+        }
+        inbound = bytes
+        backend.channel.flush()
+        if !exchange.requestBodyDone { readClientIfPossible() }
+    }
+
+    /// Reads more from the client unless the backend is not keeping up.
+    func readClientIfPossible() {
+        guard let context else { return }
+        switch state {
+        case .exchange(let exchange):
+            if exchange.backend?.channel.isWritable ?? false { context.read() }
+        case .tunnel(let lease):
+            if lease.channel.isWritable { context.read() }
+        case .awaitingHead:
+            context.read()
+        case .closing:
+            break
+        }
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+    }
+
+    // MARK: Timers
+
+    /// A client must send a whole head within the header read timeout; an
+    /// idle keep-alive connection is closed after it too.
+    func armHeadTimer() {
+        headTimer?.cancel()
+        headTimer = runtime.eventLoop.assumeIsolated().scheduleTask(in: runtime.options.headerReadTimeout) { [weak self] in
+            guard let self, case .awaitingHead = self.state else { return }
+            if (self.inbound?.readableBytes ?? 0) > 0 {
+                self.respondAndClose(status: 408, error: "request head not received within the header read timeout")
+            } else {
+                self.context?.close(promise: nil)
+            }
+        }
+    }
+
+    func deadlinePassed(_ exchange: Exchange) {
+        guard case .exchange(let current) = state, current === exchange else { return }
+        fail(exchange, status: 504, error: "deadline of \(DurationFormat.show(exchange.decision.policy.timeout ?? .zero)) exceeded for \(exchange.decision.name.show)")
+    }
+}

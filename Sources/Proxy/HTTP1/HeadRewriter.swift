@@ -1,0 +1,122 @@
+// MARK: - HeadRewriter
+
+/// Writes the heads the proxy forwards: the received field lines copied as
+/// bytes, minus hop-by-hop fields (RFC 9110 section 7.6.1) and the ones the
+/// proxy owns, plus Via, X-Forwarded-For/-Proto and Linkerd's l5d-dst-*.
+public enum HeadRewriter {
+    /// Fields that describe one connection, never forwarded as is.
+    static let hopByHop: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
+        "proxy-authenticate", "proxy-authorization",
+    ]
+
+    /// What the proxy adds to a forwarded request.
+    public struct RequestContext: Sendable {
+        public var clientAddress: String?
+        public var logicalName: String
+        public var boundName: String
+        /// Whether `l5d-dtab` may pass (the listener allows overrides).
+        public var forwardDtab: Bool
+
+        public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool) {
+            self.clientAddress = clientAddress
+            self.logicalName = logicalName
+            self.boundName = boundName
+            self.forwardDtab = forwardDtab
+        }
+    }
+
+    /// The head to send to the backend (always HTTP/1.1, origin-form target).
+    public static func request(_ head: RequestHead, context: RequestContext) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(head.bytes.count + 160)
+        out += head.method.utf8
+        out.append(HTTP1Bytes.sp)
+        out += originForm(head.target).utf8
+        out += " HTTP/1.1\r\n".utf8
+        let dropped = droppedNames(head.bytes, head.fields)
+        var via: [String] = []
+        var forwardedFor: [String] = []
+        var hasProto = false
+        for field in head.fields {
+            let name = lowercasedName(head.bytes, field)
+            if dropped.contains(name) || name.hasPrefix("l5d-dst-") || name == "l5d-err" { continue }
+            if name == "l5d-dtab", !context.forwardDtab { continue }
+            if name == "via" { via.append(head.value(field)); continue }
+            if name == "x-forwarded-for" { forwardedFor.append(head.value(field)); continue }
+            if name == "x-forwarded-proto" { hasProto = true }
+            out += head.bytes[field.line]
+        }
+        if let upgrade = head.upgrade {
+            out += "Upgrade: \(upgrade)\r\nConnection: upgrade\r\n".utf8
+        }
+        via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
+        out += "Via: \(via.joined(separator: ", "))\r\n".utf8
+        if let client = context.clientAddress { forwardedFor.append(client) }
+        if !forwardedFor.isEmpty { out += "X-Forwarded-For: \(forwardedFor.joined(separator: ", "))\r\n".utf8 }
+        if !hasProto { out += "X-Forwarded-Proto: http\r\n".utf8 }
+        out += "l5d-dst-service: \(context.logicalName)\r\nl5d-dst-client: \(context.boundName)\r\n\r\n".utf8
+        return out
+    }
+
+    /// The head to send to the client. `closeClient` adds `Connection: close`;
+    /// a keep-alive HTTP/1.0 client gets `Connection: keep-alive`.
+    public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(head.bytes.count + 64)
+        guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else { return head.bytes }
+        out += "HTTP/1.1".utf8
+        out += head.bytes[8..<(lineEnd + 2)]
+        let dropped = droppedNames(head.bytes, head.fields)
+        var via: [String] = []
+        for field in head.fields {
+            let name = lowercasedName(head.bytes, field)
+            if name == "upgrade", head.status == 101 {
+                out += head.bytes[field.line]
+                continue
+            }
+            if dropped.contains(name) { continue }
+            if name == "via" {
+                via.append(String(decoding: head.bytes[field.value], as: UTF8.self))
+                continue
+            }
+            out += head.bytes[field.line]
+        }
+        via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
+        out += "Via: \(via.joined(separator: ", "))\r\n".utf8
+        if head.status == 101 {
+            out += "Connection: upgrade\r\n".utf8
+        } else if closeClient {
+            out += "Connection: close\r\n".utf8
+        } else if clientVersion == .http10 {
+            out += "Connection: keep-alive\r\n".utf8
+        }
+        out += "\r\n".utf8
+        return out
+    }
+
+    // MARK: Helpers
+
+    /// Hop-by-hop names plus those the Connection field lists.
+    static func droppedNames(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
+        var names = hopByHop
+        for field in fields where lowercasedName(bytes, field) == "connection" {
+            for token in RequestHeadParser.listElements(String(decoding: bytes[field.value], as: UTF8.self)) {
+                names.insert(token.lowercased())
+            }
+        }
+        return names
+    }
+
+    static func lowercasedName(_ bytes: [UInt8], _ field: RequestHead.Field) -> String {
+        String(decoding: bytes[field.name].map(HTTP1Bytes.lower), as: UTF8.self)
+    }
+
+    /// `http://host/a?b` is `/a?b`; origin-form targets stay as they are.
+    static func originForm(_ target: String) -> String {
+        guard !target.hasPrefix("/"), let scheme = target.range(of: "://") else { return target }
+        let rest = target[scheme.upperBound...]
+        guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        return rest[slash] == "?" ? "/" + rest[slash...] : String(rest[slash...])
+    }
+}

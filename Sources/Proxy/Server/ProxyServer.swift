@@ -1,0 +1,86 @@
+import Engine
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RouteLang
+
+// MARK: - ProxyServer
+
+/// Binds every listener of a config and serves it with one `LoopRuntime`
+/// per event loop. `update` hands a new snapshot to every loop (each loop
+/// swaps it in between requests: no lock on the request path).
+public final class ProxyServer: Sendable {
+    let group: EventLoopGroup
+    let options: ProxyOptions
+    let logger: Logger
+    public let stats: ProxyStats
+    let runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>]
+    /// The listening channels, for shutdown.
+    let listening = NIOLockedValueBox<[Channel]>([])
+
+    public init(snapshot: RoutingSnapshot, group: EventLoopGroup, options: ProxyOptions = ProxyOptions(),
+                logger: Logger = Logger(label: "switchyard.proxy")) throws {
+        self.group = group
+        self.options = options
+        self.logger = logger
+        let stats = ProxyStats()
+        self.stats = stats
+        var runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>] = [:]
+        for loop in group.makeIterator() {
+            // Each runtime is made on its own loop and never leaves it.
+            runtimes[ObjectIdentifier(loop)] = try loop.submit {
+                NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, stats: stats),
+                             eventLoop: loop)
+            }.wait()
+        }
+        self.runtimes = runtimes
+    }
+
+    /// Binds the listeners (port 0 picks a free port); returns the bound addresses.
+    public func start(listeners: [ListenerConfig]) async throws -> [NIOCore.SocketAddress] {
+        var bound: [NIOCore.SocketAddress] = []
+        for listener in listeners {
+            let runtimes = self.runtimes
+            let bootstrap = ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.autoRead, value: false)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        guard let runtime = runtimes[ObjectIdentifier(channel.eventLoop)]?.value else {
+                            throw ChannelError.ioOnClosedChannel
+                        }
+                        try channel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener))
+                    }
+                }
+            let channel = try await bootstrap.bind(host: listener.address.host, port: listener.address.port).get()
+            listening.withLockedValue { $0.append(channel) }
+            if let address = channel.localAddress { bound.append(address) }
+            logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+        }
+        return bound
+    }
+
+    /// Routes new requests with `snapshot` (a reload or a discovery change).
+    public func update(_ snapshot: RoutingSnapshot) {
+        for runtime in runtimes.values {
+            runtime.eventLoop.execute {
+                runtime.value.router.update(snapshot)
+            }
+        }
+    }
+
+    /// Stops listening and closes pooled backend connections.
+    public func shutdown() async {
+        let channels = listening.withLockedValue { channels in
+            defer { channels = [] }
+            return channels
+        }
+        for channel in channels { try? await channel.close() }
+        for runtime in runtimes.values {
+            try? await runtime.eventLoop.submit { runtime.value.pool.closeAll() }.get()
+        }
+    }
+}
