@@ -55,6 +55,18 @@ let package = Package(
                            .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
+        // Real sockets on 127.0.0.1: the proxy, test backends, curl and raw clients.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Proxy", "Engine", "RouteLang",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,120 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+// MARK: - TestBackend
+
+/// A real HTTP/1.1 backend on 127.0.0.1 for integration tests (NIOHTTP1 is
+/// fine here: its cost does not matter). Paths:
+/// - `/echo`: answers the request body, with the request's headers as
+///   `x-echo-<name>` response headers;
+/// - `/slow?ms=N`: answers after N ms;
+/// - `/big?bytes=N`: a body of N bytes (`x`), chunked when `chunked=1`;
+/// - anything else: `hello from NAME`.
+final class TestBackend: Sendable {
+    let name: String
+    let channel: Channel
+    /// Connections accepted and requests served, to check pooling and refusals.
+    let counters: NIOLockedValueBox<(connections: Int, requests: Int)>
+
+    var port: Int { channel.localAddress!.port! }
+
+    init(name: String, group: EventLoopGroup) async throws {
+        self.name = name
+        let counters = NIOLockedValueBox((connections: 0, requests: 0))
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                counters.withLockedValue { $0.connections += 1 }
+                return channel.pipeline.configureHTTPServerPipeline().flatMap {
+                    channel.pipeline.addHandler(BackendResponder(name: name, counters: counters))
+                }
+            }
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        self.counters = counters
+    }
+
+    var connections: Int { counters.withLockedValue { $0.connections } }
+    var requests: Int { counters.withLockedValue { $0.requests } }
+
+    func close() async {
+        try? await channel.close()
+    }
+}
+
+// MARK: - BackendResponder
+
+final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    let name: String
+    let counters: NIOLockedValueBox<(connections: Int, requests: Int)>
+    var head: HTTPRequestHead?
+    var body = ByteBuffer()
+
+    init(name: String, counters: NIOLockedValueBox<(connections: Int, requests: Int)>) {
+        self.name = name
+        self.counters = counters
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.clear()
+        case .body(var chunk):
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let head else { return }
+            counters.withLockedValue { $0.requests += 1 }
+            respond(context: context, head: head)
+        }
+    }
+
+    func respond(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        let components = URLComponents(string: head.uri)
+        let query = Dictionary((components?.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
+        var headers = HTTPHeaders()
+        headers.add(name: "x-backend", value: name)
+        var payload = ByteBuffer(string: "hello from \(name)\n")
+        var chunked = false
+        switch components?.path ?? "/" {
+        case "/echo":
+            for (headerName, value) in head.headers { headers.add(name: "x-echo-\(headerName.lowercased())", value: value) }
+            payload = body
+        case "/slow":
+            let delay = Int64(query["ms"] ?? "0") ?? 0
+            let fixedHeaders = headers
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) {
+                guard context.channel.isActive else { return }
+                self.write(context: context, head: head, headers: fixedHeaders, payload: ByteBuffer(string: "slow\n"), chunked: false)
+            }
+            return
+        case "/big":
+            let count = Int(query["bytes"] ?? "0") ?? 0
+            payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: count)
+            chunked = query["chunked"] == "1"
+        default:
+            break
+        }
+        write(context: context, head: head, headers: headers, payload: payload, chunked: chunked)
+    }
+
+    func write(context: ChannelHandlerContext, head: HTTPRequestHead, headers: HTTPHeaders, payload: ByteBuffer, chunked: Bool) {
+        var headers = headers
+        if chunked {
+            headers.add(name: "transfer-encoding", value: "chunked")
+        } else {
+            headers.add(name: "content-length", value: "\(payload.readableBytes)")
+        }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+        var remaining = payload
+        while remaining.readableBytes > 0, let slice = remaining.readSlice(length: min(64 * 1024, remaining.readableBytes)) {
+            context.write(wrapOutboundOut(.body(.byteBuffer(slice))), promise: nil)
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}
