@@ -1,20 +1,17 @@
 import ArgumentParser
-import Dispatch
-import Engine
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import Proxy
-import RouteLang
+import ServiceLifecycle
 
 // MARK: - RunCommand
 
-/// `switchyard run FILE`: serve the listeners of a rule file.
+/// `switchyard run FILE`: serve a rule file until SIGTERM or SIGINT.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the proxy on a rule file."
+        abstract: "Run the proxy on a rule file (SIGHUP or a change on disk reloads it).",
+        discussion: "SIGTERM and SIGINT stop accepting, let requests in flight finish within --grace seconds, and exit 0."
     )
 
     @Argument(help: "A rule file (.routes, .yaml).")
@@ -26,62 +23,33 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Header read timeout in seconds (slow clients get 408).")
     var headerTimeout: Int64 = 10
 
+    @Option(name: .long, help: "Seconds requests in flight get to finish on shutdown.")
+    var grace: Int64 = 10
+
+    @Flag(name: .long, inversion: .prefixedNo, help: "Reload when the rule file or a namer's directory changes.")
+    var watch = true
+
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
     func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
+            handler.logLevel = level
             return handler
         }
-        let snapshot = try ExplainCommand.snapshot(file)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
-        let options = ProxyOptions(headerReadTimeout: .seconds(headerTimeout))
-        let server = try ProxyServer(snapshot: snapshot, group: group, options: options)
-        let addresses = try await server.start(listeners: snapshot.config.listeners)
-        Output.err("switchyard: serving \(file) on \(addresses.map { "\($0)" }.joined(separator: ", "))\n")
-        await SignalWaiter.wait(for: [SIGINT, SIGTERM])
-        Output.err("switchyard: stopping\n")
-        await server.shutdown()
-        try await group.shutdownGracefully()
-    }
-}
-
-// MARK: - SignalWaiter
-
-/// Suspends until one of the signals arrives.
-enum SignalWaiter {
-    static func wait(for signals: [Int32]) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let once = SignalOnce(continuation)
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { once.resume() }
-                source.resume()
-                once.keep(source)
-            }
+        let logger = Logger(label: "switchyard")
+        let runtime: ProxyRuntime
+        do {
+            runtime = try ProxyRuntime(path: file, threads: threads ?? System.coreCount,
+                                       options: ProxyOptions(headerReadTimeout: .seconds(headerTimeout)), logger: logger)
+        } catch let invalid as ProxyRuntime.InvalidConfiguration {
+            Output.err(invalid.diagnostics)
+            throw ExitCode(1)
         }
-    }
-
-    /// Resumes the continuation once, whichever signal comes first.
-    final class SignalOnce: @unchecked Sendable {
-        private let lock = NIOLock()
-        private var continuation: CheckedContinuation<Void, Never>?
-        private var sources: [DispatchSourceSignal] = []
-
-        init(_ continuation: CheckedContinuation<Void, Never>) {
-            self.continuation = continuation
-        }
-
-        func keep(_ source: DispatchSourceSignal) {
-            lock.withLock { sources.append(source) }
-        }
-
-        func resume() {
-            let pending = lock.withLock { () -> CheckedContinuation<Void, Never>? in
-                defer { continuation = nil }
-                return continuation
-            }
-            pending?.resume()
-        }
+        let service = ProxyService(runtime: runtime, watch: watch, grace: .seconds(grace))
+        let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
     }
 }

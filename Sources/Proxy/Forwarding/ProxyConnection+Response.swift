@@ -181,7 +181,7 @@ extension ProxyConnection {
             }
         }
         record(exchange, status: status)
-        if exchange.closeClient {
+        if exchange.closeClient || runtime.draining {
             state = .closing
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)
@@ -215,14 +215,15 @@ extension ProxyConnection {
     }
 
     func record(_ exchange: Exchange, status: Int) {
-        let seconds = Double((NIODeadline.now() - exchange.started).nanoseconds) / 1e9
-        runtime.stats.record(status: status, destination: exchange.leaf.id.show, seconds: seconds)
+        runtime.metrics.record(status: status, destination: exchange.leaf.id.show,
+                               nanoseconds: (NIODeadline.now() - exchange.started).nanoseconds)
     }
 
     /// Writes an error response; keeps the connection when the request is
     /// fully read and the client wants to keep it.
     func respondError(status: Int, error: String, close: Bool, head: RequestHead?) {
         guard let context else { return }
+        let close = close || runtime.draining
         let bytes = ErrorResponse.bytes(status: status, error: error, close: close)
         if close {
             state = .closing
@@ -238,7 +239,7 @@ extension ProxyConnection {
     }
 
     func respondAndClose(status: Int, error: String) {
-        runtime.stats.record(status: status, destination: nil, seconds: 0)
+        runtime.metrics.record(status: status, destination: "none", nanoseconds: nil)
         respondError(status: status, error: error, close: true, head: nil)
     }
 }

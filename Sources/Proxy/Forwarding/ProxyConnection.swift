@@ -41,6 +41,7 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        runtime.connections[ObjectIdentifier(self)] = self
         clientAddress = context.channel.remoteAddress?.ipAddress
         inbound = context.channel.allocator.buffer(capacity: 4096)
     }
@@ -76,6 +77,18 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         state = .closing
         self.context = nil
+        runtime.connections[ObjectIdentifier(self)] = nil
+    }
+
+    /// During a drain: closes the connection if no request is in progress.
+    func closeIfIdle() {
+        guard case .awaitingHead = state, (inbound?.readableBytes ?? 0) == 0 else { return }
+        context?.close(promise: nil)
+    }
+
+    /// Closes at once (the drain's grace period is over).
+    func forceClose() {
+        context?.close(promise: nil)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -135,7 +148,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
-            runtime.stats.record(status: failure.status, destination: nil, seconds: 0)
+            runtime.metrics.record(status: failure.status, destination: "none", nanoseconds: nil)
             respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive, head: head)
             return
         case .success(let routed):
@@ -143,7 +156,7 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         guard let (leaf, endpoint) = runtime.picker.pick(decision.bound) else {
             let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
-            runtime.stats.record(status: 503, destination: nil, seconds: 0)
+            runtime.metrics.record(status: 503, destination: "none", nanoseconds: nil)
             respondError(status: 503, error: "no endpoints for \(ids.isEmpty ? decision.name.show : ids)",
                          close: hasBody || !head.keepAlive, head: head)
             return

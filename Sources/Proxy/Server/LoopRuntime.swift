@@ -14,15 +14,19 @@ final class LoopRuntime {
     var picker = EndpointPicker()
     let options: ProxyOptions
     let logger: Logger
-    let stats: ProxyStats
+    let metrics: LoopMetrics
+    /// Open client connections, so a drain can close idle ones and wait for the rest.
+    var connections: [ObjectIdentifier: ProxyConnection] = [:]
+    /// Set when the server stops: connections close after their current exchange.
+    var draining = false
 
-    init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, stats: ProxyStats) {
+    init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics) {
         self.eventLoop = eventLoop
         self.router = Router(snapshot: snapshot)
         self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: options.connectTimeout, idleTimeout: options.poolIdleTimeout)
         self.options = options
         self.logger = logger
-        self.stats = stats
+        self.metrics = LoopMetrics(metrics)
     }
 }
 

@@ -14,23 +14,22 @@ public final class ProxyServer: Sendable {
     let group: EventLoopGroup
     let options: ProxyOptions
     let logger: Logger
-    public let stats: ProxyStats
+    public let metrics: ProxyMetrics
     let runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>]
     /// The listening channels, for shutdown.
     let listening = NIOLockedValueBox<[Channel]>([])
 
     public init(snapshot: RoutingSnapshot, group: EventLoopGroup, options: ProxyOptions = ProxyOptions(),
-                logger: Logger = Logger(label: "switchyard.proxy")) throws {
+                logger: Logger = Logger(label: "switchyard.proxy"), metrics: ProxyMetrics = ProxyMetrics()) throws {
         self.group = group
         self.options = options
         self.logger = logger
-        let stats = ProxyStats()
-        self.stats = stats
+        self.metrics = metrics
         var runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>] = [:]
         for loop in group.makeIterator() {
             // Each runtime is made on its own loop and never leaves it.
             runtimes[ObjectIdentifier(loop)] = try loop.submit {
-                NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, stats: stats),
+                NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, metrics: metrics),
                              eventLoop: loop)
             }.wait()
         }
@@ -72,15 +71,40 @@ public final class ProxyServer: Sendable {
         }
     }
 
-    /// Stops listening and closes pooled backend connections.
-    public func shutdown() async {
+    /// Stops accepting, lets requests in flight finish within `grace`
+    /// (idle keep-alive connections close at once, busy ones after their
+    /// current response), then closes whatever is left and the pools.
+    public func shutdown(grace: Duration = .seconds(10)) async {
         let channels = listening.withLockedValue { channels in
             defer { channels = [] }
             return channels
         }
         for channel in channels { try? await channel.close() }
         for runtime in runtimes.values {
-            try? await runtime.eventLoop.submit { runtime.value.pool.closeAll() }.get()
+            try? await runtime.eventLoop.submit {
+                runtime.value.draining = true
+                for connection in runtime.value.connections.values { connection.closeIfIdle() }
+            }.get()
         }
+        let clock = ContinuousClock()
+        let deadline = clock.now + grace
+        while clock.now < deadline, await openConnections() > 0 {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for runtime in runtimes.values {
+            try? await runtime.eventLoop.submit {
+                for connection in runtime.value.connections.values { connection.forceClose() }
+                runtime.value.pool.closeAll()
+            }.get()
+        }
+    }
+
+    /// Client connections open on every loop.
+    public func openConnections() async -> Int {
+        var total = 0
+        for runtime in runtimes.values {
+            total += (try? await runtime.eventLoop.submit { runtime.value.connections.count }.get()) ?? 0
+        }
+        return total
     }
 }

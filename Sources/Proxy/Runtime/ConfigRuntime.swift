@@ -1,0 +1,169 @@
+import Engine
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import RouteLang
+
+// MARK: - ConfigRuntime
+
+/// Owns the running configuration: reloads the rule file (SIGHUP or a
+/// change on disk), refreshes discovery when a namer's files change, and
+/// keeps what `/config` reports.
+///
+/// A reload lints and compiles off the request path; only a file without
+/// errors is applied (as a new snapshot handed to every event loop); a file
+/// with errors is rejected, its diagnostics logged and kept for `/config`,
+/// and the old snapshot keeps serving.
+public final class ConfigRuntime: Sendable {
+    public struct ReloadRecord: Sendable {
+        public var trigger: String
+        public var at: Date
+        public var applied: Bool
+        public var errors: Int
+        public var warnings: Int
+        /// The rendered diagnostics (text format).
+        public var diagnostics: String
+    }
+
+    public struct Status: Sendable {
+        public var path: String
+        public var source: String
+        /// A hash of the applied source, to tell versions apart.
+        public var version: String
+        public var loadedAt: Date
+        public var generation: UInt64
+        public var lastReload: ReloadRecord?
+        public var reloadsApplied: Int
+        public var reloadsRejected: Int
+    }
+
+    struct State {
+        var snapshot: RoutingSnapshot
+        var status: Status
+        var fileFingerprint: String
+        var namerFingerprints: [String: [String: String]]
+    }
+
+    public let path: String
+    let server: ProxyServer
+    let logger: Logger
+    private let state: NIOLockedValueBox<State>
+
+    public init(path: String, lint: LintResult, snapshot: RoutingSnapshot, server: ProxyServer, logger: Logger) {
+        self.path = path
+        self.server = server
+        self.logger = logger
+        let status = Status(path: path, source: lint.source.text, version: Self.version(lint.source.text), loadedAt: Date(),
+                            generation: snapshot.generation, lastReload: nil, reloadsApplied: 0, reloadsRejected: 0)
+        state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: Self.fingerprint(path),
+                                        namerFingerprints: Self.namerFingerprints(snapshot.config)))
+    }
+
+    public var snapshot: RoutingSnapshot { state.withLockedValue { $0.snapshot } }
+    public var status: Status { state.withLockedValue { $0.status } }
+
+    // MARK: Reload
+
+    /// Reads, lints and compiles the file; applies it when it has no errors.
+    @discardableResult
+    public func reload(trigger: String) -> Bool {
+        let generation = state.withLockedValue { $0.status.generation } + 1
+        let built: SnapshotBuilder.Built
+        do {
+            built = try SnapshotBuilder.build(path, generation: generation)
+        } catch {
+            reject(trigger: trigger, diagnostics: "\(error)\n", errors: 1, warnings: 0)
+            return false
+        }
+        let rendered = DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source)
+        guard let snapshot = built.snapshot else {
+            reject(trigger: trigger, diagnostics: rendered, errors: built.lint.diagnostics.errorCount,
+                   warnings: built.lint.diagnostics.warningCount)
+            return false
+        }
+        let previousListeners = state.withLockedValue { $0.snapshot.config.listeners }
+        if snapshot.config.listeners != previousListeners {
+            logger.warning("listener changes take effect after a restart", metadata: ["file": "\(path)"])
+        }
+        server.update(snapshot)
+        server.metrics.reloads(result: "ok").increment()
+        state.withLockedValue { state in
+            state.snapshot = snapshot
+            state.fileFingerprint = Self.fingerprint(path)
+            state.namerFingerprints = Self.namerFingerprints(snapshot.config)
+            state.status.source = built.lint.source.text
+            state.status.version = Self.version(built.lint.source.text)
+            state.status.loadedAt = Date()
+            state.status.generation = generation
+            state.status.reloadsApplied += 1
+            state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: true, errors: 0,
+                                                   warnings: built.lint.diagnostics.warningCount, diagnostics: rendered)
+        }
+        logger.info("configuration reloaded", metadata: ["trigger": "\(trigger)", "generation": "\(generation)"])
+        return true
+    }
+
+    private func reject(trigger: String, diagnostics: String, errors: Int, warnings: Int) {
+        server.metrics.reloads(result: "failed").increment()
+        state.withLockedValue { state in
+            state.fileFingerprint = Self.fingerprint(path)
+            state.status.reloadsRejected += 1
+            state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: false, errors: errors,
+                                                   warnings: warnings, diagnostics: diagnostics)
+        }
+        logger.error("configuration rejected; the previous one keeps serving",
+                     metadata: ["trigger": "\(trigger)", "errors": "\(errors)", "diagnostics": "\(diagnostics)"])
+    }
+
+    // MARK: Watching
+
+    /// Reloads when the file changed, and refreshes discovery when a
+    /// namer's directory changed. Called periodically by the watcher.
+    public func checkForChanges() {
+        let (fileFingerprint, namerFingerprints, snapshot) = state.withLockedValue { ($0.fileFingerprint, $0.namerFingerprints, $0.snapshot) }
+        if Self.fingerprint(path) != fileFingerprint {
+            reload(trigger: "file change")
+            return
+        }
+        let current = Self.namerFingerprints(snapshot.config)
+        guard current != namerFingerprints else { return }
+        let generation = state.withLockedValue { state -> UInt64 in
+            state.status.generation += 1
+            state.namerFingerprints = current
+            return state.status.generation
+        }
+        let refreshed = snapshot.replacingNamers(FilesNamer.table(for: snapshot.config), generation: generation)
+        state.withLockedValue { $0.snapshot = refreshed }
+        server.update(refreshed)
+        logger.info("discovery changed", metadata: ["generation": "\(generation)"])
+    }
+
+    static func fingerprint(_ path: String) -> String {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
+        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        return "\(size)@\(modified)#\(version(text))"
+    }
+
+    static func namerFingerprints(_ config: RoutingConfig) -> [String: [String: String]] {
+        var result: [String: [String: String]] = [:]
+        for namer in config.namers {
+            switch namer.kind {
+            case .files: result[namer.name] = FilesNamer.fingerprint(directory: namer.argument)
+            }
+        }
+        return result
+    }
+
+    /// FNV-1a 64 of the source, as hex.
+    static func version(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

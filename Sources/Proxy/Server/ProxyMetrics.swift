@@ -1,0 +1,83 @@
+import Prometheus
+
+// MARK: - ProxyMetrics
+
+/// The proxy's metrics in a Prometheus registry (swift-prometheus): request
+/// counts by status and destination, latency histograms by destination,
+/// reloads. Each event loop keeps its own map from labels to metric objects
+/// (`LoopMetrics`), so the request path only touches atomics.
+public final class ProxyMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+    ]
+
+    public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
+    }
+
+    func requests(status: Int, destination: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "requests", unitName: "total",
+                                             helpText: "Requests answered, by status and bound destination."),
+            labels: [("status", String(status)), ("dst", destination)])
+    }
+
+    func latency(destination: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "request_duration", unitName: "seconds",
+                                             helpText: "Time from request head to response end, by bound destination."),
+            labels: [("dst", destination)], buckets: Self.latencyBuckets)
+    }
+
+    /// `result` is `ok` or `failed`.
+    public func reloads(result: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "reloads", unitName: "total",
+                                             helpText: "Configuration reloads, by result."),
+            labels: [("result", result)])
+    }
+
+    /// The Prometheus text exposition.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+}
+
+// MARK: - LoopMetrics
+
+/// One event loop's cache of metric objects by label values.
+final class LoopMetrics {
+    let metrics: ProxyMetrics
+    private var counters: [CounterKey: Counter] = [:]
+    private var histograms: [String: DurationHistogram] = [:]
+
+    struct CounterKey: Hashable {
+        var status: Int
+        var destination: String
+    }
+
+    init(_ metrics: ProxyMetrics) {
+        self.metrics = metrics
+    }
+
+    /// `destination` is the bound id, or `none` for requests answered before binding.
+    func record(status: Int, destination: String, nanoseconds: Int64?) {
+        let key = CounterKey(status: status, destination: destination)
+        let counter = counters[key] ?? {
+            let made = metrics.requests(status: status, destination: destination)
+            counters[key] = made
+            return made
+        }()
+        counter.increment()
+        guard let nanoseconds else { return }
+        let histogram = histograms[destination] ?? {
+            let made = metrics.latency(destination: destination)
+            histograms[destination] = made
+            return made
+        }()
+        histogram.recordNanoseconds(nanoseconds)
+    }
+}
