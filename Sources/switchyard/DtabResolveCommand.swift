@@ -35,7 +35,7 @@ struct DtabResolveCommand: ParsableCommand {
                 }
             }
             if let error = resolution.error { object["error"] = error.description }
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.out(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             var out = "result  \(resolution.outcome.name)\n"

@@ -36,7 +36,7 @@ struct ExplainCommand: ParsableCommand {
         let request = RequestFacts(method: method, target: url, headers: try Self.headers(header))
         let explanation = Explanation.explain(snapshot, request: request, dtabOverride: dtab)
         if json {
-            let data = try JSONSerialization.data(withJSONObject: explanation.json, options: [.prettyPrinted, .sortedKeys])
+            let data = try JSONSerialization.data(withJSONObject: explanation.json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
             Output.out(String(decoding: data, as: UTF8.self) + "\n")
         } else {
             Output.out(explanation.text)

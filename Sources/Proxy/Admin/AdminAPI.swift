@@ -113,7 +113,7 @@ public struct AdminAPI: Sendable {
     }
 
     func json(_ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(status: 200, contentType: "application/json", body: String(decoding: data, as: UTF8.self) + "\n")
     }
 }

@@ -75,7 +75,7 @@ extension ProxyConnection {
                 exchange.backendKeepAlive = head.keepAlive
                 // A response that arrives before the request body is in makes
                 // the client connection unusable afterwards.
-                if !exchange.requestBodyDone || head.framing == .untilClose { exchange.closeClient = true }
+                if !exchange.requestBodyDone || head.framing == .untilClose || runtime.draining { exchange.closeClient = true }
                 let bytes = HeadRewriter.response(head, clientVersion: exchange.request.version, closeClient: exchange.closeClient)
                 context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
                 switch head.framing {

@@ -65,7 +65,8 @@ public struct Checker {
             let keyword: String
             switch statement {
             case .listen(let decl):
-                if let first = listeners[decl.address.value] {
+                // Port 0 asks the system for a free port: never a conflict.
+                if decl.address.value.port != 0, let first = listeners[decl.address.value] {
                     error(.duplicateListener, "two listeners on \(decl.address.value)", at: decl.address.range,
                           notes: [Diagnostic.Note("first declared here", at: first)])
                 }
@@ -105,7 +106,7 @@ public struct Checker {
             }
         }
 
-        if let admin, let listener = listeners[admin.value] {
+        if let admin, admin.value.port != 0, let listener = listeners[admin.value] {
             error(.addressConflict, "admin and a listener both use \(admin.value)", at: admin.range,
                   notes: [Diagnostic.Note("listener declared here", at: listener)])
         }

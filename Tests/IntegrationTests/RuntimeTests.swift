@@ -1,0 +1,188 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Proxy
+import XCTest
+
+// MARK: - RuntimeTests
+
+/// The whole runtime from a rule file on disk: admin API, reloads (valid and
+/// invalid, under load), and the graceful drain.
+final class RuntimeTests: XCTestCase {
+    var group: MultiThreadedEventLoopGroup!
+    var backendA: TestBackend!
+    var backendB: TestBackend!
+    var directory: URL!
+    var rules: URL!
+    var runtime: ProxyRuntime!
+
+    override func setUp() async throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        backendA = try await TestBackend(name: "a", group: group)
+        backendB = try await TestBackend(name: "b", group: group)
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-rt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "127.0.0.1 \(backendA.port)\n".write(to: directory.appendingPathComponent("a"), atomically: true, encoding: .utf8)
+        try "127.0.0.1 \(backendB.port)\n".write(to: directory.appendingPathComponent("b"), atomically: true, encoding: .utf8)
+        rules = directory.appendingPathComponent("rules.routes")
+        try rulesText(target: "a").write(to: rules, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "switchyard.test")
+        logger.logLevel = .critical
+        runtime = try ProxyRuntime(path: rules.path, threads: 2, logger: logger)
+        try await runtime.start()
+    }
+
+    override func tearDown() async throws {
+        await runtime?.stop(grace: .seconds(1))
+        await backendA?.close()
+        await backendB?.close()
+        try? await group.shutdownGracefully()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    func rulesText(target: String) -> String {
+        """
+        listen 127.0.0.1:0
+        admin 127.0.0.1:0
+        namer disco = files "\(directory.path)"
+        identify host
+        dtab {
+          /svc => /#/disco;
+          /svc/x => /#/disco/\(target);
+        }
+        route slow {
+          when path prefix "/slow"
+          to /svc/a
+        }
+        """
+    }
+
+    var port: Int { runtime.listenerAddresses.withLockedValue { $0[0].port! } }
+    var adminPort: Int { runtime.adminAddress!.port! }
+
+    func admin(_ path: String) throws -> String {
+        try RawClient.exchange(port: adminPort, "GET \(path) HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").text
+    }
+
+    func get(_ host: String, _ path: String = "/") throws -> RawClient.Reply {
+        try RawClient.exchange(port: port, "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n", timeout: 5)
+    }
+
+    func testAdminEndpoints() throws {
+        XCTAssertTrue(try get("a").text.hasPrefix("HTTP/1.1 200 OK"))
+        let metrics = try admin("/metrics")
+        XCTAssertTrue(metrics.contains("switchyard_requests_total{status=\"200\",dst=\"/#/disco/a\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("switchyard_request_duration_seconds_count{dst=\"/#/disco/a\"} 1"), metrics)
+        XCTAssertTrue(try admin("/ready").hasPrefix("HTTP/1.1 200 OK"))
+        XCTAssertTrue(try admin("/live").hasPrefix("HTTP/1.1 200 OK"))
+        let config = try admin("/config")
+        XCTAssertTrue(config.contains("\"generation\" : 1"), config)
+        XCTAssertTrue(config.contains("\"version\" : \""), config)
+        XCTAssertTrue(try admin("/routes").contains("\"name\" : \"slow\""))
+        XCTAssertTrue(try admin("/endpoints").contains("127.0.0.1:\(backendB.port)"))
+        let explain = try admin("/explain?method=GET&url=http://x/y")
+        XCTAssertTrue(explain.contains("\"name\" : \"/svc/x\""), explain)
+        XCTAssertTrue(explain.contains("/#/disco/a"), explain)
+        XCTAssertTrue(try admin("/nope").hasPrefix("HTTP/1.1 404"))
+    }
+
+    func testInvalidReloadKeepsServingAndIsReported() throws {
+        try "listen 127.0.0.1:0\nbogus\n".write(to: rules, atomically: true, encoding: .utf8)
+        XCTAssertFalse(runtime.config.reload(trigger: "test"))
+        XCTAssertTrue(try get("x").text.contains("x-backend: a"), "the old configuration still serves")
+        let config = try admin("/config")
+        XCTAssertTrue(config.contains("\"result\" : \"rejected\""), config)
+        XCTAssertTrue(config.contains("unknown statement `bogus`"), config)
+        XCTAssertTrue(try admin("/metrics").contains("switchyard_reloads_total{result=\"failed\"} 1"))
+
+        try rulesText(target: "b").write(to: rules, atomically: true, encoding: .utf8)
+        XCTAssertTrue(runtime.config.reload(trigger: "test"))
+        XCTAssertTrue(try get("x").text.contains("x-backend: b"), "the new configuration serves")
+    }
+
+    func testDiscoveryChangesAreApplied() throws {
+        XCTAssertTrue(try get("x").text.contains("x-backend: a"))
+        try "127.0.0.1 \(backendB.port)\n".write(to: directory.appendingPathComponent("a"), atomically: true, encoding: .utf8)
+        runtime.config.checkForChanges()
+        let deadline = Date().addingTimeInterval(2)
+        var moved = false
+        while !moved, Date() < deadline { moved = try get("x").text.contains("x-backend: b") }
+        XCTAssertTrue(moved, "the files namer's new endpoints are used")
+    }
+
+    /// 200 reloads alternating valid and invalid files while a client sends
+    /// requests: no request fails and no invalid file is ever applied.
+    func testReloadUnderLoad() throws {
+        let port = self.port
+        let stop = LockedFlag()
+        let failures = LockedCounter()
+        let sent = LockedCounter()
+        let client = Thread {
+            while !stop.isSet {
+                let reply = try? RawClient.exchange(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", timeout: 5)
+                sent.increment()
+                if !(reply?.text.hasPrefix("HTTP/1.1 200 OK") ?? false) { failures.increment() }
+            }
+        }
+        client.start()
+        var lastValidVersion = runtime.config.status.version
+        for round in 0..<200 {
+            if round % 2 == 0 {
+                try "listen 127.0.0.1:0\nroute broken {\n  to /svc/{nope}\n}\n".write(to: rules, atomically: true, encoding: .utf8)
+                XCTAssertFalse(runtime.config.reload(trigger: "load test"))
+                XCTAssertEqual(runtime.config.status.version, lastValidVersion, "round \(round): an invalid file was applied")
+            } else {
+                try rulesText(target: round % 4 == 1 ? "b" : "a").write(to: rules, atomically: true, encoding: .utf8)
+                XCTAssertTrue(runtime.config.reload(trigger: "load test"))
+                lastValidVersion = runtime.config.status.version
+            }
+        }
+        stop.set()
+        while !client.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertGreaterThan(sent.value, 20, "the client must have sent requests during the reloads")
+        XCTAssertEqual(failures.value, 0)
+        XCTAssertEqual(runtime.config.status.reloadsApplied, 100)
+        XCTAssertEqual(runtime.config.status.reloadsRejected, 100)
+    }
+
+    func testDrainLetsRequestsInFlightFinish() async throws {
+        let port = self.port
+        let result = LockedBox<String>()
+        let slow = Thread {
+            let reply = try? RawClient.exchange(port: port, "GET /slow?ms=700 HTTP/1.1\r\nHost: a\r\n\r\n", timeout: 5)
+            result.set(reply?.text ?? "")
+        }
+        slow.start()
+        try await Task.sleep(for: .milliseconds(200))
+        await runtime.stop(grace: .seconds(5))
+        runtime = nil
+        while !slow.isFinished { try await Task.sleep(for: .milliseconds(10)) }
+        XCTAssertTrue(result.value?.hasPrefix("HTTP/1.1 200 OK") ?? false, result.value ?? "")
+        XCTAssertTrue(result.value?.contains("Connection: close") ?? false, "a draining proxy closes after the response")
+        XCTAssertThrowsError(try RawClient.exchange(port: port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"), "no new connections after the drain")
+    }
+}
+
+// MARK: - Small thread-safe helpers for the client threads
+
+final class LockedFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    var isSet: Bool { lock.withLock { flag } }
+    func set() { lock.withLock { flag = true } }
+}
+
+final class LockedCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func increment() { lock.withLock { count += 1 } }
+}
+
+final class LockedBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    var value: T? { lock.withLock { stored } }
+    func set(_ value: T) { lock.withLock { stored = value } }
+}
