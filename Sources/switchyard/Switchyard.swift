@@ -12,6 +12,6 @@ struct Switchyard: AsyncParsableCommand {
             Rule files are written in RouteLang (.routes) or YAML (.yaml). Lint them in CI,
             format them, convert between the two syntaxes, and inspect Finagle dtabs.
             """,
-        subcommands: [RunCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
     )
 }

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Proxy
+import RouteLang
+
+// MARK: - DemoCommand
+
+/// `switchyard demo`: the embedded example end to end. It starts in-process
+/// backends for every service in the example's discovery directory, runs
+/// the proxy on examples/quickstart.routes, sends traffic, and prints per
+/// destination: requests, share of its service, latency and errors. Halfway
+/// it removes pay-eu from discovery, so the fail-over to pay-us shows.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the proxy on the embedded example with in-process backends and show where traffic goes."
+    )
+
+    @Option(name: .long, help: "The rule file to run.")
+    var file = "examples/quickstart.routes"
+
+    @Option(name: .long, help: "Requests to send in each of the two phases.")
+    var requests = 1000
+
+    @Option(name: .long, help: "Concurrent clients.")
+    var concurrency = 8
+
+    /// Latency and failure rate per service of examples/disco.
+    static let behaviors: [String: DemoBackend.Behavior] = [
+        "users-v1": .init(latency: .milliseconds(4), failureRate: 0),
+        "users-v2": .init(latency: .milliseconds(12), failureRate: 0.04),
+        "users-staging": .init(latency: .milliseconds(6), failureRate: 0),
+        "pay-eu": .init(latency: .milliseconds(8), failureRate: 0),
+        "pay-us": .init(latency: .milliseconds(30), failureRate: 0),
+        "search-v1": .init(latency: .milliseconds(5), failureRate: 0),
+        "search-v2": .init(latency: .milliseconds(9), failureRate: 0.01),
+    ]
+
+    func run() async throws {
+        let setup = try DemoSetup(file: file)
+        defer { setup.cleanUp() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var backends: [DemoBackend] = []
+        for (service, port) in setup.services {
+            let behavior = Self.behaviors[service] ?? .init(latency: .milliseconds(3), failureRate: 0)
+            do {
+                backends.append(try await DemoBackend(name: service, port: port, behavior: behavior, group: group))
+            } catch {
+                Output.err("error: cannot start the \(service) backend on 127.0.0.1:\(port): \(error)\n")
+                throw ExitCode(1)
+            }
+        }
+        var logger = Logger(label: "switchyard.demo")
+        logger.logLevel = .warning
+        let runtime = try ProxyRuntime(path: setup.rules.path, threads: 2, logger: logger)
+        try await runtime.start()
+        let port = runtime.listenerAddresses.withLockedValue { $0[0].port! }
+        Output.out("""
+            switchyard demo: \(file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress.map { "\($0)" } ?? "?")
+            \(backends.count) in-process backends from \(setup.originalDirectory)/ (users-v2 fails 4%, pay-us is a far region)
+
+            """)
+
+        let notes = [
+            "users": "dtab: 0.95 * users-v1 & 0.05 * users-v2 (canary); api.example.com/users/ has its own 2s timeout",
+            "pay": "dtab: pay-eu | pay-us (fail-over)",
+            "search": "split /svc/search { 90% search-v1  10% search-v2 }",
+            "staging": "x-env: staging requests use the route's own dtab",
+        ]
+        let phase1 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        Output.out("Phase 1: \(requests) requests, every service discovered\n" + phase1.table(notes: notes) + "\n")
+
+        setup.removeFromDiscovery("pay-eu")
+        runtime.config.checkForChanges()
+        let phase2 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        var phase2Notes = notes
+        phase2Notes["pay"] = "pay-eu was removed from discovery: the alternation now binds pay-us"
+        Output.out("Phase 2: \(requests) requests after pay-eu left discovery\n" + phase2.table(notes: phase2Notes) + "\n")
+
+        let metrics = runtime.server.metrics.exposition().split(separator: "\n").filter { $0.hasPrefix("switchyard_requests_total") }
+        Output.out("The proxy's own count (admin /metrics):\n" + metrics.map { "  \($0)\n" }.joined())
+        await runtime.stop(grace: .seconds(2))
+        for backend in backends { await backend.close() }
+        try await group.shutdownGracefully()
+    }
+}
+
+// MARK: - DemoSetup
+
+/// A private copy of the example's discovery directory (so the demo can
+/// change it) and of the rule file pointing at it.
+struct DemoSetup {
+    let directory: URL
+    let rules: URL
+    let originalDirectory: String
+    /// Service name and port of every 127.0.0.1 endpoint.
+    let services: [(String, Int)]
+
+    init(file: String) throws {
+        let source = try RuleFileLoader.read(file)
+        guard let config = RuleFrontEnd.lint(source).config, let namer = config.namers.first else {
+            throw ValidationError("\(file) must compile and declare a files namer")
+        }
+        originalDirectory = namer.argument
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-demo-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: namer.argument), to: directory)
+        var services: [(String, Int)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            for endpoint in EndpointFile.parse(text).endpoints where endpoint.host == "127.0.0.1" {
+                services.append((name, endpoint.port))
+            }
+        }
+        self.services = services
+        rules = directory.appendingPathComponent("demo.routes")
+        let text = source.text.replacingOccurrences(of: "\"\(namer.argument)\"", with: "\"\(directory.path)\"")
+        try text.write(to: rules, atomically: true, encoding: .utf8)
+    }
+
+    func removeFromDiscovery(_ service: String) {
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(service))
+    }
+
+    func cleanUp() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+// MARK: - DemoTraffic
+
+/// The demo's request mix: half to the users API (canary), a fifth each to
+/// pay (fail-over) and search (split), a tenth from staging.
+enum DemoTraffic {
+    static func run(port: Int, count: Int, concurrency: Int, group: EventLoopGroup) async -> DemoReport {
+        var report = DemoReport()
+        await withTaskGroup(of: [(String, DemoClient.Reply, Double)].self) { tasks in
+            for worker in 0..<concurrency {
+                tasks.addTask {
+                    var results: [(String, DemoClient.Reply, Double)] = []
+                    var index = worker
+                    while index < count {
+                        let (service, host, path, headers) = request(index)
+                        let clock = ContinuousClock()
+                        let start = clock.now
+                        let reply = await DemoClient.send(port: port, host: host, path: path, headers: headers, group: group)
+                        let elapsed = clock.now - start
+                        results.append((service, reply, Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000))
+                        index += concurrency
+                    }
+                    return results
+                }
+            }
+            for await results in tasks {
+                for (service, reply, milliseconds) in results { report.add(service: service, reply: reply, milliseconds: milliseconds) }
+            }
+        }
+        return report
+    }
+
+    static func request(_ index: Int) -> (String, String, String, [(String, String)]) {
+        switch index % 10 {
+        case 0...4: return ("users", "api.example.com", "/users/\(index)", [])
+        case 5, 6: return ("pay", "pay", "/charge/\(index)", [])
+        case 7, 8: return ("search", "search", "/?q=\(index)", [])
+        default: return ("staging", "users", "/profile", [("x-env", "staging")])
+        }
+    }
+}
