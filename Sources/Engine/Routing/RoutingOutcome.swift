@@ -13,6 +13,17 @@ public final class RoutingDecision: Sendable {
     /// The bound tree: a leaf or a weighted union of bound names.
     public let bound: NameTree<BoundName>
     public let policy: Policy
+    /// `name` in show form, made once for headers and metrics.
+    public let nameText: String
+    /// The bound leaves with their traffic shares and ids in show form,
+    /// made once so that picking an endpoint allocates nothing.
+    public let leaves: [Leaf]
+
+    public struct Leaf: Sendable {
+        public let name: BoundName
+        public let share: Double
+        public let idText: String
+    }
 
     public init(route: Int?, routeName: String?, name: Path, bound: NameTree<BoundName>, policy: Policy) {
         self.route = route
@@ -20,6 +31,8 @@ public final class RoutingDecision: Sendable {
         self.name = name
         self.bound = bound
         self.policy = policy
+        self.nameText = name.show
+        self.leaves = bound.shares.map { Leaf(name: $0.name, share: $0.share, idText: $0.name.id.show) }
     }
 }
 

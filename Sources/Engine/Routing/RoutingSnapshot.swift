@@ -17,6 +17,9 @@ public final class RoutingSnapshot: Sendable {
     public let routeDtabs: [Dtab]
     /// For each route, its name when `to` has no variables (most routes).
     public let staticNames: [Path?]
+    /// Lower-cased names of the headers any condition or template reads: the
+    /// data plane hands routing only these.
+    public let referencedHeaders: [String]
     /// Distinguishes snapshots, so caches built for one are not used with another.
     public let generation: UInt64
 
@@ -26,6 +29,7 @@ public final class RoutingSnapshot: Sendable {
         self.namers = namers
         self.routeDtabs = config.routes.map { config.dtab + $0.dtab }
         self.staticNames = config.routes.map(\.target.staticPath)
+        self.referencedHeaders = Self.headers(in: config)
         self.generation = generation
     }
 
@@ -35,7 +39,26 @@ public final class RoutingSnapshot: Sendable {
         self.namers = namers
         self.routeDtabs = other.routeDtabs
         self.staticNames = other.staticNames
+        self.referencedHeaders = other.referencedHeaders
         self.generation = generation
+    }
+
+    static func headers(in config: RoutingConfig) -> [String] {
+        var names: Set<String> = []
+        func add(_ template: PathTemplate?) {
+            for case .header(let name) in template?.variables ?? [] { names.insert(name) }
+        }
+        add(config.identification)
+        for route in config.routes {
+            add(route.target)
+            for condition in route.clauses.joined() {
+                switch condition.test {
+                case .headerPresent(let name), .headerEquals(let name, _), .headerMatches(let name, _): names.insert(name)
+                default: break
+                }
+            }
+        }
+        return names.sorted()
     }
 
     /// The same routes with new namer answers (discovery changed).

@@ -53,7 +53,7 @@ final class ConnectionPool {
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.autoRead, value: false)
+            .channelOption(.maxMessagesPerRead, value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(BackendHandler())
@@ -81,8 +81,8 @@ final class ConnectionPool {
             self?.remove(lease)
         }
         idle[lease.key, default: []].append(Idle(lease: lease, expiry: expiry))
-        // Read so that a backend closing an idle connection is noticed at once.
-        lease.channel.read()
+        // Reading stays on, so a backend closing an idle connection is noticed at once.
+        try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
     }
 
     private func remove(_ lease: Lease) {

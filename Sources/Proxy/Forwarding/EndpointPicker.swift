@@ -11,23 +11,24 @@ struct EndpointPicker {
     private var random = SystemRandomNumberGenerator()
 
     /// Nil when no leaf has an endpoint.
-    mutating func pick(_ bound: NameTree<BoundName>) -> (leaf: BoundName, endpoint: Endpoint)? {
-        let leaves = bound.shares.filter { !$0.name.endpoints.isEmpty }
-        guard !leaves.isEmpty else { return nil }
-        var chosen = leaves[leaves.count - 1].name
-        if leaves.count > 1 {
-            let total = leaves.reduce(0) { $0 + $1.share }
-            var point = Double.random(in: 0..<max(total, .leastNonzeroMagnitude), using: &random)
-            for leaf in leaves {
-                if point < leaf.share {
-                    chosen = leaf.name
-                    break
-                }
+    mutating func pick(_ decision: RoutingDecision) -> (leaf: RoutingDecision.Leaf, endpoint: Endpoint)? {
+        let leaves = decision.leaves
+        var chosen: RoutingDecision.Leaf?
+        if leaves.count == 1 {
+            chosen = leaves[0].name.endpoints.isEmpty ? nil : leaves[0]
+        } else {
+            let total = leaves.reduce(0) { $0 + ($1.name.endpoints.isEmpty ? 0 : $1.share) }
+            guard total > 0 else { return nil }
+            var point = Double.random(in: 0..<total, using: &random)
+            for leaf in leaves where !leaf.name.endpoints.isEmpty {
+                chosen = leaf
+                if point < leaf.share { break }
                 point -= leaf.share
             }
         }
-        let counter = counters[chosen.id, default: 0]
-        counters[chosen.id] = counter &+ 1
-        return (chosen, chosen.endpoints[counter % chosen.endpoints.count])
+        guard let chosen else { return nil }
+        let counter = counters[chosen.name.id, default: 0]
+        counters[chosen.name.id] = counter &+ 1
+        return (chosen, chosen.name.endpoints[counter % chosen.name.endpoints.count])
     }
 }

@@ -21,7 +21,7 @@ final class Exchange {
 
     let request: RequestHead
     let decision: RoutingDecision
-    let leaf: BoundName
+    let leaf: RoutingDecision.Leaf
     let endpoint: Endpoint
     let started: NIODeadline
     var backend: ConnectionPool.Lease?
@@ -35,7 +35,7 @@ final class Exchange {
     var closeClient: Bool
     var deadline: Scheduled<Void>?
 
-    init(request: RequestHead, decision: RoutingDecision, leaf: BoundName, endpoint: Endpoint, started: NIODeadline) {
+    init(request: RequestHead, decision: RoutingDecision, leaf: RoutingDecision.Leaf, endpoint: Endpoint, started: NIODeadline) {
         self.request = request
         self.decision = decision
         self.leaf = leaf

@@ -11,7 +11,7 @@ extension ProxyConnection {
         switch state {
         case .tunnel:
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            readBackendIfPossible()
+            updateBackendReading()
             return
         case .exchange(let exchange):
             if case .awaitingHead = exchange.responseBody {
@@ -43,7 +43,6 @@ extension ProxyConnection {
             switch outcome {
             case .incomplete:
                 exchange.responseBuffer = pending
-                exchange.backend?.channel.read()
                 return false
             case .failure(let error):
                 fail(exchange, status: 502, error: "invalid response from \(exchange.endpoint): \(error.detail)")
@@ -67,8 +66,7 @@ extension ProxyConnection {
                         lease.channel.writeAndFlush(rest, promise: nil)
                         inbound = early
                     }
-                    lease.channel.read()
-                    context.read()
+                    updateClientReading()
                     return false
                 }
                 exchange.responseStatus = head.status
@@ -123,21 +121,11 @@ extension ProxyConnection {
             return
         }
         context.flush()
-        readBackendIfPossible()
-    }
-
-    /// Reads more from the backend unless the client is not keeping up.
-    func readBackendIfPossible() {
-        guard let context, context.channel.isWritable else { return }
-        switch state {
-        case .exchange(let exchange): exchange.backend?.channel.read()
-        case .tunnel(let lease): lease.channel.read()
-        default: break
-        }
+        if !context.channel.isWritable { updateBackendReading() }
     }
 
     func backendWritabilityChanged(_ writable: Bool) {
-        if writable { readClientIfPossible() }
+        updateClientReading()
     }
 
     /// The backend closed its connection.
@@ -190,6 +178,7 @@ extension ProxyConnection {
         }
         context.flush()
         state = .awaitingHead
+        setClientReading(true)
         armHeadTimer()
         process()
     }
@@ -215,7 +204,7 @@ extension ProxyConnection {
     }
 
     func record(_ exchange: Exchange, status: Int) {
-        runtime.metrics.record(status: status, destination: exchange.leaf.id.show,
+        runtime.metrics.record(status: status, destination: exchange.leaf.idText,
                                nanoseconds: (NIODeadline.now() - exchange.started).nanoseconds)
     }
 
@@ -234,6 +223,7 @@ extension ProxyConnection {
         }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
         state = .awaitingHead
+        setClientReading(true)
         armHeadTimer()
         process()
     }

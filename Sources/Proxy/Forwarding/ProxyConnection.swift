@@ -8,7 +8,9 @@ import RouteLang
 /// The handler on a client (downstream) connection: reads request heads
 /// with the strict parser, asks the Engine where each request goes, and
 /// streams the request and response bytes between the client and a pooled
-/// backend connection, with backpressure both ways (reads are explicit).
+/// backend connection, with backpressure both ways: a side stops reading
+/// (autoRead off) only while the other side cannot take more, so the common
+/// case costs no extra system calls.
 ///
 /// Requests on one connection are handled one at a time; pipelined bytes
 /// wait in `inbound` until the previous response is complete.
@@ -31,6 +33,8 @@ final class ProxyConnection: ChannelInboundHandler {
     var state = State.awaitingHead
     var headTimer: Scheduled<Void>?
     var clientAddress: String?
+    /// Whether reading from the client is paused (autoRead off).
+    var clientPaused = false
 
     init(runtime: LoopRuntime, listener: ListenerConfig) {
         self.runtime = runtime
@@ -48,18 +52,23 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         armHeadTimer()
-        context.read()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
         if case .tunnel(let lease) = state {
             lease.channel.writeAndFlush(buffer, promise: nil)
-            readClientIfPossible()
+            updateClientReading()
             return
         }
         inbound?.writeBuffer(&buffer)
         process()
+        // Bytes pipelined behind a request in flight wait in `inbound`; stop
+        // reading before they grow past a head's worth.
+        if case .exchange(let exchange) = state, exchange.requestBodyDone,
+           (inbound?.readableBytes ?? 0) > runtime.options.limits.maxHeadBytes {
+            setClientReading(false)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -92,13 +101,8 @@ final class ProxyConnection: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        // The client drained: resume reading the response from the backend.
-        guard context.channel.isWritable else { return }
-        switch state {
-        case .exchange(let exchange): exchange.backend?.channel.read()
-        case .tunnel(let lease): lease.channel.read()
-        default: break
-        }
+        // Reading from the backend follows whether the client can take more.
+        updateBackendReading()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -110,18 +114,15 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// Acts on the bytes received so far.
     func process() {
-        guard let context, var bytes = inbound else { return }
+        guard self.context != nil, var bytes = inbound else { return }
         switch state {
         case .awaitingHead:
-            guard bytes.readableBytes > 0 else {
-                context.read()
-                return
-            }
+            guard bytes.readableBytes > 0 else { return }
             let parser = RequestHeadParser(limits: runtime.options.limits)
             let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self)) }
             switch outcome {
             case .incomplete:
-                context.read()
+                break
             case .failure(let error):
                 runtime.logger.debug("refused request", metadata: ["error": "\(error)"])
                 respondAndClose(status: error.status, error: error.detail)
@@ -141,9 +142,13 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// Routes a request and connects to its backend.
     func start(_ head: RequestHead) {
-        let facts = RequestFacts(method: head.method, target: head.target, authority: head.value(named: "host"),
-                                 headers: head.fields.map { RequestFacts.Header(head.name($0), head.value($0)) })
-        let overrides = listener.allowDtabOverride ? head.values(named: "l5d-dtab").filter { !$0.isEmpty } : []
+        // Routing sees only the headers some rule reads.
+        var headers: [RequestFacts.Header] = []
+        for name in runtime.router.snapshot.referencedHeaders {
+            for value in head.values(named: name) { headers.append(RequestFacts.Header(name, value)) }
+        }
+        let facts = RequestFacts(method: head.method, target: head.target, authority: head.value(.host), headers: headers)
+        let overrides = listener.allowDtabOverride ? head.values(.l5dDtab).filter { !$0.isEmpty } : []
         let hasBody = head.framing != .none
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
@@ -154,7 +159,7 @@ final class ProxyConnection: ChannelInboundHandler {
         case .success(let routed):
             decision = routed
         }
-        guard let (leaf, endpoint) = runtime.picker.pick(decision.bound) else {
+        guard let (leaf, endpoint) = runtime.picker.pick(decision) else {
             let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
             runtime.metrics.record(status: 503, destination: "none", nanoseconds: nil)
             respondError(status: 503, error: "no endpoints for \(ids.isEmpty ? decision.name.show : ids)",
@@ -185,17 +190,16 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         switch result {
         case .failure(let error):
-            fail(exchange, status: 502, error: "cannot connect to \(exchange.endpoint) for \(exchange.leaf.id.show): \(error)")
+            fail(exchange, status: 502, error: "cannot connect to \(exchange.endpoint) for \(exchange.leaf.idText): \(error)")
         case .success(let lease):
             exchange.backend = lease
             lease.handler.owner = self
-            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: exchange.decision.name.show,
-                                                      boundName: exchange.leaf.id.show, forwardDtab: listener.allowDtabOverride)
+            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: exchange.decision.nameText,
+                                                      boundName: exchange.leaf.idText, forwardDtab: listener.allowDtabOverride)
             let head = HeadRewriter.request(exchange.request, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
+            try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
             forwardRequestBody(exchange)
-            lease.channel.flush()
-            lease.channel.read()
         }
     }
 
@@ -204,6 +208,7 @@ final class ProxyConnection: ChannelInboundHandler {
         guard let backend = exchange.backend, var bytes = inbound else { return }
         switch exchange.requestBody {
         case .done:
+            backend.channel.flush()
             return
         case .remaining(let remaining):
             let take = Int(min(remaining, UInt64(bytes.readableBytes)))
@@ -229,22 +234,41 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         inbound = bytes
         backend.channel.flush()
-        if !exchange.requestBodyDone { readClientIfPossible() }
+        updateClientReading()
     }
 
-    /// Reads more from the client unless the backend is not keeping up.
-    func readClientIfPossible() {
-        guard let context else { return }
+    // MARK: Backpressure
+
+    /// Reads from the client only while the backend can take more.
+    func updateClientReading() {
         switch state {
         case .exchange(let exchange):
-            if exchange.backend?.channel.isWritable ?? false { context.read() }
+            setClientReading(exchange.requestBodyDone || (exchange.backend?.channel.isWritable ?? true))
         case .tunnel(let lease):
-            if lease.channel.isWritable { context.read() }
+            setClientReading(lease.channel.isWritable)
         case .awaitingHead:
-            context.read()
+            setClientReading(true)
         case .closing:
             break
         }
+    }
+
+    func setClientReading(_ on: Bool) {
+        guard let context, clientPaused == on else { return }
+        clientPaused = !on
+        try? context.channel.syncOptions?.setOption(.autoRead, value: on)
+    }
+
+    /// Reads from the backend only while the client can take more.
+    func updateBackendReading() {
+        guard let context else { return }
+        let backend: Channel?
+        switch state {
+        case .exchange(let exchange): backend = exchange.backend?.channel
+        case .tunnel(let lease): backend = lease.channel
+        default: backend = nil
+        }
+        try? backend?.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

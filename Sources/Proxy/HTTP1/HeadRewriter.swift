@@ -4,12 +4,6 @@
 /// bytes, minus hop-by-hop fields (RFC 9110 section 7.6.1) and the ones the
 /// proxy owns, plus Via, X-Forwarded-For/-Proto and Linkerd's l5d-dst-*.
 public enum HeadRewriter {
-    /// Fields that describe one connection, never forwarded as is.
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
-        "proxy-authenticate", "proxy-authorization",
-    ]
-
     /// What the proxy adds to a forwarded request.
     public struct RequestContext: Sendable {
         public var clientAddress: String?
@@ -34,28 +28,42 @@ public enum HeadRewriter {
         out.append(HTTP1Bytes.sp)
         out += originForm(head.target).utf8
         out += " HTTP/1.1\r\n".utf8
-        let dropped = droppedNames(head.bytes, head.fields)
+        let listed = connectionListed(head.bytes, head.fields)
         var via: [String] = []
         var forwardedFor: [String] = []
         var hasProto = false
         for field in head.fields {
-            let name = lowercasedName(head.bytes, field)
-            if dropped.contains(name) || name.hasPrefix("l5d-dst-") || name == "l5d-err" { continue }
-            if name == "l5d-dtab", !context.forwardDtab { continue }
-            if name == "via" { via.append(head.value(field)); continue }
-            if name == "x-forwarded-for" { forwardedFor.append(head.value(field)); continue }
-            if name == "x-forwarded-proto" { hasProto = true }
+            switch field.kind {
+            case .l5dOwned: continue
+            case .l5dDtab where !context.forwardDtab: continue
+            case .via: via.append(head.value(field)); continue
+            case .xForwardedFor: forwardedFor.append(head.value(field)); continue
+            case .xForwardedProto: hasProto = true
+            case let kind where kind.isHopByHop: continue
+            default: break
+            }
+            if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
         }
         if let upgrade = head.upgrade {
             out += "Upgrade: \(upgrade)\r\nConnection: upgrade\r\n".utf8
         }
         via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
-        out += "Via: \(via.joined(separator: ", "))\r\n".utf8
+        out += "Via: ".utf8
+        out += via.joined(separator: ", ").utf8
+        out += "\r\n".utf8
         if let client = context.clientAddress { forwardedFor.append(client) }
-        if !forwardedFor.isEmpty { out += "X-Forwarded-For: \(forwardedFor.joined(separator: ", "))\r\n".utf8 }
+        if !forwardedFor.isEmpty {
+            out += "X-Forwarded-For: ".utf8
+            out += forwardedFor.joined(separator: ", ").utf8
+            out += "\r\n".utf8
+        }
         if !hasProto { out += "X-Forwarded-Proto: http\r\n".utf8 }
-        out += "l5d-dst-service: \(context.logicalName)\r\nl5d-dst-client: \(context.boundName)\r\n\r\n".utf8
+        out += "l5d-dst-service: ".utf8
+        out += context.logicalName.utf8
+        out += "\r\nl5d-dst-client: ".utf8
+        out += context.boundName.utf8
+        out += "\r\n\r\n".utf8
         return out
     }
 
@@ -67,19 +75,20 @@ public enum HeadRewriter {
         guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else { return head.bytes }
         out += "HTTP/1.1".utf8
         out += head.bytes[8..<(lineEnd + 2)]
-        let dropped = droppedNames(head.bytes, head.fields)
+        let listed = connectionListed(head.bytes, head.fields)
         var via: [String] = []
         for field in head.fields {
-            let name = lowercasedName(head.bytes, field)
-            if name == "upgrade", head.status == 101 {
+            switch field.kind {
+            case .upgrade where head.status == 101:
                 out += head.bytes[field.line]
                 continue
-            }
-            if dropped.contains(name) { continue }
-            if name == "via" {
+            case .via:
                 via.append(String(decoding: head.bytes[field.value], as: UTF8.self))
                 continue
+            case let kind where kind.isHopByHop: continue
+            default: break
             }
+            if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
         }
         via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
@@ -97,12 +106,14 @@ public enum HeadRewriter {
 
     // MARK: Helpers
 
-    /// Hop-by-hop names plus those the Connection field lists.
-    static func droppedNames(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
-        var names = hopByHop
-        for field in fields where lowercasedName(bytes, field) == "connection" {
+    /// Extra field names the Connection field lists (beyond the usual
+    /// `close`, `keep-alive`, `upgrade`), which are hop-by-hop too. Usually empty.
+    static func connectionListed(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
+        var names: Set<String> = []
+        for field in fields where field.kind == .connection {
             for token in RequestHeadParser.listElements(String(decoding: bytes[field.value], as: UTF8.self)) {
-                names.insert(token.lowercased())
+                let lower = token.lowercased()
+                if lower != "close", lower != "keep-alive", lower != "upgrade" { names.insert(lower) }
             }
         }
         return names

@@ -22,6 +22,8 @@ public struct RequestHead: Sendable {
         public var value: Range<Int>
         /// The whole line including CRLF, for removal when forwarding.
         public var line: Range<Int>
+        /// What the name is, when the proxy cares.
+        public var kind: FieldKind
     }
 
     /// The head exactly as received, from the request line to the final CRLF.
@@ -50,15 +52,26 @@ public struct RequestHead: Sendable {
         String(decoding: bytes[field.value], as: UTF8.self)
     }
 
-    /// Values of the fields named `name` (ASCII case-insensitive), in order.
-    public func values(named name: String) -> [String] {
-        let wanted = Array(name.utf8).map(HTTP1Bytes.lower)
-        return fields.filter { field in
-            field.name.count == wanted.count && zip(bytes[field.name], wanted).allSatisfy { HTTP1Bytes.lower($0) == $1 }
-        }.map(value)
+    /// Values of the fields of one kind, in order.
+    public func values(_ kind: FieldKind) -> [String] {
+        var result: [String] = []
+        for field in fields where field.kind == kind { result.append(value(field)) }
+        return result
     }
 
-    /// The first value of a field, if present.
+    /// The first value of a field of one kind, if present.
+    public func value(_ kind: FieldKind) -> String? {
+        fields.first { $0.kind == kind }.map(value)
+    }
+
+    /// Values of the fields named `name` (ASCII case-insensitive), in order.
+    public func values(named name: String) -> [String] {
+        let wanted = Array(name.lowercased().utf8)
+        return fields.filter { $0.name.count == wanted.count && FieldKind.equalsIgnoringCase(bytes, $0.name.lowerBound, wanted) }
+            .map(value)
+    }
+
+    /// The first value of a field named `name`, if present.
     public func value(named name: String) -> String? {
         values(named: name).first
     }

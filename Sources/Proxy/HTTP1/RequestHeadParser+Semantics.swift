@@ -4,12 +4,12 @@ extension RequestHeadParser {
     /// Host, body framing, connection, expectation and upgrade (RFC 9112
     /// sections 3.2, 6, 9; RFC 9110 section 10.1.1). Nil when all is well.
     static func applySemantics(_ head: inout RequestHead) -> HTTP1ParseError? {
-        let hosts = head.values(named: "host")
+        let hosts = head.values(.host)
         if hosts.count > 1 { return HTTP1ParseError(.multipleHosts, "more than one Host field") }
         if hosts.isEmpty, head.version == .http11 { return HTTP1ParseError(.missingHost, "HTTP/1.1 request without Host") }
 
-        let transferEncodings = head.values(named: "transfer-encoding")
-        let contentLengths = head.values(named: "content-length")
+        let transferEncodings = head.values(.transferEncoding)
+        let contentLengths = head.values(.contentLength)
         if !transferEncodings.isEmpty {
             if head.version == .http10 {
                 return HTTP1ParseError(.transferEncodingInHTTP10, "Transfer-Encoding in an HTTP/1.0 request")
@@ -41,14 +41,14 @@ extension RequestHeadParser {
             if let length, length > 0 { head.framing = .contentLength(length) }
         }
 
-        let connection = head.values(named: "connection").flatMap(Self.listElements).map { $0.lowercased() }
+        let connection = head.values(.connection).flatMap(Self.listElements).map { $0.lowercased() }
         if connection.contains("close") {
             head.keepAlive = false
         } else if head.version == .http10 {
             head.keepAlive = connection.contains("keep-alive")
         }
-        head.expectContinue = head.values(named: "expect").contains { $0.lowercased() == "100-continue" }
-        if connection.contains("upgrade"), let upgrade = head.value(named: "upgrade") {
+        head.expectContinue = head.values(.expect).contains { $0.lowercased() == "100-continue" }
+        if connection.contains("upgrade"), let upgrade = head.value(.upgrade) {
             head.upgrade = upgrade
         }
         return nil

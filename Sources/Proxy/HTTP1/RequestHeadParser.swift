@@ -193,6 +193,7 @@ public struct RequestHeadParser: Sendable {
             return .failure(HTTP1ParseError(.invalidHeaderValue, "control character in a field value"))
         }
         return .success(RequestHead.Field(name: line.lowerBound..<colon, value: valueStart..<valueEnd,
-                                          line: line.lowerBound..<(line.upperBound + 2)))
+                                          line: line.lowerBound..<(line.upperBound + 2),
+                                          kind: FieldKind.classify(bytes, line.lowerBound..<colon)))
     }
 }

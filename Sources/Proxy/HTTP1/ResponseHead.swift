@@ -22,10 +22,10 @@ public struct ResponseHead: Sendable {
     /// 1xx responses other than 101 are followed by the final response.
     public var isInformational: Bool { (100..<200).contains(status) && status != 101 }
 
-    public func values(named name: String) -> [String] {
-        let wanted = Array(name.utf8).map(HTTP1Bytes.lower)
-        return fields.filter { field in
-            field.name.count == wanted.count && zip(bytes[field.name], wanted).allSatisfy { HTTP1Bytes.lower($0) == $1 }
-        }.map { String(decoding: bytes[$0.value], as: UTF8.self) }
+    /// Values of the fields of one kind, in order.
+    public func values(_ kind: FieldKind) -> [String] {
+        var result: [String] = []
+        for field in fields where field.kind == kind { result.append(String(decoding: bytes[field.value], as: UTF8.self)) }
+        return result
     }
 }

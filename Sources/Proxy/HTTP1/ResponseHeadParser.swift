@@ -66,7 +66,7 @@ public struct ResponseHeadParser: Sendable {
         }
         var head = ResponseHead(bytes: bytes, status: status, version: version, fields: fields, framing: .untilClose,
                                 keepAlive: version == .http11)
-        let connection = head.values(named: "connection").flatMap(RequestHeadParser.listElements).map { $0.lowercased() }
+        let connection = head.values(.connection).flatMap(RequestHeadParser.listElements).map { $0.lowercased() }
         if connection.contains("close") { head.keepAlive = false }
         if version == .http10, !connection.contains("keep-alive") { head.keepAlive = false }
 
@@ -75,8 +75,8 @@ public struct ResponseHeadParser: Sendable {
             head.framing = .none
             return .complete(head)
         }
-        let transferEncodings = head.values(named: "transfer-encoding")
-        let contentLengths = head.values(named: "content-length")
+        let transferEncodings = head.values(.transferEncoding)
+        let contentLengths = head.values(.contentLength)
         if !transferEncodings.isEmpty {
             guard contentLengths.isEmpty else {
                 return .failure(HTTP1ParseError(.contentLengthWithTransferEncoding, "backend sent Content-Length and Transfer-Encoding"))

@@ -45,7 +45,9 @@ public final class ProxyServer: Sendable {
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.autoRead, value: false)
+                // One read per readiness event: small requests rarely need a second,
+                // and an extra read() that only returns EAGAIN is a wasted syscall.
+                .childChannelOption(.maxMessagesPerRead, value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         guard let runtime = runtimes[ObjectIdentifier(channel.eventLoop)]?.value else {
