@@ -12,6 +12,8 @@ import NIOPosix
 ///   `x-echo-<name>` response headers;
 /// - `/slow?ms=N`: answers after N ms;
 /// - `/big?bytes=N`: a body of N bytes (`x`), chunked when `chunked=1`;
+/// - `/stream?bytes=N`: N bytes written as the connection drains (bounded memory);
+/// - `/sink`: counts the request body without keeping it, answers the count;
 /// - anything else: `hello from NAME`.
 final class TestBackend: Sendable {
     let name: String
@@ -54,6 +56,8 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
     let counters: NIOLockedValueBox<(connections: Int, requests: Int)>
     var head: HTTPRequestHead?
     var body = ByteBuffer()
+    var sunk = 0
+    var streamRemaining = 0
 
     init(name: String, counters: NIOLockedValueBox<(connections: Int, requests: Int)>) {
         self.name = name
@@ -65,8 +69,13 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
         case .head(let head):
             self.head = head
             body.clear()
+            sunk = 0
         case .body(var chunk):
-            body.writeBuffer(&chunk)
+            if head?.uri == "/sink" {
+                sunk += chunk.readableBytes
+            } else {
+                body.writeBuffer(&chunk)
+            }
         case .end:
             guard let head else { return }
             counters.withLockedValue { $0.requests += 1 }
@@ -93,6 +102,14 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
                 self.write(context: context, head: head, headers: fixedHeaders, payload: ByteBuffer(string: "slow\n"), chunked: false)
             }
             return
+        case "/sink":
+            payload = ByteBuffer(string: "\(sunk)")
+        case "/stream":
+            streamRemaining = Int(query["bytes"] ?? "0") ?? 0
+            headers.add(name: "content-length", value: "\(streamRemaining)")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            pump(context: context)
+            return
         case "/big":
             let count = Int(query["bytes"] ?? "0") ?? 0
             payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: count)
@@ -101,6 +118,22 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
             break
         }
         write(context: context, head: head, headers: headers, payload: payload, chunked: chunked)
+    }
+
+    /// Writes the streamed body while the connection can take it.
+    func pump(context: ChannelHandlerContext) {
+        let chunk = ByteBuffer(repeating: UInt8(ascii: "s"), count: 64 * 1024)
+        while streamRemaining > 0, context.channel.isWritable {
+            let slice = chunk.getSlice(at: 0, length: min(chunk.readableBytes, streamRemaining))!
+            streamRemaining -= slice.readableBytes
+            context.write(wrapOutboundOut(.body(.byteBuffer(slice))), promise: nil)
+            if streamRemaining == 0 { context.write(wrapOutboundOut(.end(nil)), promise: nil) }
+        }
+        context.flush()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if streamRemaining > 0, context.channel.isWritable { pump(context: context) }
     }
 
     func write(context: ChannelHandlerContext, head: HTTPRequestHead, headers: HTTPHeaders, payload: ByteBuffer, chunked: Bool) {

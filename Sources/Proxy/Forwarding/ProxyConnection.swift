@@ -61,7 +61,13 @@ final class ProxyConnection: ChannelInboundHandler {
             updateClientReading()
             return
         }
-        inbound?.writeBuffer(&buffer)
+        // Take the received buffer as it is when everything before it was
+        // consumed: appending would keep growing one buffer for a whole body.
+        if (inbound?.readableBytes ?? 0) == 0 {
+            inbound = buffer
+        } else {
+            inbound?.writeBuffer(&buffer)
+        }
         process()
         // Bytes pipelined behind a request in flight wait in `inbound`; stop
         // reading before they grow past a head's worth.
