@@ -20,9 +20,6 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Event loop threads (default: one per core).")
     var threads: Int?
 
-    @Option(name: .long, help: "Header read timeout in seconds (slow clients get 408).")
-    var headerTimeout: Int64 = 10
-
     @Option(name: .long, help: "Seconds requests in flight get to finish on shutdown.")
     var grace: Int64 = 10
 
@@ -42,8 +39,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchyard")
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(path: file, threads: threads ?? System.coreCount,
-                                       options: ProxyOptions(headerReadTimeout: .seconds(headerTimeout)), logger: logger)
+            runtime = try ProxyRuntime(path: file, threads: threads ?? System.coreCount, logger: logger)
         } catch let invalid as ProxyRuntime.InvalidConfiguration {
             Output.err(invalid.diagnostics)
             throw ExitCode(1)

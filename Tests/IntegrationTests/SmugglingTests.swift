@@ -60,3 +60,20 @@ final class SmugglingTests: XCTestCase {
         XCTAssertTrue(reply.text.hasSuffix("hello"), reply.text)
     }
 }
+
+// MARK: - LimitsFromTheRuleFileTests
+
+/// `limits { }` in the rule file sets what the data plane accepts.
+final class LimitsFromTheRuleFileTests: XCTestCase {
+    func testLimitsBlockApplies() async throws {
+        let fixture = ProxyFixture()
+        try await fixture.start(extraRules: "limits {\n  max-head-size 2KiB\n  max-headers 5\n}\n")
+        let large = try RawClient.exchange(port: fixture.port, "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "y", count: 3000))\r\n\r\n")
+        XCTAssertTrue(large.text.hasPrefix("HTTP/1.1 431 "), large.text)
+        let many = try RawClient.exchange(port: fixture.port, "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 1\r\nC: 1\r\nD: 1\r\nE: 1\r\n\r\n")
+        XCTAssertTrue(many.text.hasPrefix("HTTP/1.1 431 "), many.text)
+        let fine = try RawClient.exchange(port: fixture.port, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        XCTAssertTrue(fine.text.hasPrefix("HTTP/1.1 200 "), fine.text)
+        await fixture.stop()
+    }
+}

@@ -16,6 +16,7 @@ final class ParserTests: XCTestCase {
             case .defaults: return "defaults"
             case .route: return "route"
             case .split: return "split"
+            case .limits: return "limits"
             }
         }
         XCTAssertEqual(kinds, ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "route", "split"])

@@ -25,8 +25,8 @@ final class ConnectionPool {
     }
 
     let eventLoop: EventLoop
-    let connectTimeout: TimeAmount
-    let idleTimeout: TimeAmount
+    var connectTimeout: TimeAmount
+    var idleTimeout: TimeAmount
     let maxIdlePerEndpoint: Int
     private var idle: [Key: [Idle]] = [:]
 

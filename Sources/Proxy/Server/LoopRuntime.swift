@@ -1,4 +1,5 @@
 import Engine
+import RouteLang
 import Logging
 import NIOCore
 
@@ -12,7 +13,9 @@ final class LoopRuntime {
     let router: Router
     let pool: ConnectionPool
     var picker = EndpointPicker()
-    let options: ProxyOptions
+    /// The data-plane settings: the file's `limits` block, else the server's defaults.
+    private(set) var options: ProxyOptions
+    let defaultOptions: ProxyOptions
     let logger: Logger
     let metrics: LoopMetrics
     /// Open client connections, so a drain can close idle ones and wait for the rest.
@@ -22,11 +25,23 @@ final class LoopRuntime {
 
     init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics) {
         self.eventLoop = eventLoop
+        let effective = snapshot.config.limits.map(ProxyOptions.init) ?? options
         self.router = Router(snapshot: snapshot)
-        self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: options.connectTimeout, idleTimeout: options.poolIdleTimeout)
-        self.options = options
+        self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout)
+        self.options = effective
+        self.defaultOptions = options
         self.logger = logger
         self.metrics = LoopMetrics(metrics)
+    }
+}
+
+extension LoopRuntime {
+    /// Switches to a new snapshot (a reload or a discovery change).
+    func update(_ snapshot: RoutingSnapshot) {
+        router.update(snapshot)
+        options = snapshot.config.limits.map(ProxyOptions.init) ?? defaultOptions
+        pool.connectTimeout = options.connectTimeout
+        pool.idleTimeout = options.poolIdleTimeout
     }
 }
 
@@ -40,6 +55,15 @@ public struct ProxyOptions: Sendable {
     public var headerReadTimeout: TimeAmount
     public var connectTimeout: TimeAmount
     public var poolIdleTimeout: TimeAmount
+
+    /// The settings a `limits { }` block gives.
+    public init(_ limits: ServerLimits) {
+        self.init(limits: HTTP1Limits(maxHeadBytes: limits.maxHeadSize, maxRequestLineBytes: limits.maxRequestLine,
+                                      maxHeaderCount: limits.maxHeaders),
+                  headerReadTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.headerReadTimeout)),
+                  connectTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.connectTimeout)),
+                  poolIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.poolIdleTimeout)))
+    }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),
                 connectTimeout: TimeAmount = .seconds(2), poolIdleTimeout: TimeAmount = .seconds(30)) {

@@ -68,7 +68,7 @@ public final class ProxyServer: Sendable {
     public func update(_ snapshot: RoutingSnapshot) {
         for runtime in runtimes.values {
             runtime.eventLoop.execute {
-                runtime.value.router.update(snapshot)
+                runtime.value.update(snapshot)
             }
         }
     }

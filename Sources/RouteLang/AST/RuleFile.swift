@@ -28,6 +28,7 @@ public enum Statement: Sendable, Hashable {
     case defaults(DefaultsBlock)
     case route(RouteDecl)
     case split(SplitDecl)
+    case limits(LimitsBlock)
 
     public var range: SourceRange {
         switch self {
@@ -39,9 +40,10 @@ public enum Statement: Sendable, Hashable {
         case .defaults(let block): return block.range
         case .route(let decl): return decl.range
         case .split(let decl): return decl.range
+        case .limits(let block): return block.range
         }
     }
 
     /// The statement keywords, for did-you-mean help.
-    public static let keywords = ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "split"]
+    public static let keywords = ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "split", "limits"]
 }

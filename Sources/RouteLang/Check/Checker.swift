@@ -50,6 +50,30 @@ public struct Checker {
         diagnostics.append(Diagnostic(code, message, at: range, severity: .warning, notes: notes, help: help))
     }
 
+    // MARK: Limits
+
+    /// Each limit once, every value above zero and sizes sensible.
+    mutating func checkLimits(_ block: LimitsBlock) {
+        var seen: [String: SourceRange] = [:]
+        for item in block.items {
+            if let first = seen[item.name.value] {
+                error(.duplicateOption, "`\(item.name.value)` is given twice in limits", at: item.range,
+                      notes: [Diagnostic.Note("first given here", at: first)])
+            }
+            seen[item.name.value] = seen[item.name.value] ?? item.range
+            switch item.value {
+            case .bytes(let size) where size.value < 1024 || size.value > 16 << 20:
+                error(.valueOutOfRange, "`\(item.name.value)` must be between 1KiB and 16MiB", at: size.range)
+            case .count(let count) where count.value < 1 || count.value > 10_000:
+                error(.valueOutOfRange, "`\(item.name.value)` must be between 1 and 10000", at: count.range)
+            case .duration(let duration) where duration.value <= .zero:
+                error(.valueOutOfRange, "`\(item.name.value)` must be longer than zero", at: duration.range)
+            default:
+                break
+            }
+        }
+    }
+
     // MARK: Declarations
 
     /// One admin, identify, defaults and dtab block each; distinct listener
@@ -89,6 +113,9 @@ public struct Checker {
                 hasIdentify = true
             case .defaults:
                 keyword = "defaults"
+            case .limits(let block):
+                keyword = "limits"
+                checkLimits(block)
             case .dtab:
                 keyword = "dtab"
             case .route:

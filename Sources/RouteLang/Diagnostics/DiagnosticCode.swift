@@ -48,6 +48,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case invalidHeaderName = "RL0134"
     case unknownOption = "RL0135"
     case invalidTree = "RL0136"
+    case invalidByteSize = "RL0137"
 
     // MARK: Semantic errors
     case duplicateRoute = "RL0200"

@@ -184,6 +184,10 @@ public struct Formatter {
             emitBlock("split \(decl.path.text)", range: decl.range, indent: 0, items: decl.entries.map { entry in
                 (entry.range, { $0.out += "\(entry.weight.text) \(entry.target.text)" })
             })
+        case .limits(let block):
+            emitBlock("limits", range: block.range, indent: 0, items: block.items.map { item in
+                (item.range, { $0.out += "\(item.name.value) \(item.valueText)" })
+            })
         }
     }
 

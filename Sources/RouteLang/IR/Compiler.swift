@@ -15,6 +15,7 @@ public enum Compiler {
         var splits: [Dentry] = []
         var defaultItems: [PolicyItem]?
         var routeDecls: [RouteDecl] = []
+        var limits: ServerLimits?
 
         for statement in file.statements {
             switch statement {
@@ -34,6 +35,8 @@ public enum Compiler {
                 routeDecls.append(decl)
             case .split(let decl):
                 splits.append(dentry(for: decl))
+            case .limits(let block):
+                limits = limits ?? self.limits(block)
             }
         }
 
@@ -46,7 +49,26 @@ public enum Compiler {
                         policy: merge(defaults, decl.policies))
         }
         return RoutingConfig(listeners: listeners, admin: admin ?? RoutingConfig.defaultAdmin, namers: namers,
-                             identification: identification, dtab: Dtab(dtab + splits), defaults: defaults, routes: routes)
+                             identification: identification, dtab: Dtab(dtab + splits), defaults: defaults, routes: routes,
+                             limits: limits)
+    }
+
+    // MARK: Limits
+
+    static func limits(_ block: LimitsBlock) -> ServerLimits {
+        var limits = ServerLimits()
+        for item in block.items {
+            switch (LimitItem.Kind(rawValue: item.name.value), item.value) {
+            case (.maxHeadSize?, .bytes(let size)): limits.maxHeadSize = size.value
+            case (.maxRequestLine?, .bytes(let size)): limits.maxRequestLine = size.value
+            case (.maxHeaders?, .count(let count)): limits.maxHeaders = count.value
+            case (.headerReadTimeout?, .duration(let duration)): limits.headerReadTimeout = duration.value
+            case (.connectTimeout?, .duration(let duration)): limits.connectTimeout = duration.value
+            case (.poolIdleTimeout?, .duration(let duration)): limits.poolIdleTimeout = duration.value
+            default: break
+            }
+        }
+        return limits
     }
 
     // MARK: Identification

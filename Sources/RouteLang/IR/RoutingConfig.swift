@@ -15,9 +15,11 @@ public struct RoutingConfig: Sendable, Hashable {
     public var defaults: Policy
     /// Routes in source order, each with its complete policy.
     public var routes: [RouteConfig]
+    /// The data plane's limits when the file has a `limits` block.
+    public var limits: ServerLimits?
 
     public init(listeners: [ListenerConfig], admin: SocketAddress, namers: [NamerConfig],
-                identification: PathTemplate?, dtab: Dtab, defaults: Policy, routes: [RouteConfig]) {
+                identification: PathTemplate?, dtab: Dtab, defaults: Policy, routes: [RouteConfig], limits: ServerLimits? = nil) {
         self.listeners = listeners
         self.admin = admin
         self.namers = namers
@@ -25,6 +27,7 @@ public struct RoutingConfig: Sendable, Hashable {
         self.dtab = dtab
         self.defaults = defaults
         self.routes = routes
+        self.limits = limits
     }
 
     /// Where the admin API listens when the file does not say (loopback only).

@@ -97,6 +97,20 @@ public enum LiteralParser {
         return .success(DurationRange(lower, upper))
     }
 
+    // MARK: Sizes
+
+    /// `512B`, `64KiB`, `1MiB` (binary units), or a plain number of bytes.
+    public static func byteSize(_ text: String) -> Outcome<Int> {
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("B", 1)]
+        for (unit, size) in units where text.hasSuffix(unit) {
+            if case .success(let value) = integer(String(text.dropLast(unit.count))), value <= Int.max / size {
+                return .success(value * size)
+            }
+        }
+        if case .success(let value) = integer(text) { return .success(value) }
+        return .failure(LiteralError("invalid size `\(text)`", help: "write a number of bytes with a unit: `512B`, `64KiB`, `1MiB`"))
+    }
+
     // MARK: Addresses
 
     /// `host:port` or `[ipv6]:port`.

@@ -40,6 +40,7 @@ extension Parser {
         case "defaults": return parseDefaults().map(Statement.defaults)
         case "route": return parseRoute().map(Statement.route)
         case "split": return parseSplit().map(Statement.split)
+        case "limits": return parseLimits().map(Statement.limits)
         default:
             error(.unknownStatement, "unknown statement `\(keyword.text)`", at: keyword.range,
                   help: Suggestion.help(for: keyword.text, among: Statement.keywords))
@@ -194,6 +195,40 @@ extension Parser {
             return true
         }
         return SplitDecl(path: path, entries: entries, range: keyword.range.through(close))
+    }
+
+    // MARK: limits
+
+    /// `limits = "limits" "{" { limit_name ( byte_size | integer | duration ) } "}" ;`
+    mutating func parseLimits() -> LimitsBlock? {
+        let keyword = advance()
+        guard let open = expect(.leftBrace, "after `limits`") else { return nil }
+        var items: [LimitItem] = []
+        let close = parseBlock("limits", opening: open.range) { parser in
+            guard let nameToken = parser.expectWord("a limit") else { return false }
+            guard let kind = LimitItem.Kind(rawValue: nameToken.text) else {
+                let names = LimitItem.Kind.allCases.map(\.rawValue)
+                parser.error(.unknownOption, "unknown limit `\(nameToken.text)`", at: nameToken.range,
+                             help: Suggestion.help(for: nameToken.text, among: names) ?? "limits are: " + names.joined(separator: ", "))
+                return false
+            }
+            let value: LimitItem.Value
+            switch kind.valueKind {
+            case .bytes:
+                guard let size = parser.wordLiteral("a size such as `64KiB`", code: .invalidByteSize, LiteralParser.byteSize) else { return false }
+                value = .bytes(size)
+            case .count:
+                guard let count = parser.wordLiteral("a number", code: .invalidInteger, LiteralParser.integer) else { return false }
+                value = .count(count)
+            case .duration:
+                guard let duration = parser.wordLiteral("a duration", code: .invalidDuration, LiteralParser.duration) else { return false }
+                value = .duration(duration)
+            }
+            items.append(LimitItem(name: Spanned(nameToken.text, text: nameToken.text, range: nameToken.range), value: value,
+                                   range: nameToken.range.through(parser.previousRange)))
+            return true
+        }
+        return LimitsBlock(items: items, range: keyword.range.through(close))
     }
 
     // MARK: route

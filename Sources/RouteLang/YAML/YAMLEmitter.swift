@@ -31,6 +31,8 @@ public enum YAMLEmitter {
                 top.append(("defaults", .mapping(.init(policies(block.items)))))
             case .route(let decl):
                 routes.append(route(decl))
+            case .limits(let block):
+                top.append(("limits", .mapping(.init(block.items.map { pair($0.name.value, plain($0.valueText)) }))))
             case .split(let decl):
                 let entries: [Node] = decl.entries.map { entry in
                     .mapping(.init([pair("weight", plain(entry.weight.text)), pair("path", plain(entry.target.text))]))
@@ -45,6 +47,7 @@ public enum YAMLEmitter {
         pairs += top.filter { $0.0 == "identify" }.map { (plain($0.0), $0.1) }
         if !dtabLines.isEmpty { pairs.append(pair("dtab", block(dtabLines))) }
         pairs += top.filter { $0.0 == "defaults" }.map { (plain($0.0), $0.1) }
+        pairs += top.filter { $0.0 == "limits" }.map { (plain($0.0), $0.1) }
         if !routes.isEmpty { pairs.append(pair("routes", .sequence(.init(routes)))) }
         if !splits.isEmpty { pairs.append(pair("splits", .sequence(.init(splits)))) }
         return try Yams.serialize(node: .mapping(.init(pairs)), indent: 2, width: -1, allowUnicode: true)

@@ -31,6 +31,8 @@ extension YAMLReader {
                 if let items = policies(value, "defaults", allowed: YAMLSchema.policy) {
                     statements.append(.defaults(DefaultsBlock(items: items, range: keyRange.through(range(of: value)))))
                 }
+            case "limits":
+                if let block = limits(value, keyRange) { statements.append(.limits(block)) }
             case "routes":
                 for item in sequence(value, "routes") ?? [] {
                     if let decl = route(item) { statements.append(.route(decl)) }
@@ -44,6 +46,25 @@ extension YAMLReader {
     }
 
     // MARK: Declarations
+
+    mutating func limits(_ node: Node, _ keyRange: SourceRange) -> LimitsBlock? {
+        guard let pairs = mapping(node, "limits", allowed: LimitItem.Kind.allCases.map(\.rawValue)) else { return nil }
+        var items: [LimitItem] = []
+        for (key, itemKeyRange, value) in pairs {
+            guard let kind = LimitItem.Kind(rawValue: key) else { continue }
+            let parsed: LimitItem.Value?
+            switch kind.valueKind {
+            case .bytes: parsed = self.value(value, "a size", code: .invalidByteSize, LiteralParser.byteSize).map(LimitItem.Value.bytes)
+            case .count: parsed = self.value(value, "a number", code: .invalidInteger, LiteralParser.integer).map(LimitItem.Value.count)
+            case .duration: parsed = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration).map(LimitItem.Value.duration)
+            }
+            if let parsed {
+                items.append(LimitItem(name: Spanned(key, text: key, range: itemKeyRange), value: parsed,
+                                       range: itemKeyRange.through(range(of: value))))
+            }
+        }
+        return LimitsBlock(items: items, range: keyRange.through(range(of: node)))
+    }
 
     mutating func listener(_ node: Node) -> ListenDecl? {
         guard let pairs = mapping(node, "a listener", allowed: YAMLSchema.listener) else { return nil }

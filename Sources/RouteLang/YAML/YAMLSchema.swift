@@ -3,7 +3,7 @@
 /// The keys of the YAML form of RouteLang. Every construct has exactly one
 /// spelling; `docs/routelang.md` shows each beside its RouteLang twin.
 enum YAMLSchema {
-    static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits"]
+    static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits", "limits"]
     static let listener = ["address", "allow-dtab-override"]
     static let namer = ["name"] + NamerKind.allCases.map(\.rawValue)
     static let identify = ["header", "path", "template"]

@@ -1,0 +1,27 @@
+// MARK: - ServerLimits
+
+/// The data plane's limits, from `limits { }` (defaults for what it omits).
+public struct ServerLimits: Sendable, Hashable {
+    /// The whole request head (431 beyond it).
+    public var maxHeadSize: Int
+    /// The request line (414 beyond it).
+    public var maxRequestLine: Int
+    /// Header fields per request (431 beyond it).
+    public var maxHeaders: Int
+    /// How long a client may take to send a head; also the idle keep-alive time (408).
+    public var headerReadTimeout: Duration
+    public var connectTimeout: Duration
+    /// How long an unused backend connection stays in the pool.
+    public var poolIdleTimeout: Duration
+
+    public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
+                headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),
+                poolIdleTimeout: Duration = .seconds(30)) {
+        self.maxHeadSize = maxHeadSize
+        self.maxRequestLine = maxRequestLine
+        self.maxHeaders = maxHeaders
+        self.headerReadTimeout = headerReadTimeout
+        self.connectTimeout = connectTimeout
+        self.poolIdleTimeout = poolIdleTimeout
+    }
+}
