@@ -4,9 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Tools the tests call (fmt --check uses diff). Installed only when missing.
+# Tools the tests call: diff (fmt --check) and curl (integration tests).
+# Installed only when missing.
 need=()
 command -v diff >/dev/null 2>&1 || need+=(diffutils)
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
