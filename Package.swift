@@ -3,6 +3,16 @@ import PackageDescription
 
 /// Switchyard: a service-mesh proxy whose routing is policy-as-data.
 /// Dependencies are added when the work that needs them starts (see ARCHITECTURE.md).
+
+/// The SwiftNIO pieces the data plane, the CLI and the socket tests share.
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "switchyard",
     platforms: [.macOS(.v15)],
@@ -24,16 +34,10 @@ let package = Package(
         .target(name: "RouteLang", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Routing core: naming, decision tree, policies. Knows nothing of NIO.
         .target(name: "Engine", dependencies: ["RouteLang"]),
-        // Data plane and runtime: SwiftNIO server, forwarding, rule-file loading.
+        // Data plane and runtime: SwiftNIO server, forwarding, admin, reload, lifecycle.
         .target(
             name: "Proxy",
-            dependencies: [
-                "RouteLang", "Engine",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+            dependencies: ["RouteLang", "Engine"] + nio + [
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -41,40 +45,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "switchyard",
-            dependencies: [
-                "RouteLang", "Engine", "Proxy",
+            dependencies: ["RouteLang", "Engine", "Proxy"] + nio + [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // Release-mode benchmark runner (bench/): lint of generated rule files.
+        // Release-mode benchmark runner (bench/): lint and routing benchmarks.
         .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine"], path: "bench/Sources/switchyard-bench"),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
-        .testTarget(
-            name: "ProxyTests",
-            dependencies: ["Proxy", "Engine", "RouteLang", .product(name: "NIOCore", package: "swift-nio"),
-                           .product(name: "NIOPosix", package: "swift-nio")]
-        ),
+        .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
         // Real sockets on 127.0.0.1: the proxy, test backends, curl and raw clients.
-        .testTarget(
-            name: "IntegrationTests",
-            dependencies: [
-                "Proxy", "Engine", "RouteLang",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,6 +22,11 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+for port in 18080 18081 18082 18083 18990; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use; stop what listens there first"; exit 1
+  fi
+done
 swift build -c release --product switchyard >/dev/null
 work=$(mktemp -d /tmp/switchyard-peers.XXXXXX)
 pids=()
