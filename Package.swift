@@ -52,7 +52,7 @@ let package = Package(
             ]
         ),
         // Release-mode benchmark runner (bench/): lint and routing benchmarks.
-        .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine"], path: "bench/Sources/switchyard-bench"),
+        .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine", "Proxy"], path: "bench/Sources/switchyard-bench"),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),

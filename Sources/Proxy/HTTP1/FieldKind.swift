@@ -34,27 +34,35 @@ public enum FieldKind: Sendable, Hashable {
         }
     }
 
-    static let table: [(name: [UInt8], kind: FieldKind)] = {
-        let names: [(String, FieldKind)] = [
-            ("host", .host), ("content-length", .contentLength), ("transfer-encoding", .transferEncoding),
-            ("connection", .connection), ("keep-alive", .keepAlive), ("proxy-connection", .proxyConnection), ("te", .te),
-            ("trailer", .trailer), ("upgrade", .upgrade), ("expect", .expect), ("via", .via),
-            ("x-forwarded-for", .xForwardedFor), ("x-forwarded-proto", .xForwardedProto), ("l5d-dtab", .l5dDtab),
-            ("l5d-err", .l5dOwned), ("proxy-authenticate", .proxyAuthenticate), ("proxy-authorization", .proxyAuthorization),
-        ]
-        return names.map { (Array($0.0.utf8), $0.1) }
-    }()
-
-    static let l5dDstPrefix = Array("l5d-dst-".utf8)
-
-    /// Classifies the name at `range` of `bytes`.
+    /// Classifies the name at `range` of `bytes`: a switch on the length
+    /// first, so most names are settled by one or two comparisons.
     static func classify(_ bytes: [UInt8], _ range: Range<Int>) -> FieldKind {
-        let count = range.count
-        for entry in table where entry.name.count == count && equalsIgnoringCase(bytes, range.lowerBound, entry.name) {
-            return entry.kind
+        let start = range.lowerBound
+        func named(_ name: StaticString, _ kind: FieldKind) -> FieldKind? {
+            FieldValues.equalsIgnoringCase(bytes, range, name) ? kind : nil
         }
-        if count > l5dDstPrefix.count, equalsIgnoringCase(bytes, range.lowerBound, l5dDstPrefix) { return .l5dOwned }
-        return .other
+        switch range.count {
+        case 2: return named("te", .te) ?? .other
+        case 3: return named("via", .via) ?? .other
+        case 4: return named("host", .host) ?? .other
+        case 6: return named("expect", .expect) ?? .other
+        case 7: return named("trailer", .trailer) ?? named("upgrade", .upgrade) ?? named("l5d-err", .l5dOwned) ?? .other
+        case 8: return named("l5d-dtab", .l5dDtab) ?? .other
+        case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? l5dDst(bytes, start, range) ?? .other
+        case 14: return named("content-length", .contentLength) ?? l5dDst(bytes, start, range) ?? .other
+        case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other
+        case 16: return named("proxy-connection", .proxyConnection) ?? l5dDst(bytes, start, range) ?? .other
+        case 17: return named("transfer-encoding", .transferEncoding) ?? named("x-forwarded-proto", .xForwardedProto)
+            ?? l5dDst(bytes, start, range) ?? .other
+        case 18: return named("proxy-authenticate", .proxyAuthenticate) ?? l5dDst(bytes, start, range) ?? .other
+        case 19: return named("proxy-authorization", .proxyAuthorization) ?? l5dDst(bytes, start, range) ?? .other
+        default: return l5dDst(bytes, start, range) ?? .other
+        }
+    }
+
+    /// `l5d-dst-*`: set by the proxy only.
+    static func l5dDst(_ bytes: [UInt8], _ start: Int, _ range: Range<Int>) -> FieldKind? {
+        range.count > 8 && FieldValues.equalsIgnoringCase(bytes, start..<(start + 8), "l5d-dst-") ? .l5dOwned : nil
     }
 
     /// Whether `bytes[start...]` begins with `lowercase` (which is already lower-case).

@@ -111,9 +111,10 @@ public enum HeadRewriter {
     static func connectionListed(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
         var names: Set<String> = []
         for field in fields where field.kind == .connection {
-            for token in RequestHeadParser.listElements(String(decoding: bytes[field.value], as: UTF8.self)) {
-                let lower = token.lowercased()
-                if lower != "close", lower != "keep-alive", lower != "upgrade" { names.insert(lower) }
+            FieldValues.forEachElement(bytes, field.value) { token in
+                if FieldValues.equalsIgnoringCase(bytes, token, "close") || FieldValues.equalsIgnoringCase(bytes, token, "keep-alive")
+                    || FieldValues.equalsIgnoringCase(bytes, token, "upgrade") { return }
+                names.insert(String(decoding: bytes[token].map(HTTP1Bytes.lower), as: UTF8.self))
             }
         }
         return names

@@ -28,6 +28,11 @@ public struct ResponseHeadParser: Sendable {
         }
     }
 
+    static func isAbsent(_ length: FieldValues.LengthReading) -> Bool {
+        if case .absent = length { return true }
+        return false
+    }
+
     static func parseHead(_ bytes: [UInt8], requestMethod: String, limits: HTTP1Limits) -> Outcome {
         guard let lineEnd = RequestHeadParser.firstCRLF(bytes, from: 0) else {
             return .failure(HTTP1ParseError(.invalidRequestLine, "no status line"))
@@ -66,43 +71,32 @@ public struct ResponseHeadParser: Sendable {
         }
         var head = ResponseHead(bytes: bytes, status: status, version: version, fields: fields, framing: .untilClose,
                                 keepAlive: version == .http11)
-        let connection = head.values(.connection).flatMap(RequestHeadParser.listElements).map { $0.lowercased() }
-        if connection.contains("close") { head.keepAlive = false }
-        if version == .http10, !connection.contains("keep-alive") { head.keepAlive = false }
+        if FieldValues.lists(bytes, fields, .connection, "close") { head.keepAlive = false }
+        if version == .http10, !FieldValues.lists(bytes, fields, .connection, "keep-alive") { head.keepAlive = false }
 
         // RFC 9112 section 6.3, in order.
         if requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             head.framing = .none
             return .complete(head)
         }
-        let transferEncodings = head.values(.transferEncoding)
-        let contentLengths = head.values(.contentLength)
-        if !transferEncodings.isEmpty {
-            guard contentLengths.isEmpty else {
-                return .failure(HTTP1ParseError(.contentLengthWithTransferEncoding, "backend sent Content-Length and Transfer-Encoding"))
-            }
-            let codings = transferEncodings.flatMap(RequestHeadParser.listElements).map { $0.lowercased() }
-            if codings.last == "chunked", codings.filter({ $0 == "chunked" }).count == 1 {
-                head.framing = .chunked
-            } else {
-                head.framing = .untilClose
-                head.keepAlive = false
-            }
-        } else if !contentLengths.isEmpty {
-            var length: UInt64?
-            for text in contentLengths.flatMap(RequestHeadParser.listElements) {
-                guard text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                      let value = UInt64(text), length == nil || length == value else {
-                    return .failure(HTTP1ParseError(.conflictingContentLength, "backend sent an invalid or differing Content-Length"))
-                }
-                length = value
-            }
-            guard let length else {
-                return .failure(HTTP1ParseError(.invalidContentLength, "backend sent an empty Content-Length"))
-            }
-            head.framing = length == 0 ? .none : .contentLength(length)
-        } else {
+        let length = FieldValues.contentLength(bytes, fields)
+        let coding = FieldValues.transferCoding(bytes, fields)
+        if case .absent = coding {} else if !isAbsent(length) {
+            return .failure(HTTP1ParseError(.contentLengthWithTransferEncoding, "backend sent Content-Length and Transfer-Encoding"))
+        }
+        switch coding {
+        case .chunked:
+            head.framing = .chunked
+        case .other:
+            head.framing = .untilClose
             head.keepAlive = false
+        case .absent:
+            switch length {
+            case .absent: head.keepAlive = false
+            case .length(let value): head.framing = value == 0 ? .none : .contentLength(value)
+            case .invalid, .conflicting:
+                return .failure(HTTP1ParseError(.conflictingContentLength, "backend sent an invalid or differing Content-Length"))
+            }
         }
         return .complete(head)
     }

@@ -15,6 +15,8 @@ enum SwitchyardBench {
             lint(iterations: iterations)
         case "route":
             RoutingBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
+        case "dataplane":
+            DataPlaneBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
         case "route-loop":
             RoutingBenchmark.loop(count: arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000,
                                   withRegex: arguments.dropFirst(2).first != "no-regex")

@@ -1,0 +1,99 @@
+// MARK: - FieldValues
+
+/// Byte-level readings of list-valued fields (`Connection`, `Content-Length`,
+/// `Transfer-Encoding`) straight from the received head: no strings, no
+/// arrays, since every request and response goes through them.
+enum FieldValues {
+    /// Calls `body` with each element of a comma-separated value, trimmed of
+    /// SP and HTAB, empty elements skipped (RFC 9110 section 5.6.1).
+    static func forEachElement(_ bytes: [UInt8], _ range: Range<Int>, _ body: (Range<Int>) -> Void) {
+        var start = range.lowerBound
+        while start <= range.upperBound {
+            var end = start
+            while end < range.upperBound, bytes[end] != UInt8(ascii: ",") { end += 1 }
+            var lower = start
+            var upper = end
+            while lower < upper, bytes[lower] == HTTP1Bytes.sp || bytes[lower] == HTTP1Bytes.htab { lower += 1 }
+            while upper > lower, bytes[upper - 1] == HTTP1Bytes.sp || bytes[upper - 1] == HTTP1Bytes.htab { upper -= 1 }
+            if upper > lower { body(lower..<upper) }
+            start = end + 1
+        }
+    }
+
+    /// Whether any field of `kind` lists `token` (given in lower case).
+    static func lists(_ bytes: [UInt8], _ fields: [RequestHead.Field], _ kind: FieldKind, _ token: StaticString) -> Bool {
+        var found = false
+        for field in fields where field.kind == kind && !found {
+            forEachElement(bytes, field.value) { element in
+                if !found, equalsIgnoringCase(bytes, element, token) { found = true }
+            }
+        }
+        return found
+    }
+
+    static func equalsIgnoringCase(_ bytes: [UInt8], _ range: Range<Int>, _ lowercase: StaticString) -> Bool {
+        guard range.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            for index in 0..<expected.count where HTTP1Bytes.lower(bytes[range.lowerBound + index]) != expected[index] { return false }
+            return true
+        }
+    }
+
+    enum LengthReading {
+        case absent
+        case length(UInt64)
+        case invalid
+        case conflicting
+    }
+
+    /// The Content-Length: every element of every field must be the same
+    /// number of at most 18 digits.
+    static func contentLength(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> LengthReading {
+        var length: UInt64?
+        var present = false
+        var reading = LengthReading.absent
+        for field in fields where field.kind == .contentLength {
+            present = true
+            if field.value.isEmpty { return .invalid }
+            forEachElement(bytes, field.value) { element in
+                guard case .absent = reading else { return }
+                guard element.count <= 18 else { reading = .invalid; return }
+                var value: UInt64 = 0
+                for index in element {
+                    let byte = bytes[index]
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { reading = .invalid; return }
+                    value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+                }
+                if let length, length != value { reading = .conflicting; return }
+                length = value
+            }
+        }
+        if case .absent = reading, present { return length.map(LengthReading.length) ?? .invalid }
+        return reading
+    }
+
+    enum CodingReading {
+        case absent
+        /// Chunked is the final coding and appears once.
+        case chunked
+        case other
+    }
+
+    /// The Transfer-Encoding codings, as far as framing cares.
+    static func transferCoding(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> CodingReading {
+        var present = false
+        var chunkedCount = 0
+        var lastIsChunked = false
+        var valid = true
+        for field in fields where field.kind == .transferEncoding {
+            present = true
+            forEachElement(bytes, field.value) { element in
+                lastIsChunked = equalsIgnoringCase(bytes, element, "chunked")
+                if lastIsChunked { chunkedCount += 1 }
+                if !element.allSatisfy({ HTTP1Bytes.isToken(bytes[$0]) }) { valid = false }
+            }
+        }
+        guard present else { return .absent }
+        return valid && lastIsChunked && chunkedCount == 1 ? .chunked : .other
+    }
+}
