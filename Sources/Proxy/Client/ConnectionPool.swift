@@ -39,16 +39,26 @@ final class ConnectionPool {
 
     var idleCount: Int { idle.values.reduce(0) { $0 + $1.count } }
 
-    /// An idle connection to `endpoint`, or a new one.
-    func acquire(_ endpoint: Endpoint) -> EventLoopFuture<Lease> {
+    /// An idle connection to `endpoint`, if one is open: the common case,
+    /// served without a future.
+    func takeIdle(_ endpoint: Endpoint) -> Lease? {
         let key = Key(host: endpoint.host, port: endpoint.port)
         while var list = idle[key], let last = list.popLast() {
             idle[key] = list.isEmpty ? nil : list
             last.expiry.cancel()
             if last.lease.channel.isActive {
                 last.lease.handler.onIdleClose = nil
-                return eventLoop.assumeIsolated().makeSucceededFuture(last.lease)
+                return last.lease
             }
+        }
+        return nil
+    }
+
+    /// An idle connection to `endpoint`, or a new one.
+    func acquire(_ endpoint: Endpoint) -> EventLoopFuture<Lease> {
+        let key = Key(host: endpoint.host, port: endpoint.port)
+        if let lease = takeIdle(endpoint) {
+            return eventLoop.assumeIsolated().makeSucceededFuture(lease)
         }
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)

@@ -31,7 +31,8 @@ final class ProxyConnection: ChannelInboundHandler {
     var context: ChannelHandlerContext?
     var inbound: ByteBuffer?
     var state = State.awaitingHead
-    var headTimer: Scheduled<Void>?
+    /// When the current head must be complete (checked by the loop's sweeper).
+    var headDeadline: NIODeadline?
     var clientAddress: String?
     /// Whether reading from the client is paused (autoRead off).
     var clientPaused = false
@@ -78,7 +79,7 @@ final class ProxyConnection: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        headTimer?.cancel()
+        headDeadline = nil
         switch state {
         case .exchange(let exchange):
             exchange.deadline?.cancel()
@@ -135,8 +136,7 @@ final class ProxyConnection: ChannelInboundHandler {
             case .complete(let head):
                 bytes.moveReaderIndex(forwardBy: head.consumed)
                 inbound = bytes
-                headTimer?.cancel()
-                headTimer = nil
+                headDeadline = nil
                 start(head)
             }
         case .exchange(let exchange):
@@ -179,6 +179,10 @@ final class ProxyConnection: ChannelInboundHandler {
             exchange.deadline = runtime.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) { [weak self] in
                 self?.deadlinePassed(exchange)
             }
+        }
+        if let lease = runtime.pool.takeIdle(endpoint) {
+            connected(exchange, .success(lease))
+            return
         }
         runtime.pool.acquire(endpoint).assumeIsolated().whenComplete { [weak self] result in
             guard let self else {
@@ -284,16 +288,20 @@ final class ProxyConnection: ChannelInboundHandler {
     // MARK: Timers
 
     /// A client must send a whole head within the header read timeout; an
-    /// idle keep-alive connection is closed after it too.
+    /// idle keep-alive connection is closed after it too. The loop's sweeper
+    /// checks the deadline, so no timer is scheduled per request.
     func armHeadTimer() {
-        headTimer?.cancel()
-        headTimer = runtime.eventLoop.assumeIsolated().scheduleTask(in: runtime.options.headerReadTimeout) { [weak self] in
-            guard let self, case .awaitingHead = self.state else { return }
-            if (self.inbound?.readableBytes ?? 0) > 0 {
-                self.respondAndClose(status: 408, error: "request head not received within the header read timeout")
-            } else {
-                self.context?.close(promise: nil)
-            }
+        headDeadline = .now() + runtime.options.headerReadTimeout
+    }
+
+    /// Called by the sweeper: acts on a passed head deadline.
+    func checkHeadDeadline(now: NIODeadline) {
+        guard let deadline = headDeadline, deadline <= now, case .awaitingHead = state else { return }
+        headDeadline = nil
+        if (inbound?.readableBytes ?? 0) > 0 {
+            respondAndClose(status: 408, error: "request head not received within the header read timeout")
+        } else {
+            context?.close(promise: nil)
         }
     }
 

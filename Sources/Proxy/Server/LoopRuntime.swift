@@ -1,7 +1,7 @@
 import Engine
-import RouteLang
 import Logging
 import NIOCore
+import RouteLang
 
 // MARK: - LoopRuntime
 
@@ -32,10 +32,26 @@ final class LoopRuntime {
         self.defaultOptions = options
         self.logger = logger
         self.metrics = LoopMetrics(metrics)
+        startSweeper()
     }
 }
 
 extension LoopRuntime {
+    /// Every 100 ms, closes connections whose head deadline passed: one
+    /// timer per loop instead of one per request.
+    func startSweeper() {
+        let interval = TimeAmount.milliseconds(100)
+        func schedule() {
+            eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
+                guard let self else { return }
+                let now = NIODeadline.now()
+                for connection in self.connections.values { connection.checkHeadDeadline(now: now) }
+                schedule()
+            }
+        }
+        schedule()
+    }
+
     /// Switches to a new snapshot (a reload or a discovery change).
     func update(_ snapshot: RoutingSnapshot) {
         router.update(snapshot)
