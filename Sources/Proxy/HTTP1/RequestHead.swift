@@ -44,10 +44,6 @@ public struct RequestHead: Sendable {
     /// Bytes consumed from the connection, skipped prefix included.
     public var consumed: Int { skippedPrefix + bytes.count }
 
-    public func name(_ field: Field) -> String {
-        String(decoding: bytes[field.name], as: UTF8.self)
-    }
-
     public func value(_ field: Field) -> String {
         String(decoding: bytes[field.value], as: UTF8.self)
     }
