@@ -31,7 +31,9 @@ public struct RequestFacts: Sendable, Hashable {
         self.headers = headers
         var rest = Substring(target)
         var host = authority ?? headers.first { $0.name == "host" }?.value
-        if let scheme = rest.range(of: "://"), rest[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }) {
+        // Origin-form targets (`/path`, the common case) skip the absolute-form search.
+        if rest.first != "/", let scheme = rest.range(of: "://"),
+           rest[..<scheme.lowerBound].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "-" || $0 == "." }) {
             let afterScheme = rest[scheme.upperBound...]
             let authorityEnd = afterScheme.firstIndex { $0 == "/" || $0 == "?" } ?? afterScheme.endIndex
             host = String(afterScheme[..<authorityEnd])

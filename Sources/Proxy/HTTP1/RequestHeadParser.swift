@@ -127,37 +127,49 @@ public struct RequestHeadParser: Sendable {
 
     /// `request-line = method SP request-target SP HTTP-version`
     static func parseRequestLine(_ line: ArraySlice<UInt8>) -> Result<(String, String, RequestHead.Version), HTTP1ParseError> {
-        let parts = line.split(separator: HTTP1Bytes.sp, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else {
+        // Exactly two single spaces split the line.
+        guard let firstSpace = line.firstIndex(of: HTTP1Bytes.sp),
+              let secondSpace = line[(firstSpace + 1)...].firstIndex(of: HTTP1Bytes.sp),
+              !line[(secondSpace + 1)...].contains(HTTP1Bytes.sp),
+              firstSpace > line.startIndex, secondSpace > firstSpace + 1 else {
             return .failure(HTTP1ParseError(.invalidRequestLine, "request line is not `METHOD TARGET HTTP/1.1`"))
         }
-        guard parts[0].allSatisfy(HTTP1Bytes.isToken) else {
+        let methodBytes = line[line.startIndex..<firstSpace]
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
+        let versionBytes = line[(secondSpace + 1)...]
+        guard methodBytes.allSatisfy(HTTP1Bytes.isToken) else {
             return .failure(HTTP1ParseError(.invalidMethod, "invalid method"))
         }
-        guard parts[1].allSatisfy(HTTP1Bytes.isTargetByte) else {
+        guard targetBytes.allSatisfy(HTTP1Bytes.isTargetByte) else {
             return .failure(HTTP1ParseError(.invalidTarget, "request target has spaces or control characters"))
         }
         let version: RequestHead.Version
-        switch String(decoding: parts[2], as: UTF8.self) {
-        case "HTTP/1.1": version = .http11
-        case "HTTP/1.0": version = .http10
-        case let other where other.count == 8 && other.hasPrefix("HTTP/") && other.dropFirst(5).first?.isNumber == true
-            && other.dropFirst(6).first == "." && other.last?.isNumber == true:
-            return .failure(HTTP1ParseError(.unsupportedVersion, "\(other) is not supported"))
-        default:
+        if versionBytes.elementsEqual("HTTP/1.1".utf8) {
+            version = .http11
+        } else if versionBytes.elementsEqual("HTTP/1.0".utf8) {
+            version = .http10
+        } else {
+            let text = String(decoding: versionBytes, as: UTF8.self)
+            let digits = Array(text.utf8)
+            if digits.count == 8, text.hasPrefix("HTTP/"), HTTP1Bytes.isDigit(digits[5]), digits[6] == UInt8(ascii: "."),
+               HTTP1Bytes.isDigit(digits[7]) {
+                return .failure(HTTP1ParseError(.unsupportedVersion, "\(text) is not supported"))
+            }
             return .failure(HTTP1ParseError(.invalidRequestLine, "invalid HTTP version"))
         }
-        let method = String(decoding: parts[0], as: UTF8.self)
-        let target = String(decoding: parts[1], as: UTF8.self)
+        let method = String(decoding: methodBytes, as: UTF8.self)
+        let target = String(decoding: targetBytes, as: UTF8.self)
         // RFC 9112 section 3.2: the target's form depends on the method.
         let validForm: Bool
-        if method == "CONNECT" {
-            validForm = !target.hasPrefix("/") && target.contains(":")
+        if targetBytes.first == UInt8(ascii: "/") {
+            validForm = method != "CONNECT"
+        } else if method == "CONNECT" {
+            validForm = target.contains(":")
         } else if target == "*" {
             validForm = method == "OPTIONS"
         } else {
             let lower = target.lowercased()
-            validForm = target.hasPrefix("/") || lower.hasPrefix("http://") || lower.hasPrefix("https://")
+            validForm = lower.hasPrefix("http://") || lower.hasPrefix("https://")
         }
         guard validForm else {
             return .failure(HTTP1ParseError(.invalidTarget, "request target `\(target)` does not fit \(method)"))
