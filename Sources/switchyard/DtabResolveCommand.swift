@@ -26,7 +26,8 @@ struct DtabResolveCommand: ParsableCommand {
     func run() throws {
         let table = try DtabCommand.parse(DtabParser.parseDtab(dtab))
         let name = try DtabCommand.parse(DtabParser.parsePath(path))
-        let resolution = Delegator(dtab: table, namers: try namers.table()).bind(name)
+        let (namerTable, budget) = try namers.table()
+        let resolution = Delegator(dtab: table, namers: namerTable, budget: budget).bind(name)
         if json {
             var object: [String: Any] = ["result": resolution.outcome.name, "tree": resolution.tree.show]
             object["endpoints"] = resolution.tree.shares.flatMap { leaf, share in

@@ -20,8 +20,11 @@ struct NamerOptions: ParsableArguments {
         }
     }
 
-    func table() throws -> NamerTable {
+    /// The namers, and the delegation work budget of `--config` (the
+    /// default without one).
+    func table() throws -> (namers: NamerTable, budget: Int) {
         var namers: [String: any Namer] = [:]
+        var budget = Delegator.defaultBudget
         if let config {
             let built = try SnapshotBuilder.build(config)
             guard let snapshot = built.snapshot else {
@@ -29,12 +32,13 @@ struct NamerOptions: ParsableArguments {
                 throw ExitCode(1)
             }
             namers = snapshot.namers.namers
+            budget = snapshot.delegationBudget
         }
         for spec in namer {
             let name = String(spec.prefix { $0 != "=" })
             let directory = String(spec.drop { $0 != "=" }.dropFirst())
             namers[name] = FilesNamer.load(name: name, directory: directory)
         }
-        return NamerTable(namers)
+        return (NamerTable(namers), budget)
     }
 }

@@ -127,14 +127,6 @@ final class FinagleSemanticsTests: XCTestCase {
         XCTAssertNotNil(try Support.bind(chain(101), "/p0").error)
     }
 
-    func testLoopInOneUnionBranchDropsThatBranch() throws {
-        let resolution = try Support.bind("/s=>/#/n/a & /l;/l=>/l/x", "/s")
-        XCTAssertNil(resolution.error)
-        XCTAssertEqual(resolution.tree.show, "/#/n/a")
-        let trace = resolution.trace
-        XCTAssertEqual(trace.outcome, .bound)
-    }
-
     func testTraceShowsEveryDentryTried() throws {
         let trace = try Support.bind("/s=>/#/n/a;/s=>/#/n/zz", "/s").trace
         XCTAssertEqual(trace.children.count, 2)

@@ -44,17 +44,19 @@ final class RequestAndNamingTests: XCTestCase {
         let namer = FilesNamer.load(name: "disco", directory: directory.path)
         XCTAssertEqual(namer.services["users"]?.endpoints, [Endpoint(host: "127.0.0.1", port: 9001), Endpoint(host: "127.0.0.1", port: 9002, weight: 3)])
         XCTAssertEqual(namer.services["users"]?.problems, ["line 4: expected `HOST PORT [WEIGHT]`", "line 5: invalid port `http`"])
-        guard case .leaf(.bound(let bound)) = namer.lookup(Path("users", "x")) else { return XCTFail("expected a bound leaf") }
+        guard case .leaf(.bound(let bound)) = try namer.lookup(Path("users", "x")) else { return XCTFail("expected a bound leaf") }
         XCTAssertEqual(bound.id.show, "/#/disco/users")
         XCTAssertEqual(bound.residual.show, "/x")
-        XCTAssertEqual(namer.lookup(Path("missing")), .neg)
-        guard case .leaf(.bound(let empty)) = namer.lookup(Path("empty")) else { return XCTFail("expected a bound leaf") }
+        XCTAssertEqual(try namer.lookup(Path("missing")), .neg)
+        guard case .leaf(.bound(let empty)) = try namer.lookup(Path("empty")) else { return XCTFail("expected a bound leaf") }
         XCTAssertEqual(empty.endpoints, [])
 
         let before = FilesNamer.fingerprint(directory: directory.path)
         try "127.0.0.1 9003\n".write(to: directory.appendingPathComponent("users2"), atomically: true, encoding: .utf8)
         XCTAssertNotEqual(FilesNamer.fingerprint(directory: directory.path), before)
-        XCTAssertNotNil(FilesNamer.load(name: "x", directory: "/does/not/exist").problem)
+        let missing = FilesNamer.load(name: "x", directory: "/does/not/exist")
+        XCTAssertNotNil(missing.problem)
+        XCTAssertThrowsError(try missing.lookup(Path("users")), "an unreadable directory fails the binding, it is not neg")
     }
 
     func testExplanationTextAndJSON() throws {

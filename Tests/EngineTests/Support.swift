@@ -19,8 +19,16 @@ struct StaticNamer: Namer {
     }
 }
 
+/// A namer that cannot answer (an unreachable discovery source).
+struct BrokenNamer: Namer {
+    func lookup(_ path: Path) throws(NamerFailure) -> NameTree<NamerResult> {
+        throw NamerFailure("source unreachable")
+    }
+}
+
 enum Support {
     static let namers = NamerTable([
+        "broken": BrokenNamer(),
         "n": StaticNamer(name: "n", services: [
             "a": [Endpoint(host: "10.0.0.1", port: 80)],
             "b": [Endpoint(host: "10.0.0.2", port: 80), Endpoint(host: "10.0.0.3", port: 80)],
@@ -36,8 +44,8 @@ enum Support {
         try DtabParser.parsePath(text).get()
     }
 
-    static func bind(_ dtab: String, _ path: String) throws -> Delegator.Resolution {
-        Delegator(dtab: try self.dtab(dtab), namers: namers).bind(try self.path(path))
+    static func bind(_ dtab: String, _ path: String, budget: Int = Delegator.defaultBudget) throws -> Delegator.Resolution {
+        Delegator(dtab: try self.dtab(dtab), namers: namers, budget: budget).bind(try self.path(path))
     }
 
     /// A snapshot of RouteLang text whose namer `n` is the static one above.

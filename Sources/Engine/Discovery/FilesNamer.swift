@@ -5,7 +5,8 @@ import RouteLang
 
 /// `namer NAME = files "DIR"`: one file per service in DIR, each listing
 /// endpoints (see `EndpointFile`). `/#/NAME/<service>/<rest>` binds to the
-/// service's endpoints with residual `/<rest>`; a missing file is neg.
+/// service's endpoints with residual `/<rest>`; a missing file is neg, an
+/// unreadable directory fails the binding.
 ///
 /// A `FilesNamer` is an immutable snapshot of the directory; the runtime
 /// loads a new one when `fingerprint` changes, and a new snapshot of the
@@ -24,7 +25,8 @@ public struct FilesNamer: Namer {
         self.problem = problem
     }
 
-    public func lookup(_ path: Path) -> NameTree<NamerResult> {
+    public func lookup(_ path: Path) throws(NamerFailure) -> NameTree<NamerResult> {
+        if let problem { throw NamerFailure(problem) }
         guard let service = path.labels.first, let parsed = services[service] else { return .neg }
         return .leaf(.bound(BoundName(id: Path(["#", name, service]), residual: path.dropFirst(1), endpoints: parsed.endpoints)))
     }

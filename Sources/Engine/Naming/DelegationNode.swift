@@ -9,6 +9,9 @@ public struct DelegationNode: Sendable, Hashable {
     public enum Step: Sendable, Hashable {
         /// A name being resolved.
         case name(Path)
+        /// A name already expanded at the same depth earlier in this
+        /// binding: its answer is reused and its steps are not shown again.
+        case repeated(Path)
         /// A dentry that matched the parent name; its child is the rewritten tree.
         case dentry(Dentry)
         /// The name was handed to a namer (`/#/disco`, `/$`).

@@ -10,18 +10,27 @@ import RouteLang
 /// - alternation takes the first branch that does not bind to neg (fail and
 ///   empty stop it); a union keeps the branches that bind and drops neg and
 ///   fail ones; the result is simplified and holds no alternation;
-/// - more than `maxDepth` rewrites is a loop, reported with the loop's names.
+/// - an error (more than `maxDepth` rewrites, an exhausted work budget, a
+///   failing namer) met in any branch fails the whole binding at once, as a
+///   failed `Activity` does through Finagle's `Union` and `Alt`;
+/// - the work is bounded: a name is expanded once per depth (later visits
+///   reuse the answer) and a binding visits at most `budget` nodes, so a
+///   hostile dtab or `l5d-dtab` costs at most about a millisecond.
 ///
 /// It records every step as a `DelegationNode` for explanations.
 public struct Delegator: Sendable {
     public static let maxDepth = 100
+    /// Nodes one binding may visit (`limits { delegation-budget N }`).
+    public static let defaultBudget = 10_000
 
     public var dtab: Dtab
     public var namers: NamerTable
+    public var budget: Int
 
-    public init(dtab: Dtab, namers: NamerTable) {
+    public init(dtab: Dtab, namers: NamerTable, budget: Int = Delegator.defaultBudget) {
         self.dtab = dtab
         self.namers = namers
+        self.budget = budget
     }
 
     /// The result of binding one name.
@@ -31,6 +40,8 @@ public struct Delegator: Sendable {
         public var tree: NameTree<BoundName>
         public var error: DelegationError?
         public var trace: DelegationNode
+        /// Nodes the binding visited (at most the budget).
+        public var steps: Int
 
         public var outcome: DelegationNode.Outcome {
             if let error { return .error(error.description) }
@@ -39,30 +50,76 @@ public struct Delegator: Sendable {
     }
 
     public func bind(_ path: Path) -> Resolution {
-        var chain: [Path] = []
+        var work = Work(budget: budget)
         do {
-            let (tree, node) = try bindPath(path, depth: 0, chain: &chain)
-            return Resolution(path: path, tree: tree.simplified, error: nil, trace: node)
+            let (tree, node) = try bindPath(path, depth: 0, &work)
+            return Resolution(path: path, tree: tree.simplified, error: nil, trace: node, steps: work.steps)
         } catch {
             return Resolution(path: path, tree: .neg, error: error,
-                              trace: DelegationNode(.name(path), .error(error.description)))
+                              trace: DelegationNode(.name(path), .error(error.description)), steps: work.steps)
+        }
+    }
+
+    // MARK: Work
+
+    /// The state of one binding: the chain of names being expanded (for
+    /// loop messages), the nodes visited, and the answers already known.
+    struct Work {
+        let budget: Int
+        var steps = 0
+        var chain: [Path] = []
+        var known: [Key: NameTree<BoundName>] = [:]
+
+        struct Key: Hashable {
+            var path: Path
+            var depth: Int
+        }
+
+        init(budget: Int) {
+            self.budget = budget
+        }
+
+        /// Counts one node; past the budget the binding fails.
+        mutating func step() throws(DelegationError) {
+            steps += 1
+            if steps > budget {
+                throw DelegationError(kind: .budgetExceeded(budget: budget, chain: Delegator.loop(in: chain)))
+            }
         }
     }
 
     // MARK: Recursion
 
-    func bindPath(_ path: Path, depth: Int, chain: inout [Path]) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
-        chain.append(path)
-        defer { chain.removeLast() }
-        guard depth <= Self.maxDepth else { throw DelegationError(kind: .loop(chain: Self.loop(in: chain))) }
+    func bindPath(_ path: Path, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
+        try work.step()
+        work.chain.append(path)
+        defer { work.chain.removeLast() }
+        guard depth <= Self.maxDepth else { throw DelegationError(kind: .loop(chain: Self.loop(in: work.chain))) }
 
+        // The same name at the same depth always binds the same way: reuse it,
+        // so alternations of alternations cost linear, not exponential, time.
+        let key = Work.Key(path: path, depth: depth)
+        if let tree = work.known[key] {
+            return (tree, DelegationNode(.repeated(path), DelegationNode.Outcome(tree)))
+        }
+        let (tree, node) = try expandPath(path, depth: depth, &work)
+        work.known[key] = tree
+        return (tree, node)
+    }
+
+    func expandPath(_ path: Path, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         let matches = dtab.matches(path)
         if matches.isEmpty {
             guard let (prefix, namer) = namers.namer(for: path) else {
                 return (.neg, DelegationNode(.name(path), .neg))
             }
-            let answer = namer.lookup(path.dropFirst(prefix.count))
-            let (tree, child) = try bindNamerTree(answer, depth: depth + 1, chain: &chain)
+            let answer: NameTree<NamerResult>
+            do {
+                answer = try namer.lookup(path.dropFirst(prefix.count))
+            } catch {
+                throw DelegationError(kind: .namer(prefix: prefix, message: error.message))
+            }
+            let (tree, child) = try bindNamerTree(answer, depth: depth + 1, &work)
             let namerNode = DelegationNode(.namer(prefix), child.outcome, [child])
             return (tree, DelegationNode(.name(path), child.outcome, [namerNode]))
         }
@@ -75,7 +132,7 @@ public struct Delegator: Sendable {
                 children.append(DelegationNode(.dentry(match.dentry), .notReached))
                 continue
             }
-            let (tree, child) = try bindTree(match.tree, depth: depth + 1, chain: &chain)
+            let (tree, child) = try bindTree(match.tree, depth: depth + 1, &work)
             children.append(DelegationNode(.dentry(match.dentry), child.outcome, [child]))
             if case .neg = tree { continue }
             result = tree
@@ -84,48 +141,49 @@ public struct Delegator: Sendable {
         return (tree, DelegationNode(.name(path), DelegationNode.Outcome(tree), children))
     }
 
-    func bindTree(_ tree: NameTree<Path>, depth: Int, chain: inout [Path]) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
+    func bindTree(_ tree: NameTree<Path>, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         switch tree {
-        case .leaf(let path): return try bindPath(path, depth: depth, chain: &chain)
+        case .leaf(let path): return try bindPath(path, depth: depth, &work)
         case .neg: return (.neg, DelegationNode(.neg, .neg))
         case .fail: return (.fail, DelegationNode(.fail, .fail))
         case .empty: return (.empty, DelegationNode(.empty, .empty))
         case .alt(let trees):
-            return try bindAlt(trees, depth: depth, chain: &chain) { tree, depth, chain throws(DelegationError) in
-                try self.bindTree(tree, depth: depth, chain: &chain)
+            return try bindAlt(trees, depth: depth, &work) { tree, depth, work throws(DelegationError) in
+                try self.bindTree(tree, depth: depth, &work)
             }
         case .union(let branches):
-            return try bindUnion(branches.map { ($0.weight, $0.tree) }, depth: depth, chain: &chain) { tree, depth, chain throws(DelegationError) in
-                try self.bindTree(tree, depth: depth, chain: &chain)
+            return try bindUnion(branches.map { ($0.weight, $0.tree) }, depth: depth, &work) { tree, depth, work throws(DelegationError) in
+                try self.bindTree(tree, depth: depth, &work)
             }
         }
     }
 
     /// A namer's answer: bound leaves stay, path leaves are delegated again.
-    func bindNamerTree(_ tree: NameTree<NamerResult>, depth: Int, chain: inout [Path]) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
+    func bindNamerTree(_ tree: NameTree<NamerResult>, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         switch tree {
         case .leaf(.bound(let name)): return (.leaf(name), DelegationNode(.bound(name), .bound))
-        case .leaf(.path(let path)): return try bindPath(path, depth: depth, chain: &chain)
+        case .leaf(.path(let path)): return try bindPath(path, depth: depth, &work)
         case .neg: return (.neg, DelegationNode(.neg, .neg))
         case .fail: return (.fail, DelegationNode(.fail, .fail))
         case .empty: return (.empty, DelegationNode(.empty, .empty))
         case .alt(let trees):
-            return try bindAlt(trees, depth: depth, chain: &chain) { tree, depth, chain throws(DelegationError) in
-                try self.bindNamerTree(tree, depth: depth, chain: &chain)
+            return try bindAlt(trees, depth: depth, &work) { tree, depth, work throws(DelegationError) in
+                try self.bindNamerTree(tree, depth: depth, &work)
             }
         case .union(let branches):
-            return try bindUnion(branches.map { ($0.weight, $0.tree) }, depth: depth, chain: &chain) { tree, depth, chain throws(DelegationError) in
-                try self.bindNamerTree(tree, depth: depth, chain: &chain)
+            return try bindUnion(branches.map { ($0.weight, $0.tree) }, depth: depth, &work) { tree, depth, work throws(DelegationError) in
+                try self.bindNamerTree(tree, depth: depth, &work)
             }
         }
     }
 
     // MARK: Combinators
 
-    /// First branch that is not neg; fail stops the search.
-    func bindAlt<T>(_ trees: [T], depth: Int, chain: inout [Path],
-                    _ bindOne: (T, Int, inout [Path]) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode))
+    /// First branch that is not neg; fail stops the search; an error fails it.
+    func bindAlt<T>(_ trees: [T], depth: Int, _ work: inout Work,
+                    _ bindOne: (T, Int, inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode))
         throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
+        try work.step()
         var children: [DelegationNode] = []
         var result: NameTree<BoundName>?
         for tree in trees {
@@ -133,7 +191,7 @@ public struct Delegator: Sendable {
                 children.append(DelegationNode(.alt, .notReached))
                 continue
             }
-            let (bound, child) = try bindOne(tree, depth, &chain)
+            let (bound, child) = try bindOne(tree, depth, &work)
             children.append(child)
             if case .neg = bound { continue }
             result = bound
@@ -143,37 +201,30 @@ public struct Delegator: Sendable {
     }
 
     /// Every branch is bound; neg and fail branches drop out (Finagle
-    /// `bindUnion` then `simplified`). A branch that errs drops out too,
-    /// unless every branch errs.
-    func bindUnion<T>(_ branches: [(Double, T)], depth: Int, chain: inout [Path],
-                      _ bindOne: (T, Int, inout [Path]) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode))
+    /// `bindUnion` then `simplified`); an error in any branch fails the union.
+    func bindUnion<T>(_ branches: [(Double, T)], depth: Int, _ work: inout Work,
+                      _ bindOne: (T, Int, inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode))
         throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
+        try work.step()
         var bound: [NameTree<BoundName>.Weighted<BoundName>] = []
         var children: [DelegationNode] = []
-        var firstError: DelegationError?
         for (weight, tree) in branches {
-            do {
-                let (result, child) = try bindOne(tree, depth, &chain)
-                bound.append(.init(weight, result))
-                children.append(DelegationNode(.weight(weight), child.outcome, [child]))
-            } catch {
-                firstError = firstError ?? error
-                children.append(DelegationNode(.weight(weight), .error(error.description)))
-            }
+            let (result, child) = try bindOne(tree, depth, &work)
+            bound.append(.init(weight, result))
+            children.append(DelegationNode(.weight(weight), child.outcome, [child]))
         }
-        if bound.isEmpty, let firstError { throw firstError }
         let tree = NameTree<BoundName>.union(bound).simplified
         return (tree, DelegationNode(.union, DelegationNode.Outcome(tree), children))
     }
 
     /// The first cycle in a delegation chain (`/a -> /b -> /a`), or its
-    /// last names when it never repeats exactly (a name that keeps growing).
+    /// first names when it never repeats exactly (a name that keeps growing).
     static func loop(in chain: [Path]) -> [Path] {
         var seen: [Path: Int] = [:]
         for (index, path) in chain.enumerated() {
             if let start = seen[path] { return Array(chain[start...index]) }
             seen[path] = index
         }
-        return Array(chain.suffix(5))
+        return Array(chain.prefix(4))
     }
 }

@@ -7,8 +7,21 @@ import RouteLang
 /// namer only for names no dentry matches (Linkerd's interpreter order).
 public protocol Namer: Sendable {
     /// Binds `path`, the part of the name after the namer's own prefix.
-    /// A leaf may be bound, or a path to delegate further.
-    func lookup(_ path: Path) -> NameTree<NamerResult>
+    /// A leaf may be bound, or a path to delegate further. A namer that
+    /// cannot answer at all throws; the whole binding then fails (Finagle's
+    /// failed `Activity`), where `neg` would let an alternative take over.
+    func lookup(_ path: Path) throws(NamerFailure) -> NameTree<NamerResult>
+}
+
+/// A namer that could not answer (unreadable directory, unreachable source).
+public struct NamerFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
 }
 
 /// What a namer answers for one leaf.

@@ -37,6 +37,9 @@ extension Explanation {
         if case .error(let message) = node.outcome { object["error"] = message }
         switch node.step {
         case .name(let path): object["name"] = path.show
+        case .repeated(let path):
+            object["name"] = path.show
+            object["repeated"] = true
         case .dentry(let dentry): object["dentry"] = dentry.show
         case .namer(let prefix): object["namer"] = prefix.show
         case .alt: object["alt"] = true

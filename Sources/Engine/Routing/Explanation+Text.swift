@@ -50,6 +50,7 @@ extension Explanation {
         var children = node.children
         switch node.step {
         case .name(let path): line += path.show
+        case .repeated(let path): line += "\(path.show) (as above)"
         case .dentry(let dentry): line += "dentry \(dentry.show)"
         case .namer(let prefix):
             line += "namer \(prefix.show)"

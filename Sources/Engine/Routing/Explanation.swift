@@ -55,7 +55,7 @@ public struct Explanation: Sendable {
         }
         let dtab = snapshot.dtab(route: routeIndex, override: override)
         explanation.dtab = dtab
-        let resolution = Delegator(dtab: dtab, namers: snapshot.namers).bind(name)
+        let resolution = snapshot.delegator(dtab).bind(name)
         explanation.resolution = resolution
         if case .failure(let failure) = Router.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
             explanation.failure = failure

@@ -66,6 +66,15 @@ public final class RoutingSnapshot: Sendable {
         RoutingSnapshot(self, namers: namers, generation: generation)
     }
 
+    /// Nodes one delegation may visit (`limits { delegation-budget N }`).
+    public var delegationBudget: Int { config.limits?.delegationBudget ?? Delegator.defaultBudget }
+
+    /// A delegator for one request's effective dtab, with this snapshot's
+    /// namers and work budget.
+    public func delegator(_ dtab: Dtab) -> Delegator {
+        Delegator(dtab: dtab, namers: namers, budget: delegationBudget)
+    }
+
     /// The dtab a request is delegated with: the route's (or the file's for
     /// identified requests), then the request's `l5d-dtab`, which wins.
     public func dtab(route: Int?, override: Dtab?) -> Dtab {

@@ -26,14 +26,28 @@ public struct LimitItem: Sendable, Hashable {
         case headerReadTimeout = "header-read-timeout"
         case connectTimeout = "connect-timeout"
         case poolIdleTimeout = "pool-idle-timeout"
+        case maxBodySize = "max-body-size"
+        case bodyIdleTimeout = "body-idle-timeout"
+        case delegationBudget = "delegation-budget"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
         public var valueKind: ValueKind {
             switch self {
-            case .maxHeadSize, .maxRequestLine: return .bytes
-            case .maxHeaders: return .count
-            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout: return .duration
+            case .maxHeadSize, .maxRequestLine, .maxBodySize: return .bytes
+            case .maxHeaders, .delegationBudget: return .count
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return .duration
+            }
+        }
+
+        /// The values a size or count limit accepts, and how to say so.
+        public var allowed: (range: ClosedRange<Int>, text: String)? {
+            switch self {
+            case .maxHeadSize, .maxRequestLine: return (1024...(16 << 20), "between 1KiB and 16MiB")
+            case .maxBodySize: return (1...(1 << 50), "between 1B and 1024TiB")
+            case .maxHeaders: return (1...10_000, "between 1 and 10000")
+            case .delegationBudget: return (100...1_000_000, "between 100 and 1000000")
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return nil
             }
         }
     }

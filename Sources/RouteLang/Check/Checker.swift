@@ -61,11 +61,12 @@ public struct Checker {
                       notes: [Diagnostic.Note("first given here", at: first)])
             }
             seen[item.name.value] = seen[item.name.value] ?? item.range
+            let allowed = LimitItem.Kind(rawValue: item.name.value)?.allowed
             switch item.value {
-            case .bytes(let size) where size.value < 1024 || size.value > 16 << 20:
-                error(.valueOutOfRange, "`\(item.name.value)` must be between 1KiB and 16MiB", at: size.range)
-            case .count(let count) where count.value < 1 || count.value > 10_000:
-                error(.valueOutOfRange, "`\(item.name.value)` must be between 1 and 10000", at: count.range)
+            case .bytes(let number), .count(let number):
+                if let allowed, !allowed.range.contains(number.value) {
+                    error(.valueOutOfRange, "`\(item.name.value)` must be \(allowed.text)", at: number.range)
+                }
             case .duration(let duration) where duration.value <= .zero:
                 error(.valueOutOfRange, "`\(item.name.value)` must be longer than zero", at: duration.range)
             default:

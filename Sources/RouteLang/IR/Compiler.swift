@@ -65,6 +65,9 @@ public enum Compiler {
             case (.headerReadTimeout?, .duration(let duration)): limits.headerReadTimeout = duration.value
             case (.connectTimeout?, .duration(let duration)): limits.connectTimeout = duration.value
             case (.poolIdleTimeout?, .duration(let duration)): limits.poolIdleTimeout = duration.value
+            case (.maxBodySize?, .bytes(let size)): limits.maxBodySize = size.value
+            case (.bodyIdleTimeout?, .duration(let duration)): limits.bodyIdleTimeout = duration.value
+            case (.delegationBudget?, .count(let count)): limits.delegationBudget = count.value
             default: break
             }
         }

@@ -13,15 +13,26 @@ public struct ServerLimits: Sendable, Hashable {
     public var connectTimeout: Duration
     /// How long an unused backend connection stays in the pool.
     public var poolIdleTimeout: Duration
+    /// The largest request body (413 beyond it); nil is unlimited, as
+    /// nginx's `client_max_body_size 0`.
+    public var maxBodySize: Int?
+    /// How long a client may pause while sending a body (408 beyond it).
+    public var bodyIdleTimeout: Duration
+    /// Nodes one delegation may visit before it fails (502).
+    public var delegationBudget: Int
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),
-                poolIdleTimeout: Duration = .seconds(30)) {
+                poolIdleTimeout: Duration = .seconds(30), maxBodySize: Int? = nil,
+                bodyIdleTimeout: Duration = .seconds(60), delegationBudget: Int = 10_000) {
         self.maxHeadSize = maxHeadSize
         self.maxRequestLine = maxRequestLine
         self.maxHeaders = maxHeaders
         self.headerReadTimeout = headerReadTimeout
         self.connectTimeout = connectTimeout
         self.poolIdleTimeout = poolIdleTimeout
+        self.maxBodySize = maxBodySize
+        self.bodyIdleTimeout = bodyIdleTimeout
+        self.delegationBudget = delegationBudget
     }
 }
