@@ -30,6 +30,21 @@ final class DtabCompatibilityTests: XCTestCase {
         XCTAssertEqual(try show("/s => /a;\n/t => /b;"), "/s=>/a;/t=>/b")
     }
 
+    /// Finagle's `parseDtab` only ever reads `;` after a dentry: `;;`, a
+    /// leading `;`, `;` alone and `;;` at the end are errors ("'/' expected
+    /// but ';' found"), here with the column of the extra `;`.
+    func testEmptyDentriesAreRejectedAsFinagleDoes() {
+        let cases = [("/a=>/b;;/c=>/d", 8), (";", 1), (";/a=>/b", 1), ("/a=>/b;;", 8), ("/a=>/b; ;", 9), ("/a=>/b;\n;\n/c=>/d", 1)]
+        for (input, column) in cases {
+            guard case .failure(let error) = DtabParser.parseDtab(input) else {
+                XCTFail("`\(input)` should not parse")
+                continue
+            }
+            XCTAssertEqual(error.description, "column \(column): empty dentry: `;` with no dentry before it", input)
+        }
+        XCTAssertEqual(try? show("/a=>/b ;"), "/a=>/b", "whitespace before the one trailing `;` is fine")
+    }
+
     func testCommentsAreWhitespace() throws {
         XCTAssertEqual(try show("# comment\n/a => /b # more\n;/c => /d"), "/a=>/b;/c=>/d")
     }

@@ -49,6 +49,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case unknownOption = "RL0135"
     case invalidTree = "RL0136"
     case invalidByteSize = "RL0137"
+    case emptyDentry = "RL0138"
 
     // MARK: Semantic errors
     case duplicateRoute = "RL0200"

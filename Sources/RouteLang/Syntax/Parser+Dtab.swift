@@ -18,13 +18,23 @@ extension Parser {
     ///
     /// A missing `;` between two dentries is reported and parsing goes on as
     /// if it were there; a broken dentry is skipped up to the next `;`.
+    /// As in Finagle's parser, `;` only ever ends a dentry: one at the start
+    /// or right after another `;` is an empty dentry, an error.
     mutating func parseDentries(until terminator: Token.Kind) -> [DentrySyntax] {
         var entries: [DentrySyntax] = []
         while !atEnd, current.kind != terminator {
-            if consume(.semicolon) != nil { continue }
+            if let semicolon = consume(.semicolon) {
+                error(.emptyDentry, "empty dentry: `;` with no dentry before it", at: semicolon.range,
+                      help: "remove this `;` (only one `;` may follow each dentry)")
+                continue
+            }
             if let entry = parseDentry() {
                 entries.append(entry)
-                if current.kind == .semicolon || current.kind == terminator || atEnd { continue }
+                if current.kind == .semicolon {
+                    advance()
+                    continue
+                }
+                if current.kind == terminator || atEnd { continue }
                 if current.kind == .path {
                     error(.missingSemicolon, "expected `;` between dentries", at: SourceRange(start: entry.range.end, end: entry.range.end + 1),
                           help: "separate dentries with `;`")
@@ -38,6 +48,8 @@ extension Parser {
                 advance()
             }
             if current.kind == .rightBrace, terminator != .rightBrace { break }
+            // The `;` that ends the broken dentry.
+            if current.kind == .semicolon { advance() }
         }
         return entries
     }
