@@ -1,4 +1,5 @@
 import Foundation
+import Engine
 import RouteLang
 
 // MARK: - RuleFileLoader
@@ -20,9 +21,10 @@ public enum RuleFileLoader {
         return SourceFile(name: path, text: text)
     }
 
-    /// Reads, parses, checks and compiles a rule file.
+    /// Reads, parses, checks and compiles a rule file, with the Engine's
+    /// delegation checks (loops).
     public static func lint(_ path: String, errorLimit: Int? = nil) throws -> LintResult {
-        RuleFrontEnd.lint(try read(path), errorLimit: errorLimit)
+        RuleLinter.lint(try read(path), errorLimit: errorLimit)
     }
 }
 

@@ -70,6 +70,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case addressConflict = "RL0223"
     case duplicateCondition = "RL0224"
     case contradictoryConditions = "RL0225"
+    case delegationLoop = "RL0226"
 
     // MARK: Warnings
     case shadowedRoute = "RL0300"
@@ -82,6 +83,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case noListener = "RL0307"
     case nothingRoutable = "RL0308"
     case retryNeverFires = "RL0309"
+    case possibleDelegationLoop = "RL0310"
 
     // MARK: YAML
     case yamlSyntax = "RL0400"

@@ -60,7 +60,7 @@ public struct Path: Sendable, Hashable, Codable, Comparable, CustomStringConvert
         Lexer.isLabelByte(byte)
     }
 
-    static func showLabel(_ label: String) -> String {
+    public static func showLabel(_ label: String) -> String {
         var out = ""
         for byte in label.utf8 {
             if isShowable(byte) {

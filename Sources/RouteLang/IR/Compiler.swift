@@ -91,7 +91,7 @@ public enum Compiler {
     // MARK: Splits
 
     /// `split /svc/x { 90% /a  10% /b }` is the dentry `/svc/x => 0.9 * /a & 0.1 * /b`.
-    static func dentry(for split: SplitDecl) -> Dentry {
+    public static func dentry(for split: SplitDecl) -> Dentry {
         let branches = split.entries.map { entry in
             NameTree<Path>.Weighted(entry.isPercent ? entry.weight.value / 100 : entry.weight.value, .leaf(entry.target.value))
         }
