@@ -43,11 +43,15 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 
-    /// A snapshot of a rule file, or its diagnostics and exit 1.
+    /// A snapshot of a rule file, or its diagnostics and exit 1. Errors are
+    /// printed either way; a file whose only errors are delegation loops
+    /// still explains, so the loop a request runs into can be seen.
     static func snapshot(_ file: String) throws -> RoutingSnapshot {
-        let built = try SnapshotBuilder.build(file)
+        let built = try SnapshotBuilder.build(file, keepingLoops: true)
+        if built.lint.hasErrors {
+            Output.err(DiagnosticRenderer().render(built.lint.diagnostics.sorted.filter(\.isError), in: built.lint.source))
+        }
         guard let snapshot = built.snapshot else {
-            Output.err(DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
             throw ExitCode(1)
         }
         return snapshot

@@ -23,8 +23,8 @@ public enum RuleFileLoader {
 
     /// Reads, parses, checks and compiles a rule file, with the Engine's
     /// delegation checks (loops).
-    public static func lint(_ path: String, errorLimit: Int? = nil) throws -> LintResult {
-        RuleLinter.lint(try read(path), errorLimit: errorLimit)
+    public static func lint(_ path: String, errorLimit: Int? = nil, keepingLoops: Bool = false) throws -> LintResult {
+        RuleLinter.lint(try read(path), errorLimit: errorLimit, keepingLoops: keepingLoops)
     }
 }
 

@@ -12,8 +12,9 @@ public enum SnapshotBuilder {
         public var snapshot: RoutingSnapshot?
     }
 
-    public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0) throws -> Built {
-        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit)
+    /// - Parameter keepingLoops: see `RuleLinter.lint`; for `explain` only.
+    public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false) throws -> Built {
+        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit, keepingLoops: keepingLoops)
         guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
         return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: FilesNamer.table(for: config), generation: generation))
     }
