@@ -81,7 +81,7 @@ final class StreamingTests: XCTestCase {
 
     func testUpgradeIsTunnelled() throws {
         let reply = try RawClient.exchange(port: fixture.port,
-            "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nping-through-the-tunnel", timeout: 2)
+            "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\nping-through-the-tunnel", timeout: 2)
         XCTAssertTrue(reply.text.hasPrefix("HTTP/1.1 101 Switching Protocols\r\n"), reply.text)
         XCTAssertTrue(reply.text.contains("Connection: upgrade\r\n"), reply.text)
         XCTAssertTrue(reply.text.hasSuffix("\r\n\r\nping-through-the-tunnel"), reply.text)

@@ -58,12 +58,72 @@ final class RequestHeadParserTests: XCTestCase {
 
     func testExpectUpgradeAndTargets() throws {
         XCTAssertTrue(try XCTUnwrap(head("PUT /x HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n")).expectContinue)
-        XCTAssertEqual(head("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")?.upgrade, "websocket")
+        XCTAssertEqual(head("GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")?.upgrade, "websocket")
         XCTAssertNil(head("GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n")?.upgrade, "Upgrade counts only when Connection lists it")
         XCTAssertNotNil(head("GET http://a.example.com/x HTTP/1.1\r\nHost: a.example.com\r\n\r\n"))
         XCTAssertNotNil(head("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"))
-        XCTAssertNotNil(head("CONNECT a.example.com:443 HTTP/1.1\r\nHost: a.example.com:443\r\n\r\n"))
+        XCTAssertEqual(refusal("CONNECT a.example.com:443 HTTP/1.1\r\nHost: a.example.com:443\r\n\r\n")?.status, 501)
     }
+
+    // MARK: Hardening (RFC 9110, RFC 9112, Envoy's edge guide)
+
+    /// Absolute-form wins over Host; the authority and its port are checked.
+    func testAbsoluteFormAuthority() throws {
+        let absolute = try XCTUnwrap(head("GET http://b.example.com:8080/x?y HTTP/1.1\r\nHost: other\r\n\r\n"))
+        XCTAssertEqual(absolute.targetAuthority, "b.example.com:8080")
+        XCTAssertEqual(absolute.authority, "b.example.com:8080")
+        XCTAssertEqual(try XCTUnwrap(head("GET / HTTP/1.1\r\nHost: a:81\r\n\r\n")).authority, "a:81")
+        XCTAssertEqual(head("GET HTTPS://[::1]:443 HTTP/1.1\r\nHost: x\r\n\r\n")?.targetAuthority, "[::1]:443")
+        for target in ["http://a:99999/", "http://a:/", "http:///x", "http://u:p@a/", "ftp://a/", "http://[zz]/", "a.example.com/x"] {
+            XCTAssertEqual(refusal("GET \(target) HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget, target)
+        }
+    }
+
+    func testTargetForms() {
+        XCTAssertEqual(refusal("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget, "no fragment")
+        XCTAssertEqual(refusal("GET * HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget, "asterisk-form is for OPTIONS only")
+        XCTAssertNotNil(head("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n"))
+    }
+
+    func testHostMustBeAValidAuthority() {
+        for host in ["", "a b", "a:99999", "a:", "a:x", "[::1", "a/b", "a@b", "%zz"] {
+            XCTAssertEqual(refusal("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n")?.kind, .invalidHost, "Host `\(host)`")
+        }
+        for host in ["a", "a.example.com:8080", "[::1]:80", "127.0.0.1", "xn--bcher-kva.example", "a%41"] {
+            XCTAssertNotNil(head("GET / HTTP/1.1\r\nHost: \(host)\r\n\r\n"), host)
+        }
+    }
+
+    /// Names that differ from a framing or hop-by-hop field only by `_`
+    /// are refused; other names with `_` pass.
+    func testUnderscoreLookalikesAreRefused() {
+        for name in ["Content_Length", "transfer_encoding", "Proxy_Connection", "Keep_Alive", "l5d_dtab", "L5D_DST_SERVICE"] {
+            XCTAssertEqual(refusal("POST / HTTP/1.1\r\nHost: a\r\n\(name): 5\r\n\r\n")?.kind, .invalidHeaderName, name)
+        }
+        XCTAssertNotNil(head("GET / HTTP/1.1\r\nHost: a\r\nX_Custom_Id: 7\r\nx_forwarded_for: 1.2.3.4\r\nHost_: 1\r\n\r\n"))
+    }
+
+    func testOnlyHundredContinueIsAnExpectation() {
+        XCTAssertEqual(refusal("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n")?.status, 417)
+        XCTAssertEqual(refusal("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x\r\nContent-Length: 1\r\n\r\n")?.status, 417)
+        XCTAssertEqual(head("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-CONTINUE\r\nContent-Length: 1\r\n\r\n")?.expectContinue, true)
+        XCTAssertEqual(head("PUT / HTTP/1.0\r\nExpect: whatever\r\nContent-Length: 1\r\n\r\n")?.expectContinue, false,
+                       "HTTP/1.0 expectations are ignored")
+    }
+
+    func testUpgrades() {
+        let valid = "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+        XCTAssertEqual(refusal(valid + "\r\n")?.kind, .invalidUpgrade, "no key")
+        XCTAssertEqual(refusal(valid + "Sec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n\r\n")?.kind, .invalidUpgrade, "short key")
+        XCTAssertEqual(refusal(valid + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n")?.kind, .invalidUpgrade)
+        XCTAssertEqual(refusal("POST /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")?.kind, .invalidUpgrade)
+        let h2c = head("GET / HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+        XCTAssertNil(h2c?.upgrade, "h2c is never tunnelled")
+        XCTAssertEqual(h2c?.fields.last?.kind, .http2Settings)
+        XCTAssertTrue(FieldKind.http2Settings.isHopByHop)
+        XCTAssertEqual(head("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: foo/2, bar\r\n\r\n")?.upgrade, "foo/2, bar")
+    }
+
 
     func testLeadingEmptyLinesAndObsText() throws {
         let parsed = try XCTUnwrap(head("\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\nX-Name: caf\u{e9}\r\n\r\n"))
@@ -133,7 +193,7 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertEqual(refusal("GET / HTTP/1.1x\r\nHost: a\r\n\r\n")?.kind, .invalidRequestLine)
         XCTAssertEqual(refusal("GET / HTTX/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidRequestLine)
         XCTAssertEqual(refusal("GET * HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget)
-        XCTAssertEqual(refusal("CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget)
+        XCTAssertEqual(refusal("CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .unsupportedMethod)
         XCTAssertEqual(refusal("GET users HTTP/1.1\r\nHost: a\r\n\r\n")?.kind, .invalidTarget)
     }
 

@@ -33,6 +33,7 @@ public enum PolicyDescription {
         for rule in policy.classification {
             lines.append("classify \(rule.selector) as \(rule.responseClass.rawValue)")
         }
+        lines.append("upgrade " + (policy.upgrades.isEmpty ? "none" : policy.upgrades.joined(separator: ", ")))
         return lines
     }
 }

@@ -34,6 +34,8 @@ final class Exchange {
     /// Whether the client connection closes after this response.
     var closeClient: Bool
     var deadline: Scheduled<Void>?
+    /// Body bytes received so far (chunked bodies are checked against the limit).
+    var requestBodyBytes: UInt64 = 0
 
     init(request: RequestHead, decision: RoutingDecision, leaf: RoutingDecision.Leaf, endpoint: Endpoint, started: NIODeadline) {
         self.request = request

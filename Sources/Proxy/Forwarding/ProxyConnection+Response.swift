@@ -69,6 +69,11 @@ extension ProxyConnection {
                     updateClientReading()
                     return false
                 }
+                if head.status == 101 {
+                    // No upgrade was forwarded, so none may be accepted.
+                    fail(exchange, status: 502, error: "\(exchange.endpoint) switched protocols without an upgrade the route allows")
+                    return false
+                }
                 exchange.responseStatus = head.status
                 exchange.backendKeepAlive = head.keepAlive
                 // A response that arrives before the request body is in makes

@@ -33,6 +33,8 @@ final class ProxyConnection: ChannelInboundHandler {
     var state = State.awaitingHead
     /// When the current head must be complete (checked by the loop's sweeper).
     var headDeadline: NIODeadline?
+    /// When the next request body bytes must have arrived (checked by the sweeper).
+    var bodyDeadline: NIODeadline?
     var clientAddress: String?
     /// Whether reading from the client is paused (autoRead off).
     var clientPaused = false
@@ -69,6 +71,7 @@ final class ProxyConnection: ChannelInboundHandler {
         } else {
             inbound?.writeBuffer(&buffer)
         }
+        if bodyDeadline != nil { armBodyTimer() }
         process()
         // Bytes pipelined behind a request in flight wait in `inbound`; stop
         // reading before they grow past a head's worth.
@@ -80,6 +83,7 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         headDeadline = nil
+        bodyDeadline = nil
         switch state {
         case .exchange(let exchange):
             exchange.deadline?.cancel()
@@ -148,14 +152,20 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// Routes a request and connects to its backend.
     func start(_ head: RequestHead) {
+        var head = head
         // Routing sees only the headers some rule reads.
         var headers: [RequestFacts.Header] = []
         for name in runtime.router.snapshot.referencedHeaders {
             for value in head.values(named: name) { headers.append(RequestFacts.Header(name, value)) }
         }
-        let facts = RequestFacts(method: head.method, target: head.target, authority: head.value(.host), headers: headers)
+        let facts = RequestFacts(method: head.method, target: head.target, authority: head.authority, headers: headers)
         let overrides = listener.allowDtabOverride ? head.values(.l5dDtab).filter { !$0.isEmpty } : []
         let hasBody = head.framing != .none
+        if let limit = runtime.options.maxBodySize, case .contentLength(let length) = head.framing, length > limit {
+            runtime.metrics.record(status: 413, destination: "none", nanoseconds: nil)
+            respondError(status: 413, error: "request body of \(length) bytes is larger than max-body-size \(limit)", close: true, head: head)
+            return
+        }
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
@@ -164,6 +174,12 @@ final class ProxyConnection: ChannelInboundHandler {
             return
         case .success(let routed):
             decision = routed
+        }
+        // Only the upgrades the route allows pass; any other request goes on
+        // as plain HTTP/1.1 (its Upgrade and Connection fields are hop-by-hop).
+        if let upgrade = head.upgrade, let wanted = FieldValues.upgradeProtocols(upgrade).first,
+           !decision.policy.upgrades.contains(wanted) {
+            head.upgrade = nil
         }
         guard let (leaf, endpoint) = runtime.picker.pick(decision) else {
             let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
@@ -175,6 +191,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let exchange = Exchange(request: head, decision: decision, leaf: leaf, endpoint: endpoint,
                                 started: .now())
         state = .exchange(exchange)
+        if !exchange.requestBodyDone { armBodyTimer() }
         if let timeout = decision.policy.timeout {
             exchange.deadline = runtime.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) { [weak self] in
                 self?.deadlinePassed(exchange)
@@ -228,13 +245,22 @@ final class ProxyConnection: ChannelInboundHandler {
             exchange.requestBody = remaining - UInt64(take) == 0 ? .done : .remaining(remaining - UInt64(take))
         case .chunked(var decoder):
             let consumed: Int
+            var data = 0
             do {
                 consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
-                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
+                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { data += $0.count }
                 }
             } catch {
                 inbound = bytes
                 fail(exchange, status: error.status, error: "invalid chunked body: \(error.detail)")
+                return
+            }
+            exchange.requestBodyBytes += UInt64(data)
+            // Past the limit nothing more is written, the last chunk least of
+            // all: the backend never sees the body as complete.
+            if let limit = runtime.options.maxBodySize, exchange.requestBodyBytes > limit {
+                inbound = bytes
+                fail(exchange, status: 413, error: "chunked request body is larger than max-body-size \(limit)")
                 return
             }
             if consumed > 0, let slice = bytes.readSlice(length: consumed) {
@@ -242,6 +268,7 @@ final class ProxyConnection: ChannelInboundHandler {
             }
             exchange.requestBody = decoder.isFinished ? .done : .chunked(decoder)
         }
+        if exchange.requestBodyDone { bodyDeadline = nil }
         inbound = bytes
         backend.channel.flush()
         updateClientReading()
@@ -294,7 +321,36 @@ final class ProxyConnection: ChannelInboundHandler {
         headDeadline = .now() + runtime.options.headerReadTimeout
     }
 
-    /// Called by the sweeper: acts on a passed head deadline.
+    /// A client sending a body must not pause longer than the body idle
+    /// timeout; armed when a body starts and again on every read.
+    func armBodyTimer() {
+        bodyDeadline = .now() + runtime.options.bodyIdleTimeout
+    }
+
+    /// Called by the sweeper.
+    func checkDeadlines(now: NIODeadline) {
+        checkBodyDeadline(now: now)
+        checkHeadDeadline(now: now)
+    }
+
+    /// A client that stops sending mid-body gets 408; the backend connection
+    /// is closed (it holds a partial body), never returned to the pool.
+    /// While the proxy itself has paused reading, the client is not idle.
+    func checkBodyDeadline(now: NIODeadline) {
+        guard let deadline = bodyDeadline, deadline <= now else { return }
+        guard case .exchange(let exchange) = state, !exchange.requestBodyDone else {
+            bodyDeadline = nil
+            return
+        }
+        if clientPaused {
+            armBodyTimer()
+            return
+        }
+        bodyDeadline = nil
+        fail(exchange, status: 408, error: "request body stalled for longer than body-idle-timeout")
+    }
+
+    /// Acts on a passed head deadline.
     func checkHeadDeadline(now: NIODeadline) {
         guard let deadline = headDeadline, deadline <= now, case .awaitingHead = state else { return }
         headDeadline = nil

@@ -22,12 +22,14 @@ public enum FieldKind: Sendable, Hashable {
     case l5dOwned
     case proxyAuthenticate
     case proxyAuthorization
+    /// `HTTP2-Settings`: part of an h2c upgrade, connection-specific (RFC 9113 section 3.2.1 of RFC 7540).
+    case http2Settings
     case other
 
     /// Hop-by-hop fields (RFC 9110 section 7.6.1), never forwarded as they are.
     public var isHopByHop: Bool {
         switch self {
-        case .connection, .keepAlive, .proxyConnection, .te, .trailer, .upgrade, .proxyAuthenticate, .proxyAuthorization:
+        case .connection, .keepAlive, .proxyConnection, .te, .trailer, .upgrade, .proxyAuthenticate, .proxyAuthorization, .http2Settings:
             return true
         default:
             return false
@@ -49,7 +51,7 @@ public enum FieldKind: Sendable, Hashable {
         case 7: return named("trailer", .trailer) ?? named("upgrade", .upgrade) ?? named("l5d-err", .l5dOwned) ?? .other
         case 8: return named("l5d-dtab", .l5dDtab) ?? .other
         case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? l5dDst(bytes, start, range) ?? .other
-        case 14: return named("content-length", .contentLength) ?? l5dDst(bytes, start, range) ?? .other
+        case 14: return named("content-length", .contentLength) ?? named("http2-settings", .http2Settings) ?? l5dDst(bytes, start, range) ?? .other
         case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other
         case 16: return named("proxy-connection", .proxyConnection) ?? l5dDst(bytes, start, range) ?? .other
         case 17: return named("transfer-encoding", .transferEncoding) ?? named("x-forwarded-proto", .xForwardedProto)
@@ -58,6 +60,24 @@ public enum FieldKind: Sendable, Hashable {
         case 19: return named("proxy-authorization", .proxyAuthorization) ?? l5dDst(bytes, start, range) ?? .other
         default: return l5dDst(bytes, start, range) ?? .other
         }
+    }
+
+    /// The field a name with `_` stands for when `_` is read as `-`, if
+    /// that field decides framing or routing or is hop-by-hop
+    /// (`Content_Length`, `Transfer_Encoding`, `Connection`'s kin): some
+    /// servers (CGI, some frameworks) fold `_` into `-`, so such a field
+    /// could smuggle a second framing past this proxy. Refused with 400;
+    /// other names with `_` pass unchanged.
+    static func disguised(_ bytes: [UInt8], _ range: Range<Int>) -> String? {
+        guard bytes[range].contains(UInt8(ascii: "_")) else { return nil }
+        let folded = bytes[range].map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }
+        let kind = classify(folded, folded.indices)
+        switch kind {
+        case .host, .contentLength, .transferEncoding, .expect, .l5dDtab, .l5dOwned: break
+        case let other where other.isHopByHop: break
+        default: return nil
+        }
+        return String(decoding: folded, as: UTF8.self)
     }
 
     /// `l5d-dst-*`: set by the proxy only.

@@ -96,4 +96,31 @@ enum FieldValues {
         guard present else { return .absent }
         return valid && lastIsChunked && chunkedCount == 1 ? .chunked : .other
     }
+
+    /// The protocol names of an Upgrade value, lower-cased, versions dropped
+    /// (`websocket`, `h2c`, `foo` for `foo/2`).
+    static func upgradeProtocols(_ value: String) -> [String] {
+        value.split(separator: ",").map { element in
+            let name = element.drop { $0 == " " || $0 == "\t" }.prefix { $0 != "/" && $0 != " " && $0 != "\t" }
+            return name.lowercased()
+        }
+    }
+
+    /// The decoded length of canonical base64 text, nil when it is not base64.
+    static func base64Length(_ text: String) -> Int? {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count % 4 == 0 else { return nil }
+        let padding = bytes.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard padding <= 2 else { return nil }
+        for byte in bytes.dropLast(padding) {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "+"), UInt8(ascii: "/"):
+                continue
+            default:
+                return nil
+            }
+        }
+        return bytes.count / 4 * 3 - padding
+    }
 }

@@ -30,6 +30,11 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case chunkLineTooLong
         case missingChunkTerminator
         case invalidTrailer
+        case unsupportedMethod
+        case invalidHost
+        case unsupportedExpectation
+        case invalidUpgrade
+        case bodyTooLarge
     }
 
     public var kind: Kind
@@ -47,6 +52,9 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case .requestLineTooLong: return 414
         case .headTooLarge, .tooManyHeaders: return 431
         case .unsupportedVersion: return 505
+        case .unsupportedMethod: return 501
+        case .unsupportedExpectation: return 417
+        case .bodyTooLarge: return 413
         default: return 400
         }
     }

@@ -39,11 +39,19 @@ public enum HeadRewriter {
             case .via: via.append(head.value(field)); continue
             case .xForwardedFor: forwardedFor.append(head.value(field)); continue
             case .xForwardedProto: hasProto = true
+            // RFC 9112 section 3.2.2: an absolute-form target's authority
+            // replaces Host, so the two never reach the backend disagreeing.
+            case .host where head.targetAuthority != nil: continue
             case let kind where kind.isHopByHop: continue
             default: break
             }
             if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
+        }
+        if let authority = head.targetAuthority {
+            out += "Host: ".utf8
+            out += authority.utf8
+            out += "\r\n".utf8
         }
         if let upgrade = head.upgrade {
             out += "Upgrade: \(upgrade)\r\nConnection: upgrade\r\n".utf8

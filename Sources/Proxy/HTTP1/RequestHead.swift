@@ -40,6 +40,12 @@ public struct RequestHead: Sendable {
     public var upgrade: String?
     /// Leading empty lines skipped before the request line (RFC 9112 section 2.2).
     public var skippedPrefix: Int
+    /// The authority of an absolute-form target (`http://a.example/x`).
+    public var targetAuthority: String?
+
+    /// The authority the request names: an absolute-form target's, which
+    /// wins over Host (RFC 9112 section 3.2.2), else the Host value.
+    public var authority: String? { targetAuthority ?? value(.host) }
 
     /// Bytes consumed from the connection, skipped prefix included.
     public var consumed: Int { skippedPrefix + bytes.count }

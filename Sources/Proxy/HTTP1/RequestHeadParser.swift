@@ -91,7 +91,7 @@ public struct RequestHeadParser: Sendable {
         guard let lineEnd = firstCRLF(bytes, from: 0) else {
             return .failure(HTTP1ParseError(.invalidRequestLine, "no request line"))
         }
-        let requestLine: (String, String, RequestHead.Version)
+        let requestLine: (String, String, RequestHead.Version, RequestTarget)
         switch parseRequestLine(bytes[0..<lineEnd]) {
         case .success(let parsed): requestLine = parsed
         case .failure(let error): return .failure(error)
@@ -112,6 +112,7 @@ public struct RequestHeadParser: Sendable {
         var head = RequestHead(bytes: bytes, method: requestLine.0, target: requestLine.1, version: requestLine.2,
                                fields: fields, framing: .none, keepAlive: requestLine.2 == .http11,
                                expectContinue: false, upgrade: nil, skippedPrefix: 0)
+        if case .absolute(let authority) = requestLine.3 { head.targetAuthority = authority }
         if let error = applySemantics(&head) { return .failure(error) }
         return .success(head)
     }
@@ -126,7 +127,7 @@ public struct RequestHeadParser: Sendable {
     }
 
     /// `request-line = method SP request-target SP HTTP-version`
-    static func parseRequestLine(_ line: ArraySlice<UInt8>) -> Result<(String, String, RequestHead.Version), HTTP1ParseError> {
+    static func parseRequestLine(_ line: ArraySlice<UInt8>) -> Result<(String, String, RequestHead.Version, RequestTarget), HTTP1ParseError> {
         // Exactly two single spaces split the line.
         guard let firstSpace = line.firstIndex(of: HTTP1Bytes.sp),
               let secondSpace = line[(firstSpace + 1)...].firstIndex(of: HTTP1Bytes.sp),
@@ -159,22 +160,12 @@ public struct RequestHeadParser: Sendable {
         }
         let method = String(decoding: methodBytes, as: UTF8.self)
         let target = String(decoding: targetBytes, as: UTF8.self)
-        // RFC 9112 section 3.2: the target's form depends on the method.
-        let validForm: Bool
-        if targetBytes.first == UInt8(ascii: "/") {
-            validForm = method != "CONNECT"
-        } else if method == "CONNECT" {
-            validForm = target.contains(":")
-        } else if target == "*" {
-            validForm = method == "OPTIONS"
-        } else {
-            let lower = target.lowercased()
-            validForm = lower.hasPrefix("http://") || lower.hasPrefix("https://")
+        // CONNECT opens a raw tunnel, which this proxy does not offer.
+        if method == "CONNECT" { return .failure(HTTP1ParseError(.unsupportedMethod, "CONNECT tunnels are not supported")) }
+        switch RequestTarget.parse(targetBytes, method: method) {
+        case .success(let form): return .success((method, target, version, form))
+        case .failure(let error): return .failure(error)
         }
-        guard validForm else {
-            return .failure(HTTP1ParseError(.invalidTarget, "request target `\(target)` does not fit \(method)"))
-        }
-        return .success((method, target, version))
     }
 
     /// `field-line = field-name ":" OWS field-value OWS`
@@ -204,8 +195,12 @@ public struct RequestHeadParser: Sendable {
         for index in valueStart..<valueEnd where !HTTP1Bytes.isFieldValueByte(bytes[index]) {
             return .failure(HTTP1ParseError(.invalidHeaderValue, "control character in a field value"))
         }
+        let kind = FieldKind.classify(bytes, line.lowerBound..<colon)
+        if kind == .other, let disguised = FieldKind.disguised(bytes, line.lowerBound..<colon) {
+            return .failure(HTTP1ParseError(.invalidHeaderName,
+                                            "field `\(String(decoding: bytes[line.lowerBound..<colon], as: UTF8.self))` differs from \(disguised) only by `_`"))
+        }
         return .success(RequestHead.Field(name: line.lowerBound..<colon, value: valueStart..<valueEnd,
-                                          line: line.lowerBound..<(line.upperBound + 2),
-                                          kind: FieldKind.classify(bytes, line.lowerBound..<colon)))
+                                          line: line.lowerBound..<(line.upperBound + 2), kind: kind))
     }
 }

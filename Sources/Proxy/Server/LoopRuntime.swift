@@ -37,15 +37,15 @@ final class LoopRuntime {
 }
 
 extension LoopRuntime {
-    /// Every 100 ms, closes connections whose head deadline passed: one
-    /// timer per loop instead of one per request.
+    /// Every 100 ms, acts on connections whose head or body deadline
+    /// passed: one timer per loop instead of one per request.
     func startSweeper() {
         let interval = TimeAmount.milliseconds(100)
         func schedule() {
             eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
                 guard let self else { return }
                 let now = NIODeadline.now()
-                for connection in self.connections.values { connection.checkHeadDeadline(now: now) }
+                for connection in self.connections.values { connection.checkDeadlines(now: now) }
                 schedule()
             }
         }
@@ -71,6 +71,10 @@ public struct ProxyOptions: Sendable {
     public var headerReadTimeout: TimeAmount
     public var connectTimeout: TimeAmount
     public var poolIdleTimeout: TimeAmount
+    /// The largest request body; nil is unlimited.
+    public var maxBodySize: UInt64?
+    /// How long a client may pause mid-body before it gets 408.
+    public var bodyIdleTimeout: TimeAmount
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
@@ -78,14 +82,19 @@ public struct ProxyOptions: Sendable {
                                       maxHeaderCount: limits.maxHeaders),
                   headerReadTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.headerReadTimeout)),
                   connectTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.connectTimeout)),
-                  poolIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.poolIdleTimeout)))
+                  poolIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.poolIdleTimeout)),
+                  maxBodySize: limits.maxBodySize.map(UInt64.init),
+                  bodyIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.bodyIdleTimeout)))
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),
-                connectTimeout: TimeAmount = .seconds(2), poolIdleTimeout: TimeAmount = .seconds(30)) {
+                connectTimeout: TimeAmount = .seconds(2), poolIdleTimeout: TimeAmount = .seconds(30),
+                maxBodySize: UInt64? = nil, bodyIdleTimeout: TimeAmount = .seconds(60)) {
         self.limits = limits
         self.headerReadTimeout = headerReadTimeout
         self.connectTimeout = connectTimeout
         self.poolIdleTimeout = poolIdleTimeout
+        self.maxBodySize = maxBodySize
+        self.bodyIdleTimeout = bodyIdleTimeout
     }
 }

@@ -12,6 +12,9 @@ public struct PolicyItem: Sendable, Hashable {
         case accrual(AccrualSyntax)
         case balance(BalanceSyntax)
         case classify(ClassifySyntax)
+        /// `upgrade websocket, …` or `upgrade none`: the protocols a
+        /// request may switch to (RFC 9110 section 7.8), as written.
+        case upgrade([Spanned<String>])
     }
 
     /// The keyword that starts the item; two items with the same keyword conflict
@@ -24,10 +27,11 @@ public struct PolicyItem: Sendable, Hashable {
         case .accrual: return "accrual"
         case .balance: return "balance"
         case .classify: return "classify"
+        case .upgrade: return "upgrade"
         }
     }
 
-    public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify"]
+    public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify", "upgrade"]
 }
 
 // MARK: - Retry

@@ -58,6 +58,8 @@ extension Checker {
             case .balance(let balance):
                 if let decay = balance.decay { requirePositive(decay, "decay") }
                 if let rtt = balance.defaultRTT { requirePositive(rtt, "default-rtt") }
+            case .upgrade(let protocols):
+                checkUpgrade(protocols)
             case .classify:
                 break
             }
@@ -99,6 +101,22 @@ extension Checker {
         if range.value.lower > range.value.upper {
             error(.invertedRange, "backoff `\(range.text)` starts above its maximum", at: range.range,
                   help: "write `MIN..MAX` with MIN no greater than MAX")
+        }
+    }
+
+    /// Protocol names are tokens (RFC 9110 section 7.8); `none` stands
+    /// alone; `h2c` is refused because an h2c upgrade is never forwarded.
+    mutating func checkUpgrade(_ protocols: [Spanned<String>]) {
+        for name in protocols {
+            let lower = name.value.lowercased()
+            if lower == "none", protocols.count > 1 {
+                error(.invalidUpgrade, "`none` cannot be listed with other protocols", at: name.range, help: "write `upgrade none` alone")
+            } else if lower == "h2c" {
+                error(.invalidUpgrade, "h2c upgrades are never forwarded", at: name.range,
+                      help: "clients that speak HTTP/2 in clear text use prior knowledge instead")
+            } else if !LiteralParser.isToken(name.value) || name.value.contains("/") {
+                error(.invalidUpgrade, "`\(name.value)` is not a protocol name", at: name.range, help: "write a token such as `websocket`")
+            }
         }
     }
 }

@@ -71,6 +71,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case duplicateCondition = "RL0224"
     case contradictoryConditions = "RL0225"
     case delegationLoop = "RL0226"
+    case invalidUpgrade = "RL0227"
 
     // MARK: Warnings
     case shadowedRoute = "RL0300"

@@ -73,6 +73,8 @@ extension Formatter {
                 + option("default-rtt", balance.defaultRTT?.text)
         case .classify(let classify):
             return "classify " + classify.selectors.map(\.text).joined(separator: ", ") + " as \(classify.responseClass.text)"
+        case .upgrade(let protocols):
+            return "upgrade " + protocols.map(\.text).joined(separator: ", ")
         }
     }
 

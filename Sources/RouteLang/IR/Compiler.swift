@@ -115,6 +115,8 @@ public enum Compiler {
             case .balance(let balance): policy.balance = merge(base.balance, balance)
             case .classify(let classify):
                 rules += classify.selectors.map { ClassificationRule(selector: $0.value, responseClass: classify.responseClass.value) }
+            case .upgrade(let protocols):
+                policy.upgrades = protocols.map { $0.value.lowercased() }.filter { $0 != "none" }
             }
         }
         policy.classification = rules + base.classification

@@ -13,16 +13,22 @@ public struct Policy: Sendable, Hashable {
     public var balance: BalancePolicy
     /// Response classification rules, first match wins; unmatched 5xx are failures.
     public var classification: [ClassificationRule]
+    /// Protocols a request may upgrade to, lower-case; others pass as plain
+    /// HTTP/1.1 with the Upgrade fields removed. `h2c` is never among them.
+    public var upgrades: [String]
+
+    public static let defaultUpgrades = ["websocket"]
 
     public init(timeout: Duration? = nil, attemptTimeout: Duration? = nil, retry: RetryPolicy = .builtIn,
                 accrual: AccrualPolicy = .builtIn, balance: BalancePolicy = .builtIn,
-                classification: [ClassificationRule] = []) {
+                classification: [ClassificationRule] = [], upgrades: [String] = Policy.defaultUpgrades) {
         self.timeout = timeout
         self.attemptTimeout = attemptTimeout
         self.retry = retry
         self.accrual = accrual
         self.balance = balance
         self.classification = classification
+        self.upgrades = upgrades
     }
 
     /// What applies when a file says nothing: no deadline, retry only

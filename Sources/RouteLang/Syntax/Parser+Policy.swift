@@ -1,7 +1,7 @@
 // MARK: - Policies
 
 extension Parser {
-    /// `policy = "timeout" duration | "attempt-timeout" duration | retry | accrual | balance | classify ;`
+    /// `policy = "timeout" duration | "attempt-timeout" duration | retry | accrual | balance | classify | upgrade ;`
     mutating func parsePolicyItem(inRoute: Bool) -> PolicyItem? {
         guard let keyword = expectWord("a policy (" + PolicyItem.keywords.joined(separator: ", ") + ")") else { return nil }
         let kind: PolicyItem.Kind?
@@ -14,6 +14,7 @@ extension Parser {
         case "accrual": kind = parseAccrual().map(PolicyItem.Kind.accrual)
         case "balance": kind = parseBalance().map(PolicyItem.Kind.balance)
         case "classify": kind = parseClassify().map(PolicyItem.Kind.classify)
+        case "upgrade": kind = parseUpgrade().map(PolicyItem.Kind.upgrade)
         default:
             let candidates = inRoute ? ["when", "to", "dtab"] + PolicyItem.keywords : PolicyItem.keywords
             error(.unknownPolicy, "unknown policy `\(keyword.text)`", at: keyword.range,
@@ -96,6 +97,16 @@ extension Parser {
             }
         }
         return ok ? retry : nil
+    }
+
+    /// `upgrade = "upgrade" ( "none" | protocol { "," protocol } ) ;`
+    mutating func parseUpgrade() -> [Spanned<String>]? {
+        var protocols: [Spanned<String>] = []
+        repeat {
+            guard let token = expectWord("a protocol such as `websocket`, or `none`") else { return nil }
+            protocols.append(Spanned(token.text, text: token.text, range: token.range))
+        } while consume(.comma) != nil
+        return protocols
     }
 
     /// `method = token ;` upper-case by convention; checked as an HTTP token.

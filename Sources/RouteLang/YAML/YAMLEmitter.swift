@@ -147,6 +147,8 @@ public enum YAMLEmitter {
                 var options: [(Node, Node)] = [pair("algorithm", plain(balance.algorithm.text))]
                 options += optional("decay", balance.decay?.text) + optional("default-rtt", balance.defaultRTT?.text)
                 pairs.append(pair("balance", .mapping(.init(options))))
+            case .upgrade(let protocols):
+                pairs.append(pair("upgrade", list(protocols.map(\.text))))
             case .classify(let classify):
                 rules.append(.mapping(.init([pair("on", list(classify.selectors.map(\.text))),
                                              pair("as", plain(classify.responseClass.text))])))

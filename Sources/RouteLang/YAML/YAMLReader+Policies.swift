@@ -23,6 +23,9 @@ extension YAMLReader {
                 if let accrual = accrual(value) { items.append(PolicyItem(kind: .accrual(accrual), range: itemRange)) }
             case "balance":
                 if let balance = balance(value) { items.append(PolicyItem(kind: .balance(balance), range: itemRange)) }
+            case "upgrade":
+                let protocols = (sequence(value, "a list of protocols") ?? []).compactMap { string($0, "a protocol") }
+                if !protocols.isEmpty { items.append(PolicyItem(kind: .upgrade(protocols), range: itemRange)) }
             default:
                 for rule in sequence(value, "classification rules") ?? [] {
                     if let classify = classify(rule) {
