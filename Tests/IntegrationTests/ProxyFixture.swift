@@ -26,7 +26,8 @@ final class ProxyFixture {
     /// The port of the listener that does not.
     var strictPort: Int { ports[1] }
 
-    func start(extraRules: String = "", options: ProxyOptions = ProxyOptions()) async throws {
+    /// - Parameter services: more endpoint files, service name to a port on 127.0.0.1.
+    func start(extraRules: String = "", options: ProxyOptions = ProxyOptions(), services: [String: Int] = [:]) async throws {
         backendA = try await TestBackend(name: "a", group: group)
         backendB = try await TestBackend(name: "b", group: group)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-it-\(UUID().uuidString)")
@@ -35,6 +36,9 @@ final class ProxyFixture {
         try "127.0.0.1 \(backendB.port)\n".write(to: directory.appendingPathComponent("b"), atomically: true, encoding: .utf8)
         try "127.0.0.1 1\n".write(to: directory.appendingPathComponent("down"), atomically: true, encoding: .utf8)
         try "".write(to: directory.appendingPathComponent("empty"), atomically: true, encoding: .utf8)
+        for (service, port) in services {
+            try "127.0.0.1 \(port)\n".write(to: directory.appendingPathComponent(service), atomically: true, encoding: .utf8)
+        }
         let rules = """
             listen 127.0.0.1:0 allow-dtab-override
             listen 127.0.0.2:0

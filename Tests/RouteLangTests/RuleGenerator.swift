@@ -98,7 +98,7 @@ struct RuleGenerator {
     }
 
     mutating func policy() -> String {
-        switch int(0...5) {
+        switch int(0...6) {
         case 0: return "timeout \(duration())"
         case 1: return "attempt-timeout \(duration())"
         case 2:
@@ -117,6 +117,7 @@ struct RuleGenerator {
             if chance(40) { line += " max-ejection \(int(1...100))%" }
             return line
         case 4: return "balance " + pick(["peak-ewma", "peak-ewma decay 5s", "peak-ewma default-rtt 50ms", "least-loaded", "round-robin"])
+        case 5: return "upgrade " + pick(["websocket", "none", "websocket, my-proto"])
         default: return "classify " + pick(["5xx", "429", "503, 504"]) + " as " + pick(["success", "failure", "retryable-failure"])
         }
     }

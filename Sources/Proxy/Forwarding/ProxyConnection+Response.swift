@@ -176,8 +176,10 @@ extension ProxyConnection {
         record(exchange, status: status)
         if exchange.closeClient || runtime.draining {
             state = .closing
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
+            let unread = !exchange.requestBodyDone
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [weak self] _ in
+                // A body still on its way would turn a plain close into a reset.
+                if unread { self?.lingeringClose() } else { context.close(promise: nil) }
             }
             return
         }
@@ -221,8 +223,8 @@ extension ProxyConnection {
         let bytes = ErrorResponse.bytes(status: status, error: error, close: close)
         if close {
             state = .closing
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes))).assumeIsolated().whenComplete { _ in
-                context.close(promise: nil)
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes))).assumeIsolated().whenComplete { [weak self] _ in
+                self?.lingeringClose()
             }
             return
         }
@@ -236,5 +238,19 @@ extension ProxyConnection {
     func respondAndClose(status: Int, error: String) {
         runtime.metrics.record(status: status, destination: "none", nanoseconds: nil)
         respondError(status: status, error: error, close: true, head: nil)
+    }
+
+    /// Closes after an error response the client may still be sending a
+    /// body behind: shuts the write side, reads and drops what still
+    /// arrives for up to two seconds, then closes. Closing at once with
+    /// unread bytes would reset the connection, and a reset can destroy
+    /// the response before the client reads it (nginx's lingering close).
+    func lingeringClose() {
+        guard let context else { return }
+        setClientReading(true)
+        context.close(mode: .output, promise: nil)
+        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(2)) { [weak self] in
+            self?.context?.close(promise: nil)
+        }
     }
 }

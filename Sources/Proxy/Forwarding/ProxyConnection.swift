@@ -59,6 +59,8 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        // After an error response: what still arrives is dropped.
+        if case .closing = state { return }
         if case .tunnel(let lease) = state {
             lease.channel.writeAndFlush(buffer, promise: nil)
             updateClientReading()
