@@ -103,6 +103,16 @@ final class RequestHeadParserTests: XCTestCase {
         XCTAssertNotNil(head("GET / HTTP/1.1\r\nHost: a\r\nX_Custom_Id: 7\r\nx_forwarded_for: 1.2.3.4\r\nHost_: 1\r\n\r\n"))
     }
 
+    /// A Connection field may not make framing or Host hop-by-hop: the
+    /// proxy would read the body by a length the backend never sees.
+    func testConnectionCannotListFramingFields() {
+        for listed in ["content-length", "Transfer-Encoding", "host", "keep-alive, Content-Length"] {
+            XCTAssertEqual(refusal("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nConnection: \(listed)\r\n\r\nx")?.kind,
+                           .invalidConnectionOption, listed)
+        }
+        XCTAssertNotNil(head("GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, x-trace\r\n\r\n"))
+    }
+
     func testOnlyHundredContinueIsAnExpectation() {
         XCTAssertEqual(refusal("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\n")?.status, 417)
         XCTAssertEqual(refusal("PUT / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue, x\r\nContent-Length: 1\r\n\r\n")?.status, 417)

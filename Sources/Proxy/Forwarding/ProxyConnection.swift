@@ -224,7 +224,8 @@ final class ProxyConnection: ChannelInboundHandler {
             exchange.backend = lease
             lease.handler.owner = self
             let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: exchange.decision.nameText,
-                                                      boundName: exchange.leaf.idText, forwardDtab: listener.allowDtabOverride)
+                                                      boundName: exchange.leaf.idText, forwardDtab: listener.allowDtabOverride,
+                                                      endpoint: exchange.endpoint.description)
             let head = HeadRewriter.request(exchange.request, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             try? lease.channel.syncOptions?.setOption(.autoRead, value: true)

@@ -62,6 +62,12 @@ public enum FieldKind: Sendable, Hashable {
         }
     }
 
+    /// Fields that decide where a message ends or where it goes: never
+    /// hop-by-hop, whatever a Connection field lists.
+    var isEndToEndFraming: Bool {
+        self == .host || self == .contentLength || self == .transferEncoding
+    }
+
     /// The field a name with `_` stands for when `_` is read as `-`, if
     /// that field decides framing or routing or is hop-by-hop
     /// (`Content_Length`, `Transfer_Encoding`, `Connection`'s kin): some

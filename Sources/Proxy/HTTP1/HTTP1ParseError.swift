@@ -34,7 +34,7 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case invalidHost
         case unsupportedExpectation
         case invalidUpgrade
-        case bodyTooLarge
+        case invalidConnectionOption
     }
 
     public var kind: Kind
@@ -54,7 +54,6 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case .unsupportedVersion: return 505
         case .unsupportedMethod: return 501
         case .unsupportedExpectation: return 417
-        case .bodyTooLarge: return 413
         default: return 400
         }
     }

@@ -11,12 +11,16 @@ public enum HeadRewriter {
         public var boundName: String
         /// Whether `l5d-dtab` may pass (the listener allows overrides).
         public var forwardDtab: Bool
+        /// The Host to send when the request has none (HTTP/1.0): the
+        /// endpoint's address, as a client connecting to it would send.
+        public var endpoint: String
 
-        public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool) {
+        public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
             self.boundName = boundName
             self.forwardDtab = forwardDtab
+            self.endpoint = endpoint
         }
     }
 
@@ -48,7 +52,8 @@ public enum HeadRewriter {
             if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
         }
-        if let authority = head.targetAuthority {
+        // The forwarded request is HTTP/1.1, which must carry Host.
+        if let authority = head.targetAuthority ?? (head.value(.host) == nil ? context.endpoint : nil) {
             out += "Host: ".utf8
             out += authority.utf8
             out += "\r\n".utf8
@@ -115,13 +120,17 @@ public enum HeadRewriter {
     // MARK: Helpers
 
     /// Extra field names the Connection field lists (beyond the usual
-    /// `close`, `keep-alive`, `upgrade`), which are hop-by-hop too. Usually empty.
+    /// `close`, `keep-alive`, `upgrade`), which are hop-by-hop too. Usually
+    /// empty. Framing fields and Host are never removed this way: a
+    /// `Connection: content-length` would otherwise strip the length the
+    /// proxy read the body by (requests listing them are refused already).
     static func connectionListed(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
         var names: Set<String> = []
         for field in fields where field.kind == .connection {
             FieldValues.forEachElement(bytes, field.value) { token in
                 if FieldValues.equalsIgnoringCase(bytes, token, "close") || FieldValues.equalsIgnoringCase(bytes, token, "keep-alive")
                     || FieldValues.equalsIgnoringCase(bytes, token, "upgrade") { return }
+                if FieldKind.classify(bytes, token).isEndToEndFraming { return }
                 names.insert(String(decoding: bytes[token].map(HTTP1Bytes.lower), as: UTF8.self))
             }
         }

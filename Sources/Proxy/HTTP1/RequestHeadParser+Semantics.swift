@@ -39,6 +39,20 @@ extension RequestHeadParser {
             head.framing = .chunked
         }
 
+        // RFC 9110 section 7.6.1: Connection names hop-by-hop fields; one
+        // naming the framing or Host asks a proxy to drop what the body is
+        // read by, so the next hop would frame it differently.
+        for field in head.fields where field.kind == .connection {
+            var listed: String?
+            FieldValues.forEachElement(bytes, field.value) { token in
+                if listed == nil, FieldKind.classify(bytes, token).isEndToEndFraming {
+                    listed = String(decoding: bytes[token], as: UTF8.self)
+                }
+            }
+            if let listed {
+                return HTTP1ParseError(.invalidConnectionOption, "Connection lists `\(listed)`, which is not hop-by-hop")
+            }
+        }
         if FieldValues.lists(bytes, head.fields, .connection, "close") {
             head.keepAlive = false
         } else if head.version == .http10 {

@@ -20,10 +20,11 @@ enum DataPlaneBenchmark {
         var sink = 0
         func once() {
             guard case .complete(let head) = requestParser.parse(request) else { return }
-            let facts = RequestFacts(method: head.method, target: head.target, authority: head.value(.host), headers: [])
+            let facts = RequestFacts(method: head.method, target: head.target, authority: head.authority, headers: [])
             guard case .success(let decision) = router.route(facts) else { return }
             let context = HeadRewriter.RequestContext(clientAddress: "127.0.0.1", logicalName: decision.nameText,
-                                                      boundName: decision.leaves[0].idText, forwardDtab: false)
+                                                      boundName: decision.leaves[0].idText, forwardDtab: false,
+                                                      endpoint: "127.0.0.1:9101")
             sink &+= HeadRewriter.request(head, context: context).count
             let parsed = response.withUnsafeBufferPointer { responseParser.parse($0, requestMethod: head.method) }
             guard case .complete(let responseHead) = parsed else { return }

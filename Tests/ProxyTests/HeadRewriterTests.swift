@@ -1,0 +1,42 @@
+@testable import Proxy
+import XCTest
+
+// MARK: - HeadRewriterTests
+
+/// The heads the proxy forwards always parse again to the same request,
+/// with Host the backend can rely on.
+final class HeadRewriterTests: XCTestCase {
+    let context = HeadRewriter.RequestContext(clientAddress: "10.0.0.9", logicalName: "/svc/a", boundName: "/#/disco/a",
+                                              forwardDtab: false, endpoint: "127.0.0.1:9101")
+
+    struct NotParsed: Error {}
+
+    func forwarded(_ text: String) throws -> String {
+        guard case .complete(let head) = RequestHeadParser().parse(Array(text.utf8)) else { throw NotParsed() }
+        return String(decoding: HeadRewriter.request(head, context: context), as: UTF8.self)
+    }
+
+    func testHTTP10WithoutHostGetsTheEndpointAsHost() throws {
+        let out = try forwarded("GET /x HTTP/1.0\r\n\r\n")
+        XCTAssertTrue(out.hasPrefix("GET /x HTTP/1.1\r\n"), out)
+        XCTAssertTrue(out.contains("\r\nHost: 127.0.0.1:9101\r\n"), out)
+        guard case .complete = RequestHeadParser().parse(Array(out.utf8)) else { return XCTFail("forwarded head must parse: \(out)") }
+    }
+
+    func testAbsoluteFormReplacesHost() throws {
+        let out = try forwarded("GET http://b.example/y HTTP/1.1\r\nHost: other\r\n\r\n")
+        XCTAssertTrue(out.hasPrefix("GET /y HTTP/1.1\r\n"), out)
+        XCTAssertTrue(out.contains("\r\nHost: b.example\r\n"), out)
+        XCTAssertFalse(out.contains("other"), out)
+    }
+
+    func testResponseFramingSurvivesAConnectionListing() throws {
+        let bytes = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: content-length, x-hop\r\nX-Hop: 1\r\n\r\n".utf8)
+        guard case .complete(let head) = bytes.withUnsafeBufferPointer({ ResponseHeadParser().parse($0, requestMethod: "GET") }) else {
+            return XCTFail("response did not parse")
+        }
+        let out = String(decoding: HeadRewriter.response(head, clientVersion: .http11, closeClient: false), as: UTF8.self)
+        XCTAssertTrue(out.contains("\r\nContent-Length: 2\r\n"), out)
+        XCTAssertFalse(out.contains("X-Hop"), out)
+    }
+}
