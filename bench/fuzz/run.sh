@@ -1,18 +1,68 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the RouteLang parser, checker, compiler and
-# formatter with libFuzzer (swiftc -sanitize=fuzzer,address).
+# Coverage-guided fuzzing with libFuzzer (swiftc -sanitize=fuzzer,address).
 #
-#   bench/fuzz/run.sh [SECONDS]     default 60; the corpus starts from examples/
+#   bench/fuzz/run.sh [SECONDS] [TARGET ...]
 #
-# Crashes are written to bench/fuzz/crash-*; the run is bounded in time.
+# Targets (default: all, SECONDS each, default 60):
+#   routelang     parser, checker, compiler and formatter (corpus from examples/)
+#   request-head  the HTTP/1 request-head parser and the head it forwards
+#   chunked       the chunked body decoder, whole versus byte by byte
+#   delegation    random dtabs, overrides and paths: every binding within its budget
+#
+# Each run is bounded in time, memory (-rss_limit_mb) and per input (-timeout);
+# corpora grow in bench/fuzz/corpus/TARGET (git-ignored) from bench/fuzz/seeds;
+# crashes are written to bench/fuzz/crash-*.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds="${1:-60}"
+shift || true
+targets=("$@")
+[ "${#targets[@]}" -gt 0 ] || targets=(routelang request-head chunked delegation)
 out=.build-fuzz
-mkdir -p "$out" bench/fuzz/corpus
-cp examples/*.routes bench/fuzz/corpus/ 2>/dev/null || true
-sources=$(find Sources/RouteLang -name '*.swift' -not -path '*/YAML/*' -not -path '*/FrontEnd/*' | sort)
-swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name RouteLangFuzz \
-  $sources bench/fuzz/FuzzRouteLang.swift -o "$out/fuzz-routelang"
-"$out/fuzz-routelang" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=4096 \
-  -dict=bench/fuzz/routelang.dict -artifact_prefix=bench/fuzz/ -print_final_stats=1 bench/fuzz/corpus
+mkdir -p "$out"
+
+routelang_sources() {
+  find Sources/RouteLang -name '*.swift' -not -path '*/YAML/*' -not -path '*/FrontEnd/*' | sort
+}
+
+# The Engine's naming sources, compiled into one module with RouteLang's:
+# their `import RouteLang` lines are dropped in copies under .build-fuzz.
+naming_sources() {
+  mkdir -p "$out/naming"
+  for file in Sources/Engine/Naming/*.swift; do
+    grep -v '^import RouteLang$' "$file" > "$out/naming/$(basename "$file")"
+  done
+  ls "$out"/naming/*.swift
+}
+
+build() {
+  local name="$1" entry="$2"; shift 2
+  swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz${name//-/}" "$@" "$entry" -o "$out/fuzz-$name"
+}
+
+for target in "${targets[@]}"; do
+  corpus="bench/fuzz/corpus/$target"
+  mkdir -p "$corpus"
+  dict=()
+  case "$target" in
+    routelang)
+      cp examples/*.routes "$corpus/" 2>/dev/null || true
+      build routelang bench/fuzz/FuzzRouteLang.swift $(routelang_sources)
+      dict=(-dict=bench/fuzz/routelang.dict) ;;
+    request-head)
+      build request-head bench/fuzz/FuzzRequestHead.swift Sources/Proxy/HTTP1/*.swift
+      dict=(-dict=bench/fuzz/http.dict) ;;
+    chunked)
+      build chunked bench/fuzz/FuzzChunked.swift Sources/Proxy/HTTP1/*.swift
+      dict=(-dict=bench/fuzz/http.dict) ;;
+    delegation)
+      build delegation bench/fuzz/FuzzDelegation.swift $(routelang_sources) $(naming_sources)
+      dict=(-dict=bench/fuzz/dtab.dict) ;;
+    *) echo "unknown target: $target" >&2; exit 2 ;;
+  esac
+  seeds="bench/fuzz/seeds/$target"
+  [ -d "$seeds" ] && cp "$seeds"/* "$corpus/" 2>/dev/null || true
+  echo "== $target: $seconds s"
+  "$out/fuzz-$target" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -max_len=4096 \
+    "${dict[@]}" -artifact_prefix=bench/fuzz/crash-"$target"- -print_final_stats=1 "$corpus"
+done

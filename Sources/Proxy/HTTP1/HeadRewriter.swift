@@ -46,6 +46,9 @@ public enum HeadRewriter {
             // RFC 9112 section 3.2.2: an absolute-form target's authority
             // replaces Host, so the two never reach the backend disagreeing.
             case .host where head.targetAuthority != nil: continue
+            // HTTP/1.0 expectations are ignored (RFC 9110 section 10.1.1);
+            // forwarded as HTTP/1.1 they would start to mean something.
+            case .expect where head.version == .http10: continue
             case let kind where kind.isHopByHop: continue
             default: break
             }
@@ -143,8 +146,9 @@ public enum HeadRewriter {
 
     /// `http://host/a?b` is `/a?b`; origin-form targets stay as they are.
     static func originForm(_ target: String) -> String {
-        guard !target.hasPrefix("/"), let scheme = target.range(of: "://") else { return target }
-        let rest = target[scheme.upperBound...]
+        // The parser let through only origin-form, `*` and http(s) URIs.
+        guard !target.hasPrefix("/"), target != "*", let colon = target.firstIndex(of: ":") else { return target }
+        let rest = target[colon...].dropFirst(3)
         guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
         return rest[slash] == "?" ? "/" + rest[slash...] : String(rest[slash...])
     }
