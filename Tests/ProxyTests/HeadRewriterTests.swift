@@ -30,6 +30,14 @@ final class HeadRewriterTests: XCTestCase {
         XCTAssertFalse(out.contains("other"), out)
     }
 
+    func testIdenticalContentLengthsAreForwardedOnce() throws {
+        let out = try forwarded("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\ncontent-length: 5\r\n\r\n")
+        XCTAssertEqual(out.components(separatedBy: "Content-Length").count - 1, 1, out)
+        XCTAssertFalse(out.lowercased().contains("content-length: 5,"), out)
+        XCTAssertTrue(out.contains("\r\nContent-Length: 5\r\n"), out)
+        XCTAssertTrue(try forwarded("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n").contains("\r\nContent-Length: 0\r\n"))
+    }
+
     func testResponseFramingSurvivesAConnectionListing() throws {
         let bytes = Array("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: content-length, x-hop\r\nX-Hop: 1\r\n\r\n".utf8)
         guard case .complete(let head) = bytes.withUnsafeBufferPointer({ ResponseHeadParser().parse($0, requestMethod: "GET") }) else {

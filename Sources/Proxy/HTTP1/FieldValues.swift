@@ -55,17 +55,26 @@ enum FieldValues {
         for field in fields where field.kind == .contentLength {
             present = true
             if field.value.isEmpty { return .invalid }
-            forEachElement(bytes, field.value) { element in
-                guard case .absent = reading else { return }
-                guard element.count <= 18 else { reading = .invalid; return }
+            // `1*DIGIT`, or identical values in a list (RFC 9110 section 8.6);
+            // unlike other lists, an empty element is not skipped but refused.
+            var start = field.value.lowerBound
+            while start <= field.value.upperBound {
+                var end = start
+                while end < field.value.upperBound, bytes[end] != UInt8(ascii: ",") { end += 1 }
+                var first = start
+                var last = end
+                while first < last, bytes[first] == HTTP1Bytes.sp || bytes[first] == HTTP1Bytes.htab { first += 1 }
+                while last > first, bytes[last - 1] == HTTP1Bytes.sp || bytes[last - 1] == HTTP1Bytes.htab { last -= 1 }
+                guard first < last, last - first <= 18 else { return .invalid }
                 var value: UInt64 = 0
-                for index in element {
+                for index in first..<last {
                     let byte = bytes[index]
-                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { reading = .invalid; return }
+                    guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return .invalid }
                     value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
                 }
-                if let length, length != value { reading = .conflicting; return }
+                if let length, length != value { reading = .conflicting }
                 length = value
+                start = end + 1
             }
         }
         if case .absent = reading, present { return length.map(LengthReading.length) ?? .invalid }

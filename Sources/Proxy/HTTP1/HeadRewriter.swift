@@ -49,11 +49,17 @@ public enum HeadRewriter {
             // HTTP/1.0 expectations are ignored (RFC 9110 section 10.1.1);
             // forwarded as HTTP/1.1 they would start to mean something.
             case .expect where head.version == .http10: continue
+            case .contentLength: continue
             case let kind where kind.isHopByHop: continue
             default: break
             }
             if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
+        }
+        if let length = head.contentLength {
+            out += "Content-Length: ".utf8
+            out += String(length).utf8
+            out += "\r\n".utf8
         }
         // The forwarded request is HTTP/1.1, which must carry Host.
         if let authority = head.targetAuthority ?? (head.value(.host) == nil ? context.endpoint : nil) {

@@ -42,6 +42,9 @@ public struct RequestHead: Sendable {
     public var skippedPrefix: Int
     /// The authority of an absolute-form target (`http://a.example/x`).
     public var targetAuthority: String?
+    /// The Content-Length value, once, however the fields spelled it
+    /// (`5, 5` is forwarded as `5`, as RFC 9110 section 8.6 requires).
+    public var contentLength: UInt64?
 
     /// The authority the request names: an absolute-form target's, which
     /// wins over Host (RFC 9112 section 3.2.2), else the Host value.

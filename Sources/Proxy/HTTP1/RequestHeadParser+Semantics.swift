@@ -20,7 +20,9 @@ extension RequestHeadParser {
         case .absent:
             switch length {
             case .absent: break
-            case .length(let value): if value > 0 { head.framing = .contentLength(value) }
+            case .length(let value):
+                head.contentLength = value
+                if value > 0 { head.framing = .contentLength(value) }
             case .invalid: return HTTP1ParseError(.invalidContentLength, "invalid Content-Length")
             case .conflicting: return HTTP1ParseError(.conflictingContentLength, "differing Content-Length values")
             }
