@@ -96,6 +96,22 @@ final class ForwardingTests: XCTestCase {
         XCTAssertTrue(malformed.headers["l5d-err"]?.hasPrefix("malformed l5d-dtab: column") ?? false)
     }
 
+    /// Issue 7: this override once pinned an event loop at 100% CPU. Now it
+    /// fails its own request with a 502 naming the loop, and every client
+    /// (the same one included) is answered right after.
+    func testLoopingOverrideFailsAloneAndTheProxyKeepsAnswering() throws {
+        for _ in 0..<20 {
+            let looping = try fixture.curl("/", host: "web", ["-H", "l5d-dtab: /svc => /x; /x => (/x & /x & /svc/ok)"])
+            XCTAssertEqual(looping.status, 502)
+            XCTAssertEqual(looping.headers["l5d-err"], "/svc/web: delegation loop: /x/web -> /x/web (more than 100 rewrites)")
+            let doubling = (0..<20).map { "/l\($0) => /l\($0 + 1)/0 & /l\($0 + 1)/1" }.joined(separator: "; ")
+            let budget = try fixture.curl("/", host: "web", ["-H", "l5d-dtab: /svc => /l0; \(doubling)"])
+            XCTAssertEqual(budget.status, 502)
+            XCTAssertTrue(budget.headers["l5d-err"]?.contains("work budget of 10000 steps") ?? false, "\(budget.headers)")
+            XCTAssertEqual(try fixture.curl("/", host: "a").status, 200)
+        }
+    }
+
     func testSplitSendsTrafficToBothDestinations() throws {
         var seen: Set<String> = []
         for _ in 0..<40 { if let backend = try fixture.curl("/", host: "split").headers["x-backend"] { seen.insert(backend) } }

@@ -101,6 +101,17 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(try get("x").text.contains("x-backend: b"), "the new configuration serves")
     }
 
+    /// A reload that would loop is rejected by lint, and the old file serves on.
+    func testReloadWithADelegationLoopIsRejected() throws {
+        let looping = rulesText(target: "a").replacingOccurrences(of: "/svc/x => /#/disco/a;", with: "/svc/x => /y;\n  /y => (/y & /y & /#/disco/b);")
+        try looping.write(to: rules, atomically: true, encoding: .utf8)
+        XCTAssertFalse(runtime.config.reload(trigger: "test"))
+        XCTAssertTrue(try get("x").text.contains("x-backend: a"), "the old configuration still serves")
+        let config = try admin("/config")
+        XCTAssertTrue(config.contains("RL0226"), config)
+        XCTAssertTrue(config.contains("delegation loop: /y -> /y, with no way out"), config)
+    }
+
     func testDiscoveryChangesAreApplied() throws {
         XCTAssertTrue(try get("x").text.contains("x-backend: a"))
         try "127.0.0.1 \(backendB.port)\n".write(to: directory.appendingPathComponent("a"), atomically: true, encoding: .utf8)

@@ -14,7 +14,7 @@ import RouteLang
 ///   happen when services are missing: a warning (RL0310);
 /// - a cycle among dentries that some producible name can reach, through
 ///   labels the two runs did not try, is a warning too.
-struct DelegationLint {
+public struct DelegationLint {
     let file: RuleFile
     let config: RoutingConfig
     /// Each dentry of the base dtab (dtab blocks, then splits) with its place.
@@ -24,7 +24,7 @@ struct DelegationLint {
     /// Names tried per variable label, besides the fresh one.
     static let labelCandidates = 16
 
-    init(file: RuleFile, config: RoutingConfig) {
+    public init(file: RuleFile, config: RoutingConfig) {
         self.file = file
         self.config = config
         var dtab: [(Dentry, SourceRange)] = []
@@ -78,7 +78,7 @@ struct DelegationLint {
 
     // MARK: Diagnostics
 
-    func diagnostics() -> [Diagnostic] {
+    public func diagnostics() -> [Diagnostic] {
         var reported: Set<[Int]> = []
         var diagnostics: [Diagnostic] = []
         var tried: Set<String> = []

@@ -1,10 +1,12 @@
+import Engine
 import RouteLang
 
 // MARK: - SwitchyardBench
 
-/// Release-mode benchmarks: `lint` measures parse + check + compile of
-/// generated rule files; `route` measures decision plus delegation per
-/// request (warm cache) and snapshot compile time.
+/// Release-mode benchmarks: `lint` measures parse + check + compile + loop
+/// checks of generated rule files; `route` measures decision plus delegation
+/// per request (warm cache) and snapshot compile time; `delegation` the cost
+/// of one uncached binding, hostile dtabs included.
 @main
 enum SwitchyardBench {
     static func main() {
@@ -15,6 +17,8 @@ enum SwitchyardBench {
             lint(iterations: iterations)
         case "route":
             RoutingBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
+        case "delegation":
+            DelegationBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 50)
         case "dataplane":
             DataPlaneBenchmark.run(iterations: arguments.dropFirst().first.flatMap { Int($0) } ?? 15)
         case "route-loop":
@@ -34,7 +38,7 @@ enum SwitchyardBench {
             let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
             print(RuleFrontEnd.lint(source).config != nil ? "ok" : "errors")
         default:
-            print("usage: switchyard-bench lint [ITERATIONS] | route [ITERATIONS] | lint-once [ROUTES]")
+            print("usage: switchyard-bench lint [ITERATIONS] | route [ITERATIONS] | delegation [ITERATIONS] | lint-once [ROUTES]")
         }
     }
 
@@ -49,13 +53,17 @@ enum SwitchyardBench {
             }
             let lines = source.lineStarts.count
             print(Measurement("lint \(count) routes (\(lines) lines, \(source.bytes.count / 1024) KiB)", iterations: iterations) {
-                _ = RuleFrontEnd.lint(source)
+                _ = RuleLinter.lint(source)
             }.report)
             if count == 10_000 {
                 print(Measurement("  parse only", iterations: iterations) { _ = Parser.parse(source) }.report)
                 let (file, _) = Parser.parse(source)
                 print(Measurement("  check only", iterations: iterations) { _ = Checker.check(file) }.report)
+                let config = Compiler.compile(file)
                 print(Measurement("  compile only", iterations: iterations) { _ = Compiler.compile(file) }.report)
+                print(Measurement("  delegation checks (loops) only", iterations: iterations) {
+                    _ = DelegationLint(file: file, config: config).diagnostics()
+                }.report)
                 print(Measurement("  fmt", iterations: iterations) { _ = Formatter.format(file) }.report)
             }
         }
