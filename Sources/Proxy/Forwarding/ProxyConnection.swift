@@ -338,14 +338,15 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// A client that stops sending mid-body gets 408; the backend connection
     /// is closed (it holds a partial body), never returned to the pool.
-    /// While the proxy itself has paused reading, the client is not idle.
+    /// While the proxy itself waits (reading paused, or still connecting
+    /// with the body buffered), the client is not idle.
     func checkBodyDeadline(now: NIODeadline) {
         guard let deadline = bodyDeadline, deadline <= now else { return }
         guard case .exchange(let exchange) = state, !exchange.requestBodyDone else {
             bodyDeadline = nil
             return
         }
-        if clientPaused {
+        if clientPaused || exchange.backend == nil {
             armBodyTimer()
             return
         }
