@@ -33,15 +33,17 @@ SETTLED = {
     "obsoleteLineFolding": "RFC 9112 5.2: a proxy must refuse obs-fold or replace it; Switchyard refuses",
     "bareLineFeed": "RFC 9112 2.2: a bare LF line ending is refused (smuggling); h11 accepts it",
     "invalidRequestLine": "RFC 9112 3: exactly one SP between the request-line parts",
-    "unsupportedVersion": "only HTTP/1.0 and HTTP/1.1 heads are parsed (505)",
+    "unsupportedVersion": "only HTTP/1.0 and HTTP/1.1 heads are parsed (505); h11 reads `HTTP/7.1` as 1.1",
     "invalidTransferEncoding": "RFC 9112 6.3: chunked must be the final coding, once",
     "invalidHeaderValue": "control characters in field values",
     "invalidContentLength": "Content-Length must be digits (RFC 9110 8.6)",
+    "unsupportedTransferCoding": "RFC 9112 6.1: a transfer coding the proxy does not know is answered 501",
     "contentLengthWithTransferEncoding": "RFC 9112 6.1: a server MAY reject both Content-Length and Transfer-Encoding; a proxy that rejects cannot be desynchronised (h11 uses the chunked framing)",
 }
 # h11 refuses these where Switchyard accepts (Switchyard more lenient).
 SETTLED_H11 = {
     "leading CRLF": "RFC 9112 2.2: a server SHOULD ignore at least one empty line before the request line; h11 refuses it",
+    "Only Transfer-Encoding: chunked is supported": "RFC 9112 6.1 lets registered codings (gzip, deflate, compress) precede chunked; h11 supports chunked alone",
 }
 
 

@@ -85,6 +85,8 @@ enum FieldValues {
         case absent
         /// Chunked is the final coding and appears once.
         case chunked
+        /// A coding this proxy does not know (501, RFC 9112 section 6.1).
+        case unsupported(String)
         case other
     }
 
@@ -94,16 +96,30 @@ enum FieldValues {
         var chunkedCount = 0
         var lastIsChunked = false
         var valid = true
+        var unsupported: String?
         for field in fields where field.kind == .transferEncoding {
             present = true
             forEachElement(bytes, field.value) { element in
                 lastIsChunked = equalsIgnoringCase(bytes, element, "chunked")
                 if lastIsChunked { chunkedCount += 1 }
-                if !element.allSatisfy({ HTTP1Bytes.isToken(bytes[$0]) }) { valid = false }
+                if !element.allSatisfy({ HTTP1Bytes.isToken(bytes[$0]) }) {
+                    valid = false
+                } else if !lastIsChunked, unsupported == nil, !isKnownCoding(bytes, element) {
+                    unsupported = String(decoding: bytes[element], as: UTF8.self)
+                }
             }
         }
         guard present else { return .absent }
+        if valid, let unsupported { return .unsupported(unsupported) }
         return valid && lastIsChunked && chunkedCount == 1 ? .chunked : .other
+    }
+
+    /// The registered transfer codings a backend may apply under chunked
+    /// (RFC 9112 section 7; the IANA registry's gzip, deflate, compress).
+    static func isKnownCoding(_ bytes: [UInt8], _ element: Range<Int>) -> Bool {
+        equalsIgnoringCase(bytes, element, "gzip") || equalsIgnoringCase(bytes, element, "x-gzip")
+            || equalsIgnoringCase(bytes, element, "deflate") || equalsIgnoringCase(bytes, element, "compress")
+            || equalsIgnoringCase(bytes, element, "x-compress")
     }
 
     /// The protocol names of an Upgrade value, lower-cased, versions dropped

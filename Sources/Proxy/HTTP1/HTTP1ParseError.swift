@@ -35,6 +35,7 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case unsupportedExpectation
         case invalidUpgrade
         case invalidConnectionOption
+        case unsupportedTransferCoding
     }
 
     public var kind: Kind
@@ -52,7 +53,7 @@ public struct HTTP1ParseError: Error, Sendable, Hashable, CustomStringConvertibl
         case .requestLineTooLong: return 414
         case .headTooLarge, .tooManyHeaders: return 431
         case .unsupportedVersion: return 505
-        case .unsupportedMethod: return 501
+        case .unsupportedMethod, .unsupportedTransferCoding: return 501
         case .unsupportedExpectation: return 417
         default: return 400
         }

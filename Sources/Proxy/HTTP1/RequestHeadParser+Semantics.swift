@@ -33,6 +33,9 @@ extension RequestHeadParser {
             if case .absent = length {} else {
                 return HTTP1ParseError(.contentLengthWithTransferEncoding, "both Content-Length and Transfer-Encoding")
             }
+            if case .unsupported(let name) = coding {
+                return HTTP1ParseError(.unsupportedTransferCoding, "transfer coding `\(name)` is not supported")
+            }
             // RFC 9112 section 6.3: unless chunked is the final coding (and
             // appears once) the length cannot be determined reliably: 400.
             guard case .chunked = coding else {

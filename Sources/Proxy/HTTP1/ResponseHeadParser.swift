@@ -87,7 +87,8 @@ public struct ResponseHeadParser: Sendable {
         switch coding {
         case .chunked:
             head.framing = .chunked
-        case .other:
+        case .other, .unsupported:
+            // The client decodes what it was sent; the end is the close.
             head.framing = .untilClose
             head.keepAlive = false
         case .absent:
