@@ -117,6 +117,19 @@ final class DelegationErrorTests: XCTestCase {
         XCTAssertEqual(small.steps, 101)
     }
 
+    /// On the request path a binding also stops after about a millisecond,
+    /// checked every 32 nodes, long before 10,000 nodes of growing names.
+    func testRequestPathTimeLimit() throws {
+        let dtab = try Support.dtab(Self.doubling(levels: 20))
+        let delegator = Delegator(dtab: dtab, namers: Support.namers, timeLimit: .microseconds(50))
+        let resolution = delegator.bind(try Support.path("/l0"), tracing: false)
+        guard case .tooSlow(let steps, _) = resolution.error?.kind else { return XCTFail("expected the time limit, got \(String(describing: resolution.error))") }
+        XCTAssertEqual(steps % Delegator.Work.clockInterval, 0)
+        XCTAssertLessThan(steps, Delegator.defaultBudget)
+        XCTAssertTrue(resolution.error!.description.hasPrefix("delegation exceeded its time budget of 1ms after \(steps) steps: /l0 -> "))
+        XCTAssertEqual(resolution.trace, DelegationNode.untraced, "no trace is built on the request path")
+    }
+
     /// Random dtabs over a few names: every binding ends within the budget.
     func testRandomDtabsStayWithinTheBudget() throws {
         var random = SystemRandomNumberGenerator()
@@ -165,9 +178,12 @@ final class DelegationErrorTests: XCTestCase {
         let outcome = router.route(request, dtabOverride: "/svc => /x; /x => (/x & /x & /svc/ok)")
         guard case .failure(let failure) = outcome else { return XCTFail("expected a failure") }
         XCTAssertEqual(failure.kind, .unbound)
-        XCTAssertEqual(failure.message, "/svc/web: delegation loop: /x/web -> /x/web (more than 100 rewrites)")
+        // The depth limit ends it, or (in a slow debug build) the 1 ms limit.
+        XCTAssertTrue(failure.message == "/svc/web: delegation loop: /x/web -> /x/web (more than 100 rewrites)"
+                      || failure.message.hasSuffix(": /x/web -> /x/web"), failure.message)
         let growing = router.route(request, dtabOverride: "/svc => /l0;" + Self.doubling(levels: 12))
         guard case .failure(let budget) = growing else { return XCTFail("expected a failure") }
-        XCTAssertTrue(budget.message.contains("work budget of 500 steps"), budget.message)
+        // The request path also stops after 1 ms, whichever bound comes first.
+        XCTAssertTrue(budget.message.contains("work budget of 500 steps") || budget.message.contains("time budget of 1ms"), budget.message)
     }
 }

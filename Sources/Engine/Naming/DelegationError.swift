@@ -14,6 +14,8 @@ public struct DelegationError: Error, Sendable, Hashable, CustomStringConvertibl
         /// The binding visited more than `budget` nodes (a dtab whose work
         /// grows faster than its depth, such as a union that names itself).
         case budgetExceeded(budget: Int, chain: [Path])
+        /// The request path's time limit passed after `steps` nodes.
+        case tooSlow(steps: Int, chain: [Path])
         /// A namer could not answer for `prefix`.
         case namer(prefix: Path, message: String)
     }
@@ -27,7 +29,7 @@ public struct DelegationError: Error, Sendable, Hashable, CustomStringConvertibl
     /// The names that loop, when the error is a loop or an exhausted budget.
     public var chain: [Path] {
         switch kind {
-        case .loop(let chain), .budgetExceeded(_, let chain): return chain
+        case .loop(let chain), .budgetExceeded(_, let chain), .tooSlow(_, let chain): return chain
         case .namer: return []
         }
     }
@@ -38,6 +40,9 @@ public struct DelegationError: Error, Sendable, Hashable, CustomStringConvertibl
             return "delegation loop: " + Self.show(chain) + " (more than \(Delegator.maxDepth) rewrites)"
         case .budgetExceeded(let budget, let chain):
             return "delegation exceeded its work budget of \(budget) steps: " + Self.show(chain)
+        case .tooSlow(let steps, let chain):
+            return "delegation exceeded its time budget of \(DurationFormat.show(Delegator.requestTimeLimit)) after \(steps) steps: "
+                + Self.show(chain)
         case .namer(let prefix, let message):
             return "namer \(prefix.show) failed: \(message)"
         }

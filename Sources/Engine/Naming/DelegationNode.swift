@@ -41,6 +41,9 @@ public struct DelegationNode: Sendable, Hashable {
     public var outcome: Outcome
     public var children: [DelegationNode]
 
+    /// What an untraced binding returns for every step.
+    public static let untraced = DelegationNode(.neg, .neg)
+
     public init(_ step: Step, _ outcome: Outcome, _ children: [DelegationNode] = []) {
         self.step = step
         self.outcome = outcome

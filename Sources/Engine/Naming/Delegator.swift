@@ -14,8 +14,11 @@ import RouteLang
 ///   failing namer) met in any branch fails the whole binding at once, as a
 ///   failed `Activity` does through Finagle's `Union` and `Alt`;
 /// - the work is bounded: a name is expanded once per depth (later visits
-///   reuse the answer) and a binding visits at most `budget` nodes, so a
-///   hostile dtab or `l5d-dtab` costs at most about a millisecond.
+///   reuse the answer), a binding visits at most `budget` nodes, and on the
+///   request path (`timeLimit`) it also stops after about a millisecond, so
+///   a hostile dtab or `l5d-dtab` never holds an event loop longer. Lint and
+///   the CLI use the node budget alone, so their answers do not depend on
+///   the machine's speed.
 ///
 /// It records every step as a `DelegationNode` for explanations.
 public struct Delegator: Sendable {
@@ -23,14 +26,20 @@ public struct Delegator: Sendable {
     /// Nodes one binding may visit (`limits { delegation-budget N }`).
     public static let defaultBudget = 10_000
 
+    /// How long the request path lets one binding run.
+    public static let requestTimeLimit = Duration.milliseconds(1)
+
     public var dtab: Dtab
     public var namers: NamerTable
     public var budget: Int
+    /// Wall-clock bound, checked every `Work.clockInterval` nodes; nil for none.
+    public var timeLimit: Duration?
 
-    public init(dtab: Dtab, namers: NamerTable, budget: Int = Delegator.defaultBudget) {
+    public init(dtab: Dtab, namers: NamerTable, budget: Int = Delegator.defaultBudget, timeLimit: Duration? = nil) {
         self.dtab = dtab
         self.namers = namers
         self.budget = budget
+        self.timeLimit = timeLimit
     }
 
     /// The result of binding one name.
@@ -49,14 +58,16 @@ public struct Delegator: Sendable {
         }
     }
 
-    public func bind(_ path: Path) -> Resolution {
-        var work = Work(budget: budget)
+    /// - Parameter tracing: record every step for explanations; the request
+    ///   path binds without (the trace is most of a binding's allocations).
+    public func bind(_ path: Path, tracing: Bool = true) -> Resolution {
+        var work = Work(budget: budget, tracing: tracing, timeLimit: timeLimit)
         do {
             let (tree, node) = try bindPath(path, depth: 0, &work)
             return Resolution(path: path, tree: tree.simplified, error: nil, trace: node, steps: work.steps)
         } catch {
             return Resolution(path: path, tree: .neg, error: error,
-                              trace: DelegationNode(.name(path), .error(error.description)), steps: work.steps)
+                              trace: work.node(DelegationNode(.name(path), .error(error.description))), steps: work.steps)
         }
     }
 
@@ -66,17 +77,42 @@ public struct Delegator: Sendable {
     /// loop messages), the nodes visited, and the answers already known.
     struct Work {
         let budget: Int
+        let tracing: Bool
         var steps = 0
         var chain: [Path] = []
         var known: [Key: NameTree<BoundName>] = [:]
 
+        /// A name at a depth, hashed by its labels' UTF-8 bytes: String's
+        /// own hashing (Unicode-normalising) was a quarter of a binding's time.
         struct Key: Hashable {
             var path: Path
             var depth: Int
+
+            func hash(into hasher: inout Hasher) {
+                hasher.combine(depth)
+                for label in path.labels {
+                    var label = label
+                    label.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+                    hasher.combine(UInt8(0))
+                }
+            }
         }
 
-        init(budget: Int) {
+        /// When the binding must give up, if it has a time limit.
+        let deadline: ContinuousClock.Instant?
+        /// Nodes between two clock readings: a reading costs tens of
+        /// nanoseconds, a node several hundred.
+        static let clockInterval = 32
+
+        init(budget: Int, tracing: Bool, timeLimit: Duration?) {
             self.budget = budget
+            self.tracing = tracing
+            self.deadline = timeLimit.map { ContinuousClock.now + $0 }
+        }
+
+        /// A trace node, or a shared placeholder when not tracing.
+        func node(_ make: @autoclosure () -> DelegationNode) -> DelegationNode {
+            tracing ? make() : DelegationNode.untraced
         }
 
         /// Counts one node; past the budget the binding fails.
@@ -84,6 +120,9 @@ public struct Delegator: Sendable {
             steps += 1
             if steps > budget {
                 throw DelegationError(kind: .budgetExceeded(budget: budget, chain: Delegator.loop(in: chain)))
+            }
+            if let deadline, steps % Self.clockInterval == 0, ContinuousClock.now > deadline {
+                throw DelegationError(kind: .tooSlow(steps: steps, chain: Delegator.loop(in: chain)))
             }
         }
     }
@@ -100,7 +139,7 @@ public struct Delegator: Sendable {
         // so alternations of alternations cost linear, not exponential, time.
         let key = Work.Key(path: path, depth: depth)
         if let tree = work.known[key] {
-            return (tree, DelegationNode(.repeated(path), DelegationNode.Outcome(tree)))
+            return (tree, work.node(DelegationNode(.repeated(path), DelegationNode.Outcome(tree))))
         }
         let (tree, node) = try expandPath(path, depth: depth, &work)
         work.known[key] = tree
@@ -108,45 +147,47 @@ public struct Delegator: Sendable {
     }
 
     func expandPath(_ path: Path, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
-        let matches = dtab.matches(path)
-        if matches.isEmpty {
-            guard let (prefix, namer) = namers.namer(for: path) else {
-                return (.neg, DelegationNode(.name(path), .neg))
-            }
-            let answer: NameTree<NamerResult>
-            do {
-                answer = try namer.lookup(path.dropFirst(prefix.count))
-            } catch {
-                throw DelegationError(kind: .namer(prefix: prefix, message: error.message))
-            }
-            let (tree, child) = try bindNamerTree(answer, depth: depth + 1, &work)
-            let namerNode = DelegationNode(.namer(prefix), child.outcome, [child])
-            return (tree, DelegationNode(.name(path), child.outcome, [namerNode]))
-        }
-
         // Each matching dentry is an alternative, last dentry first.
         var children: [DelegationNode] = []
         var result: NameTree<BoundName>?
-        for match in matches {
+        var matched = false
+        for dentry in dtab.dentries.reversed() {
+            guard let suffix = dentry.match(path) else { continue }
+            matched = true
             if result != nil {
-                children.append(DelegationNode(.dentry(match.dentry), .notReached))
+                if work.tracing { children.append(DelegationNode(.dentry(dentry), .notReached)) }
                 continue
             }
-            let (tree, child) = try bindTree(match.tree, depth: depth + 1, &work)
-            children.append(DelegationNode(.dentry(match.dentry), child.outcome, [child]))
+            let rewritten = suffix.isEmpty ? dentry.tree : dentry.tree.map { $0.appending(suffix) }
+            let (tree, child) = try bindTree(rewritten, depth: depth + 1, &work)
+            if work.tracing { children.append(DelegationNode(.dentry(dentry), child.outcome, [child])) }
             if case .neg = tree { continue }
             result = tree
         }
-        let tree = result ?? .neg
-        return (tree, DelegationNode(.name(path), DelegationNode.Outcome(tree), children))
+        if matched {
+            let tree = result ?? .neg
+            return (tree, work.node(DelegationNode(.name(path), DelegationNode.Outcome(tree), children)))
+        }
+
+        guard let (prefix, namer) = namers.namer(for: path) else {
+            return (.neg, work.node(DelegationNode(.name(path), .neg)))
+        }
+        let answer: NameTree<NamerResult>
+        do {
+            answer = try namer.lookup(path.dropFirst(prefix.count))
+        } catch {
+            throw DelegationError(kind: .namer(prefix: prefix, message: error.message))
+        }
+        let (tree, child) = try bindNamerTree(answer, depth: depth + 1, &work)
+        return (tree, work.node(DelegationNode(.name(path), child.outcome, [DelegationNode(.namer(prefix), child.outcome, [child])])))
     }
 
     func bindTree(_ tree: NameTree<Path>, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         switch tree {
         case .leaf(let path): return try bindPath(path, depth: depth, &work)
-        case .neg: return (.neg, DelegationNode(.neg, .neg))
-        case .fail: return (.fail, DelegationNode(.fail, .fail))
-        case .empty: return (.empty, DelegationNode(.empty, .empty))
+        case .neg: return (.neg, work.node(DelegationNode(.neg, .neg)))
+        case .fail: return (.fail, work.node(DelegationNode(.fail, .fail)))
+        case .empty: return (.empty, work.node(DelegationNode(.empty, .empty)))
         case .alt(let trees):
             return try bindAlt(trees, depth: depth, &work) { tree, depth, work throws(DelegationError) in
                 try self.bindTree(tree, depth: depth, &work)
@@ -161,11 +202,11 @@ public struct Delegator: Sendable {
     /// A namer's answer: bound leaves stay, path leaves are delegated again.
     func bindNamerTree(_ tree: NameTree<NamerResult>, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         switch tree {
-        case .leaf(.bound(let name)): return (.leaf(name), DelegationNode(.bound(name), .bound))
+        case .leaf(.bound(let name)): return (.leaf(name), work.node(DelegationNode(.bound(name), .bound)))
         case .leaf(.path(let path)): return try bindPath(path, depth: depth, &work)
-        case .neg: return (.neg, DelegationNode(.neg, .neg))
-        case .fail: return (.fail, DelegationNode(.fail, .fail))
-        case .empty: return (.empty, DelegationNode(.empty, .empty))
+        case .neg: return (.neg, work.node(DelegationNode(.neg, .neg)))
+        case .fail: return (.fail, work.node(DelegationNode(.fail, .fail)))
+        case .empty: return (.empty, work.node(DelegationNode(.empty, .empty)))
         case .alt(let trees):
             return try bindAlt(trees, depth: depth, &work) { tree, depth, work throws(DelegationError) in
                 try self.bindNamerTree(tree, depth: depth, &work)
@@ -188,16 +229,16 @@ public struct Delegator: Sendable {
         var result: NameTree<BoundName>?
         for tree in trees {
             if result != nil {
-                children.append(DelegationNode(.alt, .notReached))
+                if work.tracing { children.append(DelegationNode(.alt, .notReached)) }
                 continue
             }
             let (bound, child) = try bindOne(tree, depth, &work)
-            children.append(child)
+            if work.tracing { children.append(child) }
             if case .neg = bound { continue }
             result = bound
         }
         let tree = result ?? .neg
-        return (tree, DelegationNode(.alt, DelegationNode.Outcome(tree), children))
+        return (tree, work.node(DelegationNode(.alt, DelegationNode.Outcome(tree), children)))
     }
 
     /// Every branch is bound; neg and fail branches drop out (Finagle
@@ -211,10 +252,10 @@ public struct Delegator: Sendable {
         for (weight, tree) in branches {
             let (result, child) = try bindOne(tree, depth, &work)
             bound.append(.init(weight, result))
-            children.append(DelegationNode(.weight(weight), child.outcome, [child]))
+            if work.tracing { children.append(DelegationNode(.weight(weight), child.outcome, [child])) }
         }
         let tree = NameTree<BoundName>.union(bound).simplified
-        return (tree, DelegationNode(.union, DelegationNode.Outcome(tree), children))
+        return (tree, work.node(DelegationNode(.union, DelegationNode.Outcome(tree), children)))
     }
 
     /// The first cycle in a delegation chain (`/a -> /b -> /a`), or its

@@ -118,7 +118,7 @@ public final class Router {
             }
         }
         let dtab = snapshot.dtab(route: route, override: override)
-        let resolution = snapshot.delegator(dtab).bind(name)
+        let resolution = snapshot.delegator(dtab, timeLimit: Delegator.requestTimeLimit).bind(name, tracing: false)
         switch resolution.outcome {
         case .bound: return .success(resolution)
         case .error(let message):

@@ -70,9 +70,9 @@ public final class RoutingSnapshot: Sendable {
     public var delegationBudget: Int { config.limits?.delegationBudget ?? Delegator.defaultBudget }
 
     /// A delegator for one request's effective dtab, with this snapshot's
-    /// namers and work budget.
-    public func delegator(_ dtab: Dtab) -> Delegator {
-        Delegator(dtab: dtab, namers: namers, budget: delegationBudget)
+    /// namers and work budget; `timeLimit` for the request path.
+    public func delegator(_ dtab: Dtab, timeLimit: Duration? = nil) -> Delegator {
+        Delegator(dtab: dtab, namers: namers, budget: delegationBudget, timeLimit: timeLimit)
     }
 
     /// The dtab a request is delegated with: the route's (or the file's for

@@ -8,10 +8,28 @@ import RouteLang
 enum DelegationBenchmark {
     static let cases: [(name: String, dtab: String, path: String)] = [
         ("ordinary: /svc/users through a canary split", "/svc=>/#/disco;/svc/users=>0.95*/#/disco/users-v1 & 0.05*/#/disco/users-v2", "/svc/users"),
-        ("self-naming union (issue 7's file): loop error", "/svc=>/x;/x=>(/x & /x & /$/inet/127.0.0.1/1)", "/svc/web"),
+        ("self-naming union (issue 7's file)", "/svc=>/x;/x=>(/x & /x & /$/inet/127.0.0.1/1)", "/svc/web"),
         ("60 levels of `a | a` ending in neg", (0..<60).map { "/a\($0)=>/a\($0 + 1) | /a\($0 + 1)" }.joined(separator: ";") + ";/a60=>~", "/a0"),
-        ("union doubling per level: budget of 10000 exhausted", (0..<20).map { "/l\($0)=>/l\($0 + 1)/0 & /l\($0 + 1)/1" }.joined(separator: ";") + ";/l20=>~", "/l0"),
+        ("union doubling per level, 20 levels", (0..<20).map { "/l\($0)=>/l\($0 + 1)/0 & /l\($0 + 1)/1" }.joined(separator: ";") + ";/l20=>~", "/l0"),
     ]
+
+    static let repeats = 20
+
+    /// Median microseconds of one binding.
+    static func perBinding(_ measurement: Measurement) -> Int {
+        let median = measurement.quantile(0.5).components
+        return Int(((Double(median.seconds) * 1e6 + Double(median.attoseconds) / 1e12) / Double(repeats)).rounded())
+    }
+
+    static func describe(_ resolution: Delegator.Resolution) -> String {
+        guard let error = resolution.error else { return resolution.outcome.name }
+        switch error.kind {
+        case .loop: return "loop error"
+        case .budgetExceeded: return "node budget exceeded"
+        case .tooSlow: return "time limit exceeded"
+        case .namer: return "namer error"
+        }
+    }
 
     static func run(iterations: Int) {
         let namers = NamerTable(["disco": RoutingBenchmark.SyntheticNamer()])
@@ -20,16 +38,20 @@ enum DelegationBenchmark {
                 print("\(name): does not parse")
                 continue
             }
-            let delegator = Delegator(dtab: dtab, namers: namers)
-            let resolution = delegator.bind(path)
-            let repeats = 20
-            let measurement = Measurement(name, iterations: iterations) {
-                for _ in 0..<repeats { _ = delegator.bind(path) }
-            }
-            let perBinding = Double(measurement.quantile(0.5).components.attoseconds) / 1e12 / Double(repeats)
-                + Double(measurement.quantile(0.5).components.seconds) * 1e6 / Double(repeats)
-            let outcome = resolution.error == nil ? resolution.outcome.name : "error"
-            print("\(name): \(resolution.steps) steps, \(outcome); median \(Int(perBinding.rounded())) us per binding")
+            // As the proxy binds (no trace, 1 ms limit), then as lint and explain do.
+            let proxy = Delegator(dtab: dtab, namers: namers, timeLimit: Delegator.requestTimeLimit)
+            let cli = Delegator(dtab: dtab, namers: namers)
+            let onRequestPath = proxy.bind(path, tracing: false)
+            let inCLI = cli.bind(path)
+            let proxyTime = perBinding(Measurement(name, iterations: iterations) {
+                for _ in 0..<repeats { _ = proxy.bind(path, tracing: false) }
+            })
+            let cliTime = perBinding(Measurement(name, iterations: iterations) {
+                for _ in 0..<repeats { _ = cli.bind(path) }
+            })
+            print("\(name)")
+            print("  request path: \(onRequestPath.steps) steps, \(describe(onRequestPath)), median \(proxyTime) us")
+            print("  lint/CLI:     \(inCLI.steps) steps, \(describe(inCLI)), median \(cliTime) us (with the trace)")
         }
     }
 }
