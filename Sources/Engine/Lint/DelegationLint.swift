@@ -49,7 +49,16 @@ public struct DelegationLint {
         var template: PathTemplate
         var route: Int?
         var range: SourceRange
-        var what: String
+        /// The route's name; nil for the identifier.
+        var routeName: String?
+
+        var what: String { routeName.map { "route \($0)" } ?? "the identifier" }
+    }
+
+    /// A name template with the dtab it is bound with (-1: the base dtab).
+    struct SourceKey: Hashable {
+        var dtab: Int
+        var template: PathTemplate
     }
 
     var sources: [Source] {
@@ -59,12 +68,12 @@ public struct DelegationLint {
             switch statement {
             case .route(let decl):
                 if let target = decl.targets.first {
-                    result.append(Source(template: target.value, route: routeIndex, range: target.range, what: "route \(decl.name.value)"))
+                    result.append(Source(template: target.value, route: routeIndex, range: target.range, routeName: decl.name.value))
                 }
                 routeIndex += 1
             case .identify(let decl):
                 if let template = config.identification, !result.contains(where: { $0.route == nil }) {
-                    result.append(Source(template: template, route: nil, range: decl.range, what: "the identifier"))
+                    result.append(Source(template: template, route: nil, range: decl.range, routeName: nil))
                 }
             default: break
             }
@@ -81,7 +90,7 @@ public struct DelegationLint {
     public func diagnostics() -> [Diagnostic] {
         var reported: Set<[Int]> = []
         var diagnostics: [Diagnostic] = []
-        var tried: Set<String> = []
+        var tried: Set<SourceKey> = []
         let bound = NamerTable(Dictionary(uniqueKeysWithValues: config.namers.map { ($0.name, OpaqueNamer(bind: true) as any Namer) }))
         let neg = NamerTable(Dictionary(uniqueKeysWithValues: config.namers.map { ($0.name, OpaqueNamer(bind: false) as any Namer) }))
         let budget = config.limits?.delegationBudget ?? Delegator.defaultBudget
@@ -90,7 +99,7 @@ public struct DelegationLint {
         var groups: [Int: [Source]] = [:]
         for source in sources {
             let dtabKey = source.route.flatMap { routeEntries[$0].isEmpty ? nil : $0 } ?? -1
-            if tried.insert("\(dtabKey) \(source.template)").inserted { groups[dtabKey, default: []].append(source) }
+            if tried.insert(SourceKey(dtab: dtabKey, template: source.template)).inserted { groups[dtabKey, default: []].append(source) }
         }
         for (dtabKey, group) in groups.sorted(by: { $0.key < $1.key }) {
             let entries = entries(route: dtabKey < 0 ? nil : dtabKey)
@@ -110,8 +119,13 @@ public struct DelegationLint {
         var diagnostics: [Diagnostic] = []
         for name in instances(of: source.template, dtab: dtab) {
             for (namers, definite) in namers {
-                let resolution = Delegator(dtab: dtab, namers: namers, budget: budget).bind(name)
-                guard let error = resolution.error, !error.chain.isEmpty else { continue }
+                let resolution = Delegator(dtab: dtab, namers: namers, budget: budget).bind(name, tracing: false)
+                guard let error = resolution.error, !error.chain.isEmpty else {
+                    // Without a choice between alternatives, other namer
+                    // answers would walk the same names: no second run.
+                    if !resolution.choseAlternatives { break }
+                    continue
+                }
                 let (lead, around) = self.steps(from: name, along: error.chain, dtab: dtab)
                 guard reported.insert(Set(around.map(\.entry)).sorted()).inserted else { break }
                 diagnostics.append(report(error, name: name, steps: lead + around, entries: entries, source: source, definite: definite))

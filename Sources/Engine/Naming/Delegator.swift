@@ -51,6 +51,9 @@ public struct Delegator: Sendable {
         public var trace: DelegationNode
         /// Nodes the binding visited (at most the budget).
         public var steps: Int
+        /// Whether some step chose between alternatives (several dentries or
+        /// an alternation): only then can namer answers change the walk.
+        var choseAlternatives = false
 
         public var outcome: DelegationNode.Outcome {
             if let error { return .error(error.description) }
@@ -64,10 +67,12 @@ public struct Delegator: Sendable {
         var work = Work(budget: budget, tracing: tracing, timeLimit: timeLimit)
         do {
             let (tree, node) = try bindPath(path, depth: 0, &work)
-            return Resolution(path: path, tree: tree.simplified, error: nil, trace: node, steps: work.steps)
+            return Resolution(path: path, tree: tree.simplified, error: nil, trace: node, steps: work.steps,
+                              choseAlternatives: work.choseAlternatives)
         } catch {
             return Resolution(path: path, tree: .neg, error: error,
-                              trace: work.node(DelegationNode(.name(path), .error(error.description))), steps: work.steps)
+                              trace: work.node(DelegationNode(.name(path), .error(error.description))), steps: work.steps,
+                              choseAlternatives: work.choseAlternatives)
         }
     }
 
@@ -79,6 +84,7 @@ public struct Delegator: Sendable {
         let budget: Int
         let tracing: Bool
         var steps = 0
+        var choseAlternatives = false
         var chain: [Path] = []
         var known: [Key: NameTree<BoundName>] = [:]
 
@@ -153,6 +159,7 @@ public struct Delegator: Sendable {
         var matched = false
         for dentry in dtab.dentries.reversed() {
             guard let suffix = dentry.match(path) else { continue }
+            if matched { work.choseAlternatives = true }
             matched = true
             if result != nil {
                 if work.tracing { children.append(DelegationNode(.dentry(dentry), .notReached)) }
@@ -225,6 +232,7 @@ public struct Delegator: Sendable {
                     _ bindOne: (T, Int, inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode))
         throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {
         try work.step()
+        if trees.count > 1 { work.choseAlternatives = true }
         var children: [DelegationNode] = []
         var result: NameTree<BoundName>?
         for tree in trees {
