@@ -4,6 +4,38 @@ import XCTest
 // MARK: - YAMLTests
 
 final class YAMLTests: XCTestCase {
+    /// The hardening limits and the upgrade policy read the same in both syntaxes.
+    func testHardeningLimitsAndUpgradesInBothSyntaxes() throws {
+        let routes = Support.lint("""
+            limits {
+              max-body-size 8MiB
+              body-idle-timeout 5s
+              delegation-budget 500
+            }
+            route r {
+              to /svc/a
+              upgrade none
+            }
+            """)
+        let yaml = Support.lint("""
+            limits:
+              max-body-size: 8MiB
+              body-idle-timeout: 5s
+              delegation-budget: 500
+            routes:
+              - name: r
+                to: /svc/a
+                upgrade: [none]
+            """, name: "t.yaml")
+        let config = try XCTUnwrap(routes.config)
+        XCTAssertEqual(config, try XCTUnwrap(yaml.config))
+        XCTAssertEqual(config.limits?.maxBodySize, 8 << 20)
+        XCTAssertEqual(config.limits?.bodyIdleTimeout, .seconds(5))
+        XCTAssertEqual(config.limits?.delegationBudget, 500)
+        XCTAssertEqual(config.routes[0].policy.upgrades, [])
+        XCTAssertEqual(config.defaults.upgrades, ["websocket"])
+    }
+
     func testUnknownKeyHasDidYouMean() {
         let result = Support.lint("listen:\n  - adress: 127.0.0.1:4140\n", name: "t.yaml")
         let diagnostic = result.diagnostics.items.first { $0.code == .yamlUnknownKey }
