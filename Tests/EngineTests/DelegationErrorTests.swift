@@ -50,6 +50,21 @@ final class DelegationErrorTests: XCTestCase {
         XCTAssertTrue(error.description.hasSuffix("-> … (more than 100 rewrites)"), error.description)
     }
 
+    // MARK: Finagle DtabTest
+
+    /// "Does not recurse indefinitely", "Handles unknown", "Dtab.delegated(Dtab)".
+    func testDtabCases() throws {
+        guard case .loop(let chain)? = try Support.bind("/foo=>/bar;/bar=>/foo", "/foo").error?.kind else {
+            return XCTFail("a two-dentry cycle is a loop error")
+        }
+        XCTAssertEqual(chain.map(\.show), ["/foo", "/bar", "/foo"])
+        XCTAssertEqual(try Support.bind("/foo=>/bar", "/blah").outcome, .neg)
+        let d1 = "/foo=>/bar"
+        let d2 = "/foo=>/biz;/biz=>/$/inet/8080;/bar=>/$/inet/9090"
+        XCTAssertEqual(try Support.bind(d1 + ";" + d2, "/foo").tree.show, "/$/inet/8080", "d1 ++ d2: d2's /foo wins")
+        XCTAssertEqual(try Support.bind(d2 + ";" + d1, "/foo").tree.show, "/$/inet/9090", "d2 ++ d1: d1's /foo wins")
+    }
+
     // MARK: Errors propagate
 
     func testLoopInOneUnionBranchFailsTheUnion() throws {
