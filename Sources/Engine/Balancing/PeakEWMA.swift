@@ -1,0 +1,39 @@
+import Foundation
+
+// MARK: - PeakEWMA
+
+/// One endpoint's latency estimate (Finagle's and linkerd2-proxy's peak
+/// EWMA): a slower answer is adopted at once, a faster one only gradually,
+/// so an endpoint that turns slow loses traffic immediately and wins it back
+/// over `decay`. Times are nanoseconds of an injected monotonic clock.
+public struct PeakEWMA: Sendable, Hashable {
+    /// The estimate; nil until the first answer.
+    public private(set) var nanoseconds: Double?
+    private var updated: UInt64 = 0
+
+    public init() {}
+
+    /// Records one round trip that ended at `now`.
+    public mutating func observe(rtt: UInt64, now: UInt64, decay: UInt64) {
+        let sample = Double(rtt)
+        guard let current = nanoseconds else {
+            nanoseconds = sample
+            updated = now
+            return
+        }
+        if sample > current {
+            nanoseconds = sample
+        } else {
+            // The older the estimate, the less it weighs: w = e^(-elapsed/decay).
+            let elapsed = Double(now &- updated)
+            let weight = decay == 0 ? 0 : exp(-elapsed / Double(decay))
+            nanoseconds = current * weight + sample * (1 - weight)
+        }
+        updated = now
+    }
+
+    /// The estimate, or `defaultRTT` for an endpoint never measured.
+    public func estimate(defaultRTT: UInt64) -> Double {
+        nanoseconds ?? Double(defaultRTT)
+    }
+}

@@ -1,0 +1,145 @@
+@testable import Engine
+import RouteLang
+import XCTest
+
+// MARK: - BalancerTests
+
+/// Balancing as pure state: a fixed random sequence and an injected clock.
+final class BalancerTests: XCTestCase {
+    /// SplitMix64: a deterministic generator, so every run picks the same.
+    struct Seeded: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    let a = Endpoint(host: "10.0.0.1", port: 80)
+    let b = Endpoint(host: "10.0.0.2", port: 80)
+    let c = Endpoint(host: "10.0.0.3", port: 80)
+    let ms: UInt64 = 1_000_000
+    let peak = BalancePolicy.peakEWMA(decay: .seconds(10), defaultRTT: .milliseconds(100))
+
+    func testPeakEWMAAdoptsPeaksAtOnceAndDecaysTowardFasterAnswers() {
+        var ewma = PeakEWMA()
+        XCTAssertEqual(ewma.estimate(defaultRTT: 100 * ms), Double(100 * ms), "never measured: the default")
+        ewma.observe(rtt: 10 * ms, now: 0, decay: 1_000 * ms)
+        XCTAssertEqual(ewma.nanoseconds, Double(10 * ms))
+        ewma.observe(rtt: 500 * ms, now: 1 * ms, decay: 1_000 * ms)
+        XCTAssertEqual(ewma.nanoseconds, Double(500 * ms), "a slower answer is adopted at once")
+        ewma.observe(rtt: 0, now: 1_001 * ms, decay: 1_000 * ms)
+        XCTAssertEqual(ewma.nanoseconds ?? 0, Double(500 * ms) * exp(-1), accuracy: 1, "after one decay period the old value weighs 1/e")
+    }
+
+    func testPowerOfTwoChoicesAvoidsTheSlowEndpoint() {
+        var balancer = Balancer()
+        var random = Seeded(state: 7)
+        balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(1 * ms))
+        balancer.loads[b] = EndpointLoad(pending: 0, latency: Self.measured(1_000 * ms))
+        var counts: [Endpoint: Int] = [:]
+        for _ in 0..<1_000 {
+            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            counts[chosen, default: 0] += 1
+            balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
+        }
+        XCTAssertGreaterThan(counts[a, default: 0], 950)
+    }
+
+    func testPendingRequestsRaiseTheCost() {
+        var balancer = Balancer()
+        var random = Seeded(state: 1)
+        // Equal latency; a holds nine requests in flight, so b wins every pair.
+        balancer.loads[a] = EndpointLoad(pending: 9, latency: Self.measured(10 * ms))
+        balancer.loads[b] = EndpointLoad(pending: 0, latency: Self.measured(10 * ms))
+        for _ in 0..<50 {
+            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            XCTAssertEqual(chosen, b)
+            balancer.finished(chosen, rtt: 10 * ms, now: 0, policy: peak)
+        }
+        XCTAssertEqual(balancer.loads[b]?.pending, 0)
+        XCTAssertEqual(balancer.loads[a]?.pending, 9)
+    }
+
+    func testUnmeasuredEndpointsCostTheDefaultRTT() {
+        var balancer = Balancer()
+        var random = Seeded(state: 3)
+        balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(500 * ms))
+        // b was never measured: it costs the 100 ms default and wins.
+        for _ in 0..<20 {
+            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            XCTAssertEqual(chosen, b)
+            balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
+        }
+    }
+
+    func testRoundRobinIsSmoothAndWeighted() {
+        var balancer = Balancer()
+        var random = Seeded(state: 1)
+        let heavy = Endpoint(host: "10.0.0.1", port: 80, weight: 3)
+        var sequence: [Endpoint] = []
+        for _ in 0..<8 {
+            let chosen = balancer.pick([heavy, b], policy: .roundRobin, random: &random)!
+            sequence.append(chosen)
+            balancer.finished(chosen, rtt: nil, now: 0, policy: .roundRobin)
+        }
+        XCTAssertEqual(sequence.filter { $0 == heavy }.count, 6)
+        XCTAssertEqual(sequence.filter { $0 == b }.count, 2)
+        XCTAssertNotEqual(Array(sequence.prefix(4)), [heavy, heavy, heavy, heavy], "smooth: no burst")
+    }
+
+    func testLeastLoadedRespectsWeights() {
+        var balancer = Balancer()
+        var random = Seeded(state: 5)
+        let heavy = Endpoint(host: "10.0.0.1", port: 80, weight: 4)
+        balancer.loads[heavy] = EndpointLoad(pending: 3, latency: PeakEWMA())
+        balancer.loads[b] = EndpointLoad(pending: 1, latency: PeakEWMA())
+        // 3/4 in flight per unit of weight beats 1/1.
+        XCTAssertEqual(balancer.pick([heavy, b], policy: .leastLoaded, random: &random), heavy)
+    }
+
+    func testWeightsSteerPowerOfTwoDraws() {
+        var balancer = Balancer()
+        var random = Seeded(state: 11)
+        let heavy = Endpoint(host: "10.0.0.1", port: 80, weight: 9)
+        var counts: [Endpoint: Int] = [:]
+        for _ in 0..<2_000 {
+            let chosen = balancer.pick([heavy, b, c], policy: peak, random: &random)!
+            counts[chosen, default: 0] += 1
+            balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
+        }
+        XCTAssertGreaterThan(counts[heavy, default: 0], 1_500, "\(counts)")
+        XCTAssertGreaterThan(counts[b, default: 0], 0)
+    }
+
+    func testExcludedEndpointsAreAvoidedWhileOthersExist() {
+        var balancer = Balancer()
+        var random = Seeded(state: 9)
+        for _ in 0..<20 {
+            let chosen = balancer.pick([a, b, c], policy: peak, excluding: [a, b], random: &random)
+            XCTAssertEqual(chosen, c)
+            balancer.finished(c, rtt: nil, now: 0, policy: peak)
+        }
+        XCTAssertNotNil(balancer.pick([a], policy: peak, excluding: [a], random: &random), "with no other endpoint the excluded one is used")
+        XCTAssertNil(balancer.pick([], policy: peak, random: &random))
+    }
+
+    func testRetainForgetsRemovedIdleEndpoints() {
+        var balancer = Balancer()
+        var random = Seeded(state: 2)
+        _ = balancer.pick([a], policy: peak, random: &random)
+        balancer.loads[b] = EndpointLoad()
+        balancer.retain([c])
+        XCTAssertNotNil(balancer.loads[a], "an endpoint with a request in flight is kept")
+        XCTAssertNil(balancer.loads[b])
+    }
+
+    static func measured(_ rtt: UInt64) -> PeakEWMA {
+        var ewma = PeakEWMA()
+        ewma.observe(rtt: rtt, now: 0, decay: 10_000_000_000)
+        return ewma
+    }
+}
