@@ -26,13 +26,34 @@ final class BalancerTests: XCTestCase {
 
     func testPeakEWMAAdoptsPeaksAtOnceAndDecaysTowardFasterAnswers() {
         var ewma = PeakEWMA()
-        XCTAssertEqual(ewma.estimate(defaultRTT: 100 * ms), Double(100 * ms), "never measured: the default")
+        XCTAssertEqual(ewma.estimate(now: 0, decay: 1_000 * ms, defaultRTT: 100 * ms), Double(100 * ms), "never measured: the default")
         ewma.observe(rtt: 10 * ms, now: 0, decay: 1_000 * ms)
         XCTAssertEqual(ewma.nanoseconds, Double(10 * ms))
         ewma.observe(rtt: 500 * ms, now: 1 * ms, decay: 1_000 * ms)
         XCTAssertEqual(ewma.nanoseconds, Double(500 * ms), "a slower answer is adopted at once")
         ewma.observe(rtt: 0, now: 1_001 * ms, decay: 1_000 * ms)
         XCTAssertEqual(ewma.nanoseconds ?? 0, Double(500 * ms) * exp(-1), accuracy: 1, "after one decay period the old value weighs 1/e")
+    }
+
+    /// An endpoint avoided for being slow looks faster as time passes, so
+    /// it is tried again: read, the estimate decays toward zero.
+    func testEstimateDecaysWhileNoAnswerComes() {
+        var ewma = PeakEWMA()
+        ewma.observe(rtt: 800 * ms, now: 0, decay: 1_000 * ms)
+        XCTAssertEqual(ewma.estimate(now: 0, decay: 1_000 * ms, defaultRTT: 0), Double(800 * ms))
+        XCTAssertEqual(ewma.estimate(now: 2_000 * ms, decay: 1_000 * ms, defaultRTT: 0), Double(800 * ms) * exp(-2), accuracy: 1)
+
+        var balancer = Balancer()
+        var random = Seeded(state: 4)
+        balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(10 * ms))
+        balancer.loads[b] = EndpointLoad(pending: 0, latency: Self.measured(800 * ms))
+        XCTAssertEqual(balancer.pick([a, b], policy: peak, now: 0, random: &random), a)
+        balancer.finished(a, rtt: nil, now: 0, policy: peak)
+        // 60 s later with a's estimate refreshed, b's has decayed below it.
+        balancer.finished(a, rtt: 10 * ms, now: 60_000 * ms, policy: peak)
+        _ = balancer.pick([a], policy: peak, now: 60_000 * ms, random: &random)
+        balancer.finished(a, rtt: 10 * ms, now: 60_000 * ms, policy: peak)
+        XCTAssertEqual(balancer.pick([a, b], policy: peak, now: 60_000 * ms, random: &random), b)
     }
 
     func testPowerOfTwoChoicesAvoidsTheSlowEndpoint() {
@@ -42,7 +63,7 @@ final class BalancerTests: XCTestCase {
         balancer.loads[b] = EndpointLoad(pending: 0, latency: Self.measured(1_000 * ms))
         var counts: [Endpoint: Int] = [:]
         for _ in 0..<1_000 {
-            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            let chosen = balancer.pick([a, b], policy: peak, now: 0, random: &random)!
             counts[chosen, default: 0] += 1
             balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
         }
@@ -56,7 +77,7 @@ final class BalancerTests: XCTestCase {
         balancer.loads[a] = EndpointLoad(pending: 9, latency: Self.measured(10 * ms))
         balancer.loads[b] = EndpointLoad(pending: 0, latency: Self.measured(10 * ms))
         for _ in 0..<50 {
-            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            let chosen = balancer.pick([a, b], policy: peak, now: 0, random: &random)!
             XCTAssertEqual(chosen, b)
             balancer.finished(chosen, rtt: 10 * ms, now: 0, policy: peak)
         }
@@ -70,7 +91,7 @@ final class BalancerTests: XCTestCase {
         balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(500 * ms))
         // b was never measured: it costs the 100 ms default and wins.
         for _ in 0..<20 {
-            let chosen = balancer.pick([a, b], policy: peak, random: &random)!
+            let chosen = balancer.pick([a, b], policy: peak, now: 0, random: &random)!
             XCTAssertEqual(chosen, b)
             balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
         }
@@ -82,7 +103,7 @@ final class BalancerTests: XCTestCase {
         let heavy = Endpoint(host: "10.0.0.1", port: 80, weight: 3)
         var sequence: [Endpoint] = []
         for _ in 0..<8 {
-            let chosen = balancer.pick([heavy, b], policy: .roundRobin, random: &random)!
+            let chosen = balancer.pick([heavy, b], policy: .roundRobin, now: 0, random: &random)!
             sequence.append(chosen)
             balancer.finished(chosen, rtt: nil, now: 0, policy: .roundRobin)
         }
@@ -98,7 +119,7 @@ final class BalancerTests: XCTestCase {
         balancer.loads[heavy] = EndpointLoad(pending: 3, latency: PeakEWMA())
         balancer.loads[b] = EndpointLoad(pending: 1, latency: PeakEWMA())
         // 3/4 in flight per unit of weight beats 1/1.
-        XCTAssertEqual(balancer.pick([heavy, b], policy: .leastLoaded, random: &random), heavy)
+        XCTAssertEqual(balancer.pick([heavy, b], policy: .leastLoaded, now: 0, random: &random), heavy)
     }
 
     func testWeightsSteerPowerOfTwoDraws() {
@@ -107,7 +128,7 @@ final class BalancerTests: XCTestCase {
         let heavy = Endpoint(host: "10.0.0.1", port: 80, weight: 9)
         var counts: [Endpoint: Int] = [:]
         for _ in 0..<2_000 {
-            let chosen = balancer.pick([heavy, b, c], policy: peak, random: &random)!
+            let chosen = balancer.pick([heavy, b, c], policy: peak, now: 0, random: &random)!
             counts[chosen, default: 0] += 1
             balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
         }
@@ -119,18 +140,18 @@ final class BalancerTests: XCTestCase {
         var balancer = Balancer()
         var random = Seeded(state: 9)
         for _ in 0..<20 {
-            let chosen = balancer.pick([a, b, c], policy: peak, excluding: [a, b], random: &random)
+            let chosen = balancer.pick([a, b, c], policy: peak, excluding: [a, b], now: 0, random: &random)
             XCTAssertEqual(chosen, c)
             balancer.finished(c, rtt: nil, now: 0, policy: peak)
         }
-        XCTAssertNotNil(balancer.pick([a], policy: peak, excluding: [a], random: &random), "with no other endpoint the excluded one is used")
-        XCTAssertNil(balancer.pick([], policy: peak, random: &random))
+        XCTAssertNotNil(balancer.pick([a], policy: peak, excluding: [a], now: 0, random: &random), "with no other endpoint the excluded one is used")
+        XCTAssertNil(balancer.pick([], policy: peak, now: 0, random: &random))
     }
 
     func testRetainForgetsRemovedIdleEndpoints() {
         var balancer = Balancer()
         var random = Seeded(state: 2)
-        _ = balancer.pick([a], policy: peak, random: &random)
+        _ = balancer.pick([a], policy: peak, now: 0, random: &random)
         balancer.loads[b] = EndpointLoad()
         balancer.retain([c])
         XCTAssertNotNil(balancer.loads[a], "an endpoint with a request in flight is kept")

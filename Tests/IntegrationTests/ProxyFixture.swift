@@ -26,8 +26,11 @@ final class ProxyFixture {
     /// The port of the listener that does not.
     var strictPort: Int { ports[1] }
 
-    /// - Parameter services: more endpoint files, service name to a port on 127.0.0.1.
-    func start(extraRules: String = "", options: ProxyOptions = ProxyOptions(), services: [String: Int] = [:]) async throws {
+    /// - Parameters:
+    ///   - services: more endpoint files, service name to a port on 127.0.0.1;
+    ///   - files: more endpoint files as written (`HOST PORT` lines).
+    func start(extraRules: String = "", options: ProxyOptions = ProxyOptions(), services: [String: Int] = [:],
+               files: [String: String] = [:]) async throws {
         backendA = try await TestBackend(name: "a", group: group)
         backendB = try await TestBackend(name: "b", group: group)
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-it-\(UUID().uuidString)")
@@ -38,6 +41,9 @@ final class ProxyFixture {
         try "".write(to: directory.appendingPathComponent("empty"), atomically: true, encoding: .utf8)
         for (service, port) in services {
             try "127.0.0.1 \(port)\n".write(to: directory.appendingPathComponent(service), atomically: true, encoding: .utf8)
+        }
+        for (service, text) in files {
+            try text.write(to: directory.appendingPathComponent(service), atomically: true, encoding: .utf8)
         }
         let rules = """
             listen 127.0.0.1:0 allow-dtab-override

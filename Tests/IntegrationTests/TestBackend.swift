@@ -14,7 +14,8 @@ import NIOPosix
 /// - `/big?bytes=N`: a body of N bytes (`x`), chunked when `chunked=1`;
 /// - `/stream?bytes=N`: N bytes written as the connection drains (bounded memory);
 /// - `/sink`: counts the request body without keeping it, answers the count;
-/// - anything else: `hello from NAME`.
+/// - anything else: `hello from NAME`, after `delay` ms when one is set
+///   (an endpoint that has turned slow).
 final class TestBackend: Sendable {
     let name: String
     let channel: Channel
@@ -23,7 +24,7 @@ final class TestBackend: Sendable {
 
     var port: Int { channel.localAddress!.port! }
 
-    init(name: String, group: EventLoopGroup) async throws {
+    init(name: String, group: EventLoopGroup, delay: Int64 = 0) async throws {
         self.name = name
         let counters = NIOLockedValueBox((connections: 0, requests: 0))
         let bootstrap = ServerBootstrap(group: group)
@@ -31,7 +32,7 @@ final class TestBackend: Sendable {
             .childChannelInitializer { channel in
                 counters.withLockedValue { $0.connections += 1 }
                 return channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(BackendResponder(name: name, counters: counters))
+                    channel.pipeline.addHandler(BackendResponder(name: name, counters: counters, delay: delay))
                 }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -58,10 +59,12 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
     var body = ByteBuffer()
     var sunk = 0
     var streamRemaining = 0
+    let delay: Int64
 
-    init(name: String, counters: NIOLockedValueBox<(connections: Int, requests: Int)>) {
+    init(name: String, counters: NIOLockedValueBox<(connections: Int, requests: Int)>, delay: Int64 = 0) {
         self.name = name
         self.counters = counters
+        self.delay = delay
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -115,7 +118,14 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
             payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: count)
             chunked = query["chunked"] == "1"
         default:
-            break
+            if delay > 0 {
+                let (fixedHeaders, fixedPayload) = (headers, payload)
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(delay)) {
+                    guard context.channel.isActive else { return }
+                    self.write(context: context, head: head, headers: fixedHeaders, payload: fixedPayload, chunked: false)
+                }
+                return
+            }
         }
         write(context: context, head: head, headers: headers, payload: payload, chunked: chunked)
     }

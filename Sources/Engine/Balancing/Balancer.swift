@@ -25,7 +25,7 @@ public struct Balancer: Sendable {
     /// `excluding` endpoints are avoided while any other one exists (a
     /// retry goes elsewhere).
     public mutating func pick<R: RandomNumberGenerator>(_ endpoints: [Endpoint], policy: BalancePolicy,
-                                                        excluding: Set<Endpoint> = [], random: inout R) -> Endpoint? {
+                                                        excluding: Set<Endpoint> = [], now: UInt64, random: inout R) -> Endpoint? {
         let candidates = excluding.isEmpty ? endpoints : endpoints.filter { !excluding.contains($0) }
         let pool = candidates.isEmpty ? endpoints : candidates
         guard !pool.isEmpty else { return nil }
@@ -34,8 +34,11 @@ public struct Balancer: Sendable {
             chosen = pool[0]
         } else {
             switch policy {
-            case .peakEWMA(_, let defaultRTT):
-                chosen = powerOfTwo(pool, random: &random) { self.loads[$0, default: EndpointLoad()].cost(defaultRTT: Self.nanoseconds(defaultRTT)) }
+            case .peakEWMA(let decay, let defaultRTT):
+                let (decay, defaultRTT) = (Self.nanoseconds(decay), Self.nanoseconds(defaultRTT))
+                chosen = powerOfTwo(pool, random: &random) {
+                    self.loads[$0, default: EndpointLoad()].cost(now: now, decay: decay, defaultRTT: defaultRTT)
+                }
             case .leastLoaded:
                 chosen = leastLoaded(pool, random: &random)
             case .roundRobin:

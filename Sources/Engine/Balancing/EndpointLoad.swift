@@ -13,7 +13,7 @@ public struct EndpointLoad: Sendable, Hashable {
 
     /// Peak-EWMA's cost: expected latency times the work queued before a
     /// new request, `ewma x (pending + 1)`.
-    public func cost(defaultRTT: UInt64) -> Double {
-        latency.estimate(defaultRTT: defaultRTT) * Double(pending + 1)
+    public func cost(now: UInt64, decay: UInt64, defaultRTT: UInt64) -> Double {
+        latency.estimate(now: now, decay: decay, defaultRTT: defaultRTT) * Double(pending + 1)
     }
 }

@@ -4,8 +4,10 @@ import Foundation
 
 /// One endpoint's latency estimate (Finagle's and linkerd2-proxy's peak
 /// EWMA): a slower answer is adopted at once, a faster one only gradually,
-/// so an endpoint that turns slow loses traffic immediately and wins it back
-/// over `decay`. Times are nanoseconds of an injected monotonic clock.
+/// so an endpoint that turns slow loses traffic immediately. Read, the
+/// estimate decays toward zero over `decay` (as if time passed with no
+/// answer), so an endpoint avoided for being slow is tried again later.
+/// Times are nanoseconds of an injected monotonic clock.
 public struct PeakEWMA: Sendable, Hashable {
     /// The estimate; nil until the first answer.
     public private(set) var nanoseconds: Double?
@@ -32,8 +34,11 @@ public struct PeakEWMA: Sendable, Hashable {
         updated = now
     }
 
-    /// The estimate, or `defaultRTT` for an endpoint never measured.
-    public func estimate(defaultRTT: UInt64) -> Double {
-        nanoseconds ?? Double(defaultRTT)
+    /// The estimate at `now`, decayed since the last answer, or
+    /// `defaultRTT` for an endpoint never measured.
+    public func estimate(now: UInt64, decay: UInt64, defaultRTT: UInt64) -> Double {
+        guard let nanoseconds else { return Double(defaultRTT) }
+        guard decay > 0, now > updated else { return nanoseconds }
+        return nanoseconds * exp(-Double(now - updated) / Double(decay))
     }
 }

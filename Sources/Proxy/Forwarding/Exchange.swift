@@ -36,6 +36,10 @@ final class Exchange {
     var deadline: Scheduled<Void>?
     /// Body bytes received so far (chunked bodies are checked against the limit).
     var requestBodyBytes: UInt64 = 0
+    /// When the (final) response head arrived: the balancer's round trip.
+    var responseHeadAt: NIODeadline?
+    /// Whether the balancer was told this attempt ended (exactly once).
+    var loadReleased = false
 
     init(request: RequestHead, decision: RoutingDecision, leaf: RoutingDecision.Leaf, endpoint: Endpoint, started: NIODeadline) {
         self.request = request

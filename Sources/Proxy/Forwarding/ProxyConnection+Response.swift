@@ -54,6 +54,7 @@ extension ProxyConnection {
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.bytes)), promise: nil)
                     continue
                 }
+                exchange.responseHeadAt = .now()
                 if head.status == 101, exchange.request.upgrade != nil, let lease = exchange.backend {
                     let bytes = HeadRewriter.response(head, clientVersion: exchange.request.version, closeClient: false)
                     context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
@@ -213,6 +214,18 @@ extension ProxyConnection {
     func record(_ exchange: Exchange, status: Int) {
         runtime.metrics.record(status: status, destination: exchange.leaf.idText,
                                nanoseconds: (NIODeadline.now() - exchange.started).nanoseconds)
+        releaseLoad(exchange)
+    }
+
+    /// Tells the balancer the attempt ended, with its time to the response
+    /// head when there was one; once per exchange, whichever way it ends.
+    func releaseLoad(_ exchange: Exchange) {
+        guard !exchange.loadReleased else { return }
+        exchange.loadReleased = true
+        let now = NIODeadline.now()
+        let rtt = exchange.responseHeadAt.map { UInt64(max(0, ($0 - exchange.started).nanoseconds)) }
+        runtime.balancers.finished(exchange.leaf, exchange.endpoint, rtt: rtt, now: now.uptimeNanoseconds,
+                                   policy: exchange.decision.policy.balance)
     }
 
     /// Writes an error response; keeps the connection when the request is

@@ -91,6 +91,7 @@ final class ProxyConnection: ChannelInboundHandler {
             exchange.deadline?.cancel()
             exchange.backend?.handler.owner = nil
             exchange.backend?.channel.close(promise: nil)
+            releaseLoad(exchange)
         case .tunnel(let lease):
             lease.handler.owner = nil
             lease.channel.close(promise: nil)
@@ -183,7 +184,7 @@ final class ProxyConnection: ChannelInboundHandler {
            !decision.policy.upgrades.contains(wanted) {
             head.upgrade = nil
         }
-        guard let (leaf, endpoint) = runtime.picker.pick(decision) else {
+        guard let (leaf, endpoint) = runtime.balancers.pick(decision, now: NIODeadline.now().uptimeNanoseconds, random: &runtime.random) else {
             let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
             runtime.metrics.record(status: 503, destination: "none", nanoseconds: nil)
             respondError(status: 503, error: "no endpoints for \(ids.isEmpty ? decision.name.show : ids)",

@@ -6,13 +6,14 @@ import RouteLang
 // MARK: - LoopRuntime
 
 /// The state one event loop owns: its router (and binding cache), its
-/// backend connection pool and its endpoint picker. Everything a request
+/// backend connection pool and its balancers. Everything a request
 /// touches lives here, so the request path takes no lock.
 final class LoopRuntime {
     let eventLoop: EventLoop
     let router: Router
     let pool: ConnectionPool
-    var picker = EndpointPicker()
+    var balancers = DestinationBalancers()
+    var random = SystemRandomNumberGenerator()
     /// The data-plane settings: the file's `limits` block, else the server's defaults.
     private(set) var options: ProxyOptions
     let defaultOptions: ProxyOptions
