@@ -1,0 +1,103 @@
+import RouteLang
+
+// MARK: - FailureAccrual
+
+/// Evicts endpoints that keep failing and probes them again (Finagle's
+/// FailureAccrualFactory with its consecutive-failures and success-rate
+/// policies), for one destination:
+/// - `consecutive N`: evicted at the Nth failure in a row;
+/// - `success-rate R window D min-requests M`: evicted when the success rate
+///   over the last D falls below R with at least M outcomes in it;
+/// - an evicted endpoint waits a jittered exponential backoff (`backoff A..B`,
+///   doubling per eviction in a row), then admits one real request: success
+///   restores it, failure evicts it again for longer;
+/// - `max-ejection P%`: an eviction that would take more than P% of the
+///   endpoints out is not made.
+///
+/// Pure state with an injected clock and random source; the caller feeds
+/// outcomes and asks which endpoints may be picked.
+public struct FailureAccrual: Sendable {
+    public enum Event: Sendable, Hashable {
+        case evicted(Endpoint, until: UInt64)
+        case probing(Endpoint)
+        case restored(Endpoint)
+    }
+
+    public private(set) var health: [Endpoint: EndpointHealth] = [:]
+
+    public init() {}
+
+    /// The endpoints that may take a request now. An evicted endpoint whose
+    /// backoff passed moves to probation and is offered (once).
+    public mutating func available(_ endpoints: [Endpoint], now: UInt64) -> (endpoints: [Endpoint], events: [Event]) {
+        var result: [Endpoint] = []
+        var events: [Event] = []
+        for endpoint in endpoints {
+            switch health[endpoint, default: .fresh] {
+            case .alive:
+                result.append(endpoint)
+            case .evicted(let until, let evictions) where now >= until:
+                health[endpoint] = .probing(evictions: evictions)
+                events.append(.probing(endpoint))
+                result.append(endpoint)
+            case .evicted, .probing:
+                continue
+            }
+        }
+        return (result, events)
+    }
+
+    /// Records one attempt's outcome on `endpoint` (out of `endpoints`, the
+    /// destination's current set, for the ejection cap).
+    public mutating func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool, now: UInt64, policy: AccrualPolicy,
+                                                          endpoints: [Endpoint], random: inout R) -> Event? {
+        switch health[endpoint, default: .fresh] {
+        case .probing(let evictions):
+            if success {
+                health[endpoint] = .fresh
+                return .restored(endpoint)
+            }
+            return evict(endpoint, evictions: evictions + 1, now: now, policy: policy, random: &random)
+        case .evicted:
+            // A request picked before the eviction ended late: it decides nothing.
+            return nil
+        case .alive(var failures, var recent):
+            failures = success ? 0 : failures + 1
+            let tripped: Bool
+            switch policy.mode {
+            case .consecutive(let limit):
+                tripped = failures >= limit
+            case .successRate(let wanted, let window, let minRequests):
+                recent.record(success: success, now: now, window: Self.nanoseconds(window))
+                tripped = recent.total >= minRequests && recent.rate < wanted
+            }
+            health[endpoint] = .alive(failures: failures, recent: recent)
+            guard tripped, mayEject(from: endpoints, policy: policy) else { return nil }
+            return evict(endpoint, evictions: 1, now: now, policy: policy, random: &random)
+        }
+    }
+
+    /// Whether one more eviction stays within `max-ejection`.
+    func mayEject(from endpoints: [Endpoint], policy: AccrualPolicy) -> Bool {
+        let out = endpoints.filter {
+            switch health[$0, default: .fresh] {
+            case .alive: return false
+            case .evicted, .probing: return true
+            }
+        }.count
+        return Double(out + 1) <= Double(endpoints.count) * policy.maxEjectionPercent / 100
+    }
+
+    mutating func evict<R: RandomNumberGenerator>(_ endpoint: Endpoint, evictions: Int, now: UInt64, policy: AccrualPolicy,
+                                                  random: inout R) -> Event {
+        let wait = RetryDecision.backoff(retry: evictions, range: policy.backoff, random: &random)
+        let until = now + Self.nanoseconds(wait)
+        health[endpoint] = .evicted(until: until, evictions: evictions)
+        return .evicted(endpoint, until: until)
+    }
+
+    static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}
