@@ -6,17 +6,8 @@ import XCTest
 
 /// Balancing as pure state: a fixed random sequence and an injected clock.
 final class BalancerTests: XCTestCase {
-    /// SplitMix64: a deterministic generator, so every run picks the same.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// A deterministic generator (SplitMix64), so every run picks the same.
+    typealias Seeded = DecisionTreePropertyTests.Random
 
     let a = Endpoint(host: "10.0.0.1", port: 80)
     let b = Endpoint(host: "10.0.0.2", port: 80)
