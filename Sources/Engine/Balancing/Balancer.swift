@@ -35,7 +35,7 @@ public struct Balancer: Sendable {
         } else {
             switch policy {
             case .peakEWMA(let decay, let defaultRTT):
-                let (decay, defaultRTT) = (Self.nanoseconds(decay), Self.nanoseconds(defaultRTT))
+                let (decay, defaultRTT) = (decay.nanoseconds, defaultRTT.nanoseconds)
                 chosen = powerOfTwo(pool, random: &random) {
                     self.loads[$0, default: EndpointLoad()].cost(now: now, decay: decay, defaultRTT: defaultRTT)
                 }
@@ -55,7 +55,7 @@ public struct Balancer: Sendable {
         var load = loads[endpoint, default: EndpointLoad()]
         load.pending = max(0, load.pending - 1)
         if let rtt, case .peakEWMA(let decay, _) = policy {
-            load.latency.observe(rtt: rtt, now: now, decay: Self.nanoseconds(decay))
+            load.latency.observe(rtt: rtt, now: now, decay: decay.nanoseconds)
         }
         loads[endpoint] = load
     }
@@ -126,8 +126,4 @@ public struct Balancer: Sendable {
         max(endpoint.weight, 1e-6)
     }
 
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
 }

@@ -68,7 +68,7 @@ public struct FailureAccrual: Sendable {
             case .consecutive(let limit):
                 tripped = failures >= limit
             case .successRate(let wanted, let window, let minRequests):
-                recent.record(success: success, now: now, window: Self.nanoseconds(window))
+                recent.record(success: success, now: now, window: window.nanoseconds)
                 tripped = recent.total >= minRequests && recent.rate < wanted
             }
             health[endpoint] = .alive(failures: failures, recent: recent)
@@ -91,13 +91,9 @@ public struct FailureAccrual: Sendable {
     mutating func evict<R: RandomNumberGenerator>(_ endpoint: Endpoint, evictions: Int, now: UInt64, policy: AccrualPolicy,
                                                   random: inout R) -> Event {
         let wait = RetryDecision.backoff(retry: evictions, range: policy.backoff, random: &random)
-        let until = now + Self.nanoseconds(wait)
+        let until = now + wait.nanoseconds
         health[endpoint] = .evicted(until: until, evictions: evictions)
         return .evicted(endpoint, until: until)
     }
 
-    static func nanoseconds(_ duration: Duration) -> UInt64 {
-        let (seconds, attoseconds) = duration.components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
 }
