@@ -9,7 +9,7 @@ import RouteLang
 /// HTTP/2 can drive the same logic. Stack order (ARCHITECTURE.md): this
 /// layer sits above the destination's balancer so that a retry picks again.
 ///
-/// Issue 8 groundwork: the data plane does not drive it yet.
+/// The HTTP/1.1 data plane (Proxy/Forwarding) drives it; HTTP/2 will too.
 public struct RequestMachine: Sendable {
     public enum Action: Sendable, Hashable {
         /// Choose an endpoint (avoiding `excluding` where possible), then call `picked`.
@@ -36,21 +36,32 @@ public struct RequestMachine: Sendable {
 
     public let policy: Policy
     public let method: String
-    /// Whether the request body was buffered whole (within the replay limit).
-    public let bodyReplayable: Bool
+    /// Whether the request body can be sent again: nothing of it was sent
+    /// yet, or it was buffered whole within the replay limit. The glue
+    /// updates it as the body streams, before reporting an attempt's end.
+    public var bodyReplayable: Bool
     /// The request's deadline: `timeout`, shortened by the caller's
     /// propagated deadline when it came with one.
     public let deadline: UInt64?
+    let propagatedDeadline: UInt64?
     let classifier: ResponseClassifier
     private(set) var state = State.idle
     public private(set) var attempt = 0
     public private(set) var tried: Set<Endpoint> = []
+    /// What the last attempt's outcome counted as (for accrual and for
+    /// `l5d-retryable` on the final response); nil before one ended.
+    public private(set) var lastClass: ResponseClass?
+    /// Whether the answer given is known safe to send again (Linkerd's
+    /// `l5d-retryable`): the last outcome was a retryable failure that was
+    /// not retried (limit, budget or deadline reached first).
+    public private(set) var retryableAnswer = false
 
     public init(policy: Policy, method: String, bodyReplayable: Bool, now: UInt64, propagatedDeadline: UInt64? = nil) {
         self.policy = policy
         self.method = method
         self.bodyReplayable = bodyReplayable
         self.classifier = ResponseClassifier(policy)
+        self.propagatedDeadline = propagatedDeadline
         let own = policy.timeout.map { now + $0.nanoseconds }
         switch (own, propagatedDeadline) {
         case let (own?, propagated?): deadline = min(own, propagated)
@@ -66,14 +77,15 @@ public struct RequestMachine: Sendable {
     /// already passed (no attempt is started then).
     public mutating func start(now: UInt64) -> Action {
         guard state == .idle else { return .fail(status: 500, error: "request started twice", retries: retries) }
-        if let deadline, now >= deadline { return finish(.fail(status: 504, error: "deadline passed before the first attempt", retries: 0)) }
+        if let deadline, now >= deadline { return finish(.fail(status: 504, error: deadlineMessage + " before the first attempt", retries: 0)) }
         return nextAttempt()
     }
 
-    /// The balancer's choice; nil when the destination has no endpoint.
-    public mutating func picked(_ endpoint: Endpoint?, now: UInt64) -> Action {
+    /// The balancer's choice; nil when no endpoint may take the request
+    /// (`reason` says why, for `l5d-err`).
+    public mutating func picked(_ endpoint: Endpoint?, now: UInt64, reason: @autoclosure () -> String = "no endpoints") -> Action {
         guard state == .picking else { return .fail(status: 500, error: "unexpected pick", retries: retries) }
-        guard let endpoint else { return finish(.fail(status: 503, error: "no endpoints", retries: retries)) }
+        guard let endpoint else { return finish(.fail(status: 503, error: reason(), retries: retries)) }
         tried.insert(endpoint)
         state = .attempting(endpoint)
         let attemptDeadline = policy.attemptTimeout.map { now + $0.nanoseconds }
@@ -90,8 +102,9 @@ public struct RequestMachine: Sendable {
     public mutating func ended<R: RandomNumberGenerator>(_ outcome: AttemptOutcome, now: UInt64, withdraw: () -> Bool,
                                                          random: inout R) -> Action {
         guard case .attempting(let endpoint) = state else { return .fail(status: 500, error: "unexpected outcome", retries: retries) }
-        if let deadline, now >= deadline { return finish(.fail(status: 504, error: "deadline exceeded", retries: retries)) }
         let classified = classifier.classify(outcome)
+        lastClass = classified
+        if let deadline, now >= deadline { return finish(.fail(status: 504, error: deadlineMessage, retries: retries)) }
         if RetryDecision.mayRetry(outcome, classified: classified, method: method, retriesSoFar: retries,
                                   policy: policy.retry, bodyReplayable: bodyReplayable) {
             let delay = RetryDecision.backoff(retry: attempt, range: policy.retry.backoff, random: &random).nanoseconds
@@ -103,6 +116,7 @@ public struct RequestMachine: Sendable {
                 return .wait(until: now + delay)
             }
         }
+        retryableAnswer = classified == .retryableFailure
         switch outcome {
         case .response, .grpc:
             return finish(.respond(retries: retries))
@@ -118,16 +132,24 @@ public struct RequestMachine: Sendable {
     /// The backoff is over.
     public mutating func backoffElapsed(now: UInt64) -> Action {
         guard state == .waiting else { return .fail(status: 500, error: "unexpected backoff", retries: retries) }
-        if let deadline, now >= deadline { return finish(.fail(status: 504, error: "deadline exceeded", retries: retries)) }
+        if let deadline, now >= deadline { return finish(.fail(status: 504, error: deadlineMessage, retries: retries)) }
         return nextAttempt()
     }
 
     /// The request's deadline passed while an attempt or a backoff was under way.
     public mutating func deadlinePassed() -> Action {
-        finish(.fail(status: 504, error: "deadline exceeded", retries: retries))
+        finish(.fail(status: 504, error: deadlineMessage, retries: retries))
     }
 
     // MARK: Helpers
+
+    /// Which deadline passed: the route's `timeout`, or the caller's.
+    var deadlineMessage: String {
+        if let timeout = policy.timeout, propagatedDeadline == nil || deadline != propagatedDeadline {
+            return "deadline of \(DurationFormat.show(timeout)) exceeded"
+        }
+        return "deadline from l5d-ctx-deadline exceeded"
+    }
 
     mutating func nextAttempt() -> Action {
         attempt += 1

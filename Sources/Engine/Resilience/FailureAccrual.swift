@@ -47,6 +47,33 @@ public struct FailureAccrual: Sendable {
         return (result, events)
     }
 
+    /// Takes the one probe an evicted endpoint admits once its backoff
+    /// passed; false when it is not due (or another request has it).
+    public mutating func claimProbe(_ endpoint: Endpoint, now: UInt64) -> Bool {
+        guard case .evicted(let until, let evictions) = health[endpoint], now >= until else { return false }
+        health[endpoint] = .probing(evictions: evictions)
+        return true
+    }
+
+    /// A probe ended without an answer that says anything of the endpoint
+    /// (the client went away): the next request probes instead.
+    public mutating func abandonProbe(_ endpoint: Endpoint, now: UInt64) -> Bool {
+        guard case .probing(let evictions) = health[endpoint] else { return false }
+        health[endpoint] = .evicted(until: now, evictions: evictions)
+        return true
+    }
+
+    /// The endpoints out of rotation, and why: what a picker must know.
+    public var gates: [Endpoint: EndpointGate] {
+        health.compactMapValues { state in
+            switch state {
+            case .alive: return nil
+            case .evicted(let until, _): return .evicted(until: until)
+            case .probing: return .probing
+            }
+        }
+    }
+
     /// Records one attempt's outcome on `endpoint` (out of `endpoints`, the
     /// destination's current set, for the ejection cap).
     public mutating func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool, now: UInt64, policy: AccrualPolicy,

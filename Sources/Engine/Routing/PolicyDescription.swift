@@ -23,7 +23,7 @@ public enum PolicyDescription {
             accrualLine = "accrual success-rate \(WeightFormat.shortest(rate)) window \(DurationFormat.show(window)) min-requests \(minRequests)"
         }
         accrualLine += " backoff \(DurationFormat.show(accrual.backoff.lower))..\(DurationFormat.show(accrual.backoff.upper))"
-            + " max-ejection \(WeightFormat.shortest(accrual.maxEjectionPercent))%"
+            + " max-ejection \(WeightFormat.shortest(accrual.maxEjectionPercent))%" + (accrual.failFast ? " fail-fast" : "")
         lines.append(accrualLine)
         switch policy.balance {
         case .peakEWMA(let decay, let rtt): lines.append("balance peak-ewma decay \(DurationFormat.show(decay)) default-rtt \(DurationFormat.show(rtt))")

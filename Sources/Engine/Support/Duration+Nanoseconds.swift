@@ -3,7 +3,7 @@
 extension Duration {
     /// Whole nanoseconds, never negative: the unit of the Engine's injected
     /// monotonic clocks.
-    var nanoseconds: UInt64 {
+    public var nanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
     }

@@ -4,48 +4,47 @@ import NIOCore
 // MARK: - Response side
 
 extension ProxyConnection {
-    /// Bytes from the backend of the current exchange (or tunnel).
+    /// Bytes from the backend of the current attempt (or tunnel).
     func backendRead(_ buffer: ByteBuffer) {
-        guard let context else { return }
+        guard context != nil else { return }
         var buffer = buffer
         switch state {
         case .tunnel:
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             updateBackendReading()
-            return
-        case .exchange(let exchange):
-            if case .awaitingHead = exchange.responseBody {
-                if exchange.responseBuffer == nil {
-                    exchange.responseBuffer = buffer
-                } else {
-                    exchange.responseBuffer!.writeBuffer(&buffer)
+        case .forwarding:
+            guard let attempt = request?.attempt else { return }
+            if case .awaitingHead = attempt.responseBody {
+                if var pending = request!.attempt!.responseBuffer {
+                    pending.writeBuffer(&buffer)
+                    buffer = pending
                 }
-                guard var pending = exchange.responseBuffer else { return }
-                exchange.responseBuffer = nil
-                guard readResponseHead(exchange, &pending) else { return }
-                buffer = pending
+                request!.attempt!.responseBuffer = nil
+                guard readResponseHead(&buffer) else { return }
             }
-            forwardResponseBody(exchange, &buffer)
+            forwardResponseBody(&buffer)
         case .awaitingHead, .closing:
             break
         }
     }
 
-    /// Parses (and forwards) response heads; false while more bytes are needed
-    /// or when the exchange ended.
-    private func readResponseHead(_ exchange: Exchange, _ pending: inout ByteBuffer) -> Bool {
-        guard let context else { return false }
+    /// Parses response heads; true when the final one was forwarded and
+    /// body bytes follow in `pending`. False while more bytes are needed,
+    /// or when the attempt ended (a retry, an error, an upgrade).
+    private func readResponseHead(_ pending: inout ByteBuffer) -> Bool {
+        guard let context, let request else { return false }
         let parser = ResponseHeadParser(limits: runtime.options.limits)
         while true {
             let outcome = pending.withUnsafeReadableBytes { raw in
-                parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: exchange.request.method)
+                parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: request.head.method)
             }
             switch outcome {
             case .incomplete:
-                exchange.responseBuffer = pending
+                self.request!.attempt!.responseBuffer = pending
                 return false
             case .failure(let error):
-                fail(exchange, status: 502, error: "invalid response from \(exchange.endpoint): \(error.detail)")
+                // Not an answer the client may see: a failure like a reset.
+                attemptFailed(.reset, detail: "invalid response from \(request.attempt!.pick.endpoint): \(error.detail)")
                 return false
             case .complete(let head):
                 pending.moveReaderIndex(forwardBy: head.bytes.count)
@@ -54,49 +53,83 @@ extension ProxyConnection {
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.bytes)), promise: nil)
                     continue
                 }
-                exchange.responseHeadAt = .now()
-                if head.status == 101, exchange.request.upgrade != nil, let lease = exchange.backend {
-                    let bytes = HeadRewriter.response(head, clientVersion: exchange.request.version, closeClient: false)
-                    context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                    if pending.readableBytes > 0 { context.write(wrapOutboundOut(pending), promise: nil) }
-                    context.flush()
-                    exchange.deadline?.cancel()
-                    record(exchange, status: 101)
-                    state = .tunnel(lease)
-                    if var early = inbound, early.readableBytes > 0, let rest = early.readSlice(length: early.readableBytes) {
-                        lease.channel.writeAndFlush(rest, promise: nil)
-                        inbound = early
-                    }
-                    updateClientReading()
-                    return false
-                }
-                if head.status == 101 {
-                    // No upgrade was forwarded, so none may be accepted.
-                    fail(exchange, status: 502, error: "\(exchange.endpoint) switched protocols without an upgrade the route allows")
-                    return false
-                }
-                exchange.responseStatus = head.status
-                exchange.backendKeepAlive = head.keepAlive
-                // A response that arrives before the request body is in makes
-                // the client connection unusable afterwards.
-                if !exchange.requestBodyDone || head.framing == .untilClose || runtime.draining { exchange.closeClient = true }
-                let bytes = HeadRewriter.response(head, clientVersion: exchange.request.version, closeClient: exchange.closeClient)
-                context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-                switch head.framing {
-                case .none: exchange.responseBody = .done
-                case .contentLength(let length): exchange.responseBody = .remaining(length)
-                case .chunked: exchange.responseBody = .chunked(ChunkedDecoder(limits: runtime.options.limits))
-                case .untilClose: exchange.responseBody = .untilClose
-                }
-                return true
+                return responseHead(head, pending: &pending)
             }
         }
     }
 
+    /// A final response head: the machine decides (at the head, before
+    /// anything reaches the client) whether it is the answer or a retry.
+    private func responseHead(_ head: ResponseHead, pending: inout ByteBuffer) -> Bool {
+        guard let context, let attempt = request?.attempt else { return false }
+        let headAt = NIODeadline.now()
+        let rtt = UInt64(max(0, (headAt - attempt.started).nanoseconds))
+        if head.status == 101 {
+            upgraded(head, pending: &pending, rtt: rtt)
+            return false
+        }
+        attempt.timer?.cancel()
+        let action = attemptEnded(.response(status: head.status))
+        let success = request!.machine.lastClass == .success
+        guard case .respond = action else {
+            // Discarded: its connection goes (the body is not read), and the
+            // machine's next step follows.
+            endAttempt(rtt: rtt, accrual: success)
+            request!.failureDetail = "\(attempt.pick.endpoint) answered \(head.status)"
+            perform(action)
+            return false
+        }
+        request!.attempt!.timer = nil
+        request!.attempt!.responseHeadAt = headAt
+        request!.attempt!.backendKeepAlive = head.keepAlive
+        request!.responseStatus = head.status
+        // Accrual hears the answer now; the balancer when the body is done.
+        recordAccrual(attempt, success: success)
+        // A response that arrives before the request body is in makes the
+        // client connection unusable afterwards.
+        if !request!.body.isDone || head.framing == .untilClose || runtime.draining { request!.closeClient = true }
+        let bytes = HeadRewriter.response(head, clientVersion: request!.head.version, closeClient: request!.closeClient,
+                                          retryable: request!.machine.retryableAnswer)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        switch head.framing {
+        case .none: request!.attempt!.responseBody = .done
+        case .contentLength(let length): request!.attempt!.responseBody = .remaining(length)
+        case .chunked: request!.attempt!.responseBody = .chunked(ChunkedDecoder(limits: runtime.options.limits))
+        case .untilClose: request!.attempt!.responseBody = .untilClose
+        }
+        return true
+    }
+
+    /// A 101 answer: the connection becomes a tunnel when the request asked
+    /// for an upgrade the route allows; any other 101 is a broken backend.
+    private func upgraded(_ head: ResponseHead, pending: inout ByteBuffer, rtt: UInt64) {
+        guard let context, let request, let attempt = request.attempt, let lease = attempt.lease else { return }
+        guard request.head.upgrade != nil else {
+            // No upgrade was forwarded, so none may be accepted.
+            attemptFailed(.reset, detail: "\(attempt.pick.endpoint) switched protocols without an upgrade the route allows")
+            return
+        }
+        let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false)
+        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        if pending.readableBytes > 0 { context.write(wrapOutboundOut(pending), promise: nil) }
+        context.flush()
+        cancelTimers()
+        record(attempt, rtt: rtt, success: true)
+        runtime.metrics.record(status: 101, destination: attempt.pick.leaf.idText,
+                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+        self.request = nil
+        state = .tunnel(lease)
+        if var early = inbound, early.readableBytes > 0, let rest = early.readSlice(length: early.readableBytes) {
+            lease.channel.writeAndFlush(rest, promise: nil)
+            inbound = early
+        }
+        updateClientReading()
+    }
+
     /// Streams response body bytes to the client.
-    private func forwardResponseBody(_ exchange: Exchange, _ buffer: inout ByteBuffer) {
-        guard let context else { return }
-        switch exchange.responseBody {
+    private func forwardResponseBody(_ buffer: inout ByteBuffer) {
+        guard let context, let attempt = request?.attempt else { return }
+        switch attempt.responseBody {
         case .awaitingHead, .done:
             break
         case .untilClose:
@@ -104,26 +137,26 @@ extension ProxyConnection {
         case .remaining(let remaining):
             let take = Int(min(remaining, UInt64(buffer.readableBytes)))
             if take > 0, let slice = buffer.readSlice(length: take) { context.write(wrapOutboundOut(slice), promise: nil) }
-            exchange.responseBody = remaining - UInt64(take) == 0 ? .done : .remaining(remaining - UInt64(take))
+            request!.attempt!.responseBody = remaining == UInt64(take) ? .done : .remaining(remaining - UInt64(take))
         case .chunked(var decoder):
             do {
                 let consumed = try buffer.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
                     try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
                 }
                 if consumed > 0, let slice = buffer.readSlice(length: consumed) { context.write(wrapOutboundOut(slice), promise: nil) }
-                exchange.responseBody = decoder.isFinished ? .done : .chunked(decoder)
+                request!.attempt!.responseBody = decoder.isFinished ? .done : .chunked(decoder)
             } catch {
                 // The head is already out; all that is left is to stop.
-                exchange.backendKeepAlive = false
-                exchange.closeClient = true
-                finish(exchange, status: exchange.responseStatus ?? 502)
+                request!.attempt!.backendKeepAlive = false
+                request!.closeClient = true
+                finish()
                 return
             }
         }
-        if case .done = exchange.responseBody {
+        if case .done = request!.attempt!.responseBody {
             // Bytes after a complete response mean the backend is out of step.
-            if buffer.readableBytes > 0 { exchange.backendKeepAlive = false }
-            finish(exchange, status: exchange.responseStatus ?? 200)
+            if buffer.readableBytes > 0 { request!.attempt!.backendKeepAlive = false }
+            finish()
             return
         }
         context.flush()
@@ -139,18 +172,19 @@ extension ProxyConnection {
         switch state {
         case .tunnel:
             context?.close(promise: nil)
-        case .exchange(let exchange):
-            exchange.backend = nil
-            switch exchange.responseBody {
+        case .forwarding:
+            guard let attempt = request?.attempt else { return }
+            request!.attempt!.lease = nil
+            switch attempt.responseBody {
             case .untilClose:
-                exchange.closeClient = true
-                finish(exchange, status: exchange.responseStatus ?? 200)
+                request!.closeClient = true
+                finish()
             case .awaitingHead:
-                fail(exchange, status: 502, error: "\(exchange.endpoint) closed the connection before responding")
+                attemptFailed(.reset, detail: "\(attempt.pick.endpoint) closed the connection before responding")
             case .remaining, .chunked:
                 // A truncated response cannot be repaired: close the client too.
-                exchange.closeClient = true
-                finish(exchange, status: exchange.responseStatus ?? 502)
+                request!.closeClient = true
+                finish()
             case .done:
                 break
             }
@@ -159,25 +193,29 @@ extension ProxyConnection {
         }
     }
 
-    // MARK: Ending an exchange
+    // MARK: Ending a request
 
     /// The response is complete (or cut short after its head was sent).
-    func finish(_ exchange: Exchange, status: Int) {
-        guard let context, case .exchange(let current) = state, current === exchange else { return }
-        exchange.deadline?.cancel()
-        if let backend = exchange.backend {
-            exchange.backend = nil
+    func finish() {
+        guard let context, case .forwarding = state, let request, let attempt = request.attempt else { return }
+        cancelTimers()
+        if let backend = attempt.lease {
             backend.handler.owner = nil
-            if exchange.backendKeepAlive, exchange.requestBodyDone, case .done = exchange.responseBody {
+            if attempt.backendKeepAlive, request.body.isDone, case .done = attempt.responseBody {
                 runtime.pool.release(backend)
             } else {
                 backend.channel.close(promise: nil)
             }
         }
-        record(exchange, status: status)
-        if exchange.closeClient || runtime.draining {
+        let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
+        runtime.destinations.finished(attempt.pick, rtt: rtt, now: NIODeadline.now().uptimeNanoseconds,
+                                      policy: request.decision.policy.balance)
+        runtime.metrics.record(status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText,
+                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+        self.request = nil
+        if request.closeClient || runtime.draining {
             state = .closing
-            let unread = !exchange.requestBodyDone
+            let unread = !request.body.isDone
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [weak self] _ in
                 // A body still on its way would turn a plain close into a reset.
                 if unread { self?.lingeringClose() } else { context.close(promise: nil) }
@@ -191,49 +229,31 @@ extension ProxyConnection {
         process()
     }
 
-    /// Ends an exchange with an error: a response of our own when none was
+    /// Ends the request with an error: a response of our own when none was
     /// started, else by closing.
-    func fail(_ exchange: Exchange, status: Int, error: String) {
+    func failRequest(status: Int, error: String, retryable: Bool = false) {
+        guard let request else { return }
         runtime.logger.info("request failed", metadata: ["status": "\(status)", "error": "\(error)"])
-        if exchange.responseStarted {
-            exchange.closeClient = true
-            exchange.backendKeepAlive = false
-            finish(exchange, status: exchange.responseStatus ?? status)
+        if request.responseStarted {
+            self.request!.closeClient = true
+            self.request!.attempt?.backendKeepAlive = false
+            finish()
             return
         }
-        exchange.deadline?.cancel()
-        if let backend = exchange.backend {
-            backend.handler.owner = nil
-            backend.channel.close(promise: nil)
-            exchange.backend = nil
-        }
-        record(exchange, status: status)
-        respondError(status: status, error: error, close: exchange.closeClient || !exchange.requestBodyDone, head: exchange.request)
-    }
-
-    func record(_ exchange: Exchange, status: Int) {
-        runtime.metrics.record(status: status, destination: exchange.leaf.idText,
-                               nanoseconds: (NIODeadline.now() - exchange.started).nanoseconds)
-        releaseLoad(exchange)
-    }
-
-    /// Tells the balancer the attempt ended, with its time to the response
-    /// head when there was one; once per exchange, whichever way it ends.
-    func releaseLoad(_ exchange: Exchange) {
-        guard !exchange.loadReleased else { return }
-        exchange.loadReleased = true
-        let now = NIODeadline.now()
-        let rtt = exchange.responseHeadAt.map { UInt64(max(0, ($0 - exchange.started).nanoseconds)) }
-        runtime.balancers.finished(exchange.leaf, exchange.endpoint, rtt: rtt, now: now.uptimeNanoseconds,
-                                   policy: exchange.decision.policy.balance)
+        cancelTimers()
+        endAttempt(rtt: nil, accrual: nil)
+        runtime.metrics.record(status: status, destination: request.destination,
+                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+        self.request = nil
+        respondError(status: status, error: error, close: request.closeClient || !request.body.isDone, retryable: retryable)
     }
 
     /// Writes an error response; keeps the connection when the request is
     /// fully read and the client wants to keep it.
-    func respondError(status: Int, error: String, close: Bool, head: RequestHead?) {
+    func respondError(status: Int, error: String, close: Bool, retryable: Bool = false) {
         guard let context else { return }
         let close = close || runtime.draining
-        let bytes = ErrorResponse.bytes(status: status, error: error, close: close)
+        let bytes = ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable)
         if close {
             state = .closing
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes))).assumeIsolated().whenComplete { [weak self] _ in
@@ -250,7 +270,7 @@ extension ProxyConnection {
 
     func respondAndClose(status: Int, error: String) {
         runtime.metrics.record(status: status, destination: "none", nanoseconds: nil)
-        respondError(status: status, error: error, close: true, head: nil)
+        respondError(status: status, error: error, close: true)
     }
 
     /// Closes after an error response the client may still be sending a

@@ -1,4 +1,7 @@
 import Engine
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 import RouteLang
@@ -7,10 +10,11 @@ import RouteLang
 
 /// The handler on a client (downstream) connection: reads request heads
 /// with the strict parser, asks the Engine where each request goes, and
-/// streams the request and response bytes between the client and a pooled
-/// backend connection, with backpressure both ways: a side stops reading
-/// (autoRead off) only while the other side cannot take more, so the common
-/// case costs no extra system calls.
+/// carries out what the request's `RequestMachine` decides (attempts,
+/// retries, backoff, the answer), streaming the request and response bytes
+/// between the client and a pooled backend connection with backpressure
+/// both ways: a side stops reading (autoRead off) only while the other
+/// side cannot take more, so the common case costs no extra system calls.
 ///
 /// Requests on one connection are handled one at a time; pipelined bytes
 /// wait in `inbound` until the previous response is complete.
@@ -20,7 +24,8 @@ final class ProxyConnection: ChannelInboundHandler {
 
     enum State {
         case awaitingHead
-        case exchange(Exchange)
+        /// A request is in flight: `request` holds it.
+        case forwarding
         /// After a 101 response: bytes pass through both ways.
         case tunnel(ConnectionPool.Lease)
         case closing
@@ -31,6 +36,9 @@ final class ProxyConnection: ChannelInboundHandler {
     var context: ChannelHandlerContext?
     var inbound: ByteBuffer?
     var state = State.awaitingHead
+    var request: InFlightRequest?
+    /// Numbers attempts, so a late callback of an earlier one is ignored.
+    var serial: UInt64 = 0
     /// When the current head must be complete (checked by the loop's sweeper).
     var headDeadline: NIODeadline?
     /// When the next request body bytes must have arrived (checked by the sweeper).
@@ -77,7 +85,7 @@ final class ProxyConnection: ChannelInboundHandler {
         process()
         // Bytes pipelined behind a request in flight wait in `inbound`; stop
         // reading before they grow past a head's worth.
-        if case .exchange(let exchange) = state, exchange.requestBodyDone,
+        if case .forwarding = state, request?.body.isDone == true,
            (inbound?.readableBytes ?? 0) > runtime.options.limits.maxHeadBytes {
             setClientReading(false)
         }
@@ -87,11 +95,12 @@ final class ProxyConnection: ChannelInboundHandler {
         headDeadline = nil
         bodyDeadline = nil
         switch state {
-        case .exchange(let exchange):
-            exchange.deadline?.cancel()
-            exchange.backend?.handler.owner = nil
-            exchange.backend?.channel.close(promise: nil)
-            releaseLoad(exchange)
+        case .forwarding:
+            // The client went away: what the attempt under way says of its
+            // endpoint is unknown, so accrual hears nothing but a released probe.
+            endAttempt(rtt: nil, accrual: nil)
+            cancelTimers()
+            request = nil
         case .tunnel(let lease):
             lease.handler.owner = nil
             lease.channel.close(promise: nil)
@@ -146,14 +155,14 @@ final class ProxyConnection: ChannelInboundHandler {
                 headDeadline = nil
                 start(head)
             }
-        case .exchange(let exchange):
-            forwardRequestBody(exchange)
+        case .forwarding:
+            forwardRequestBody()
         case .tunnel, .closing:
             break
         }
     }
 
-    /// Routes a request and connects to its backend.
+    /// Routes a request and hands it to a new `RequestMachine`.
     func start(_ head: RequestHead) {
         var head = head
         // Routing sees only the headers some rule reads.
@@ -166,14 +175,14 @@ final class ProxyConnection: ChannelInboundHandler {
         let hasBody = head.framing != .none
         if let limit = runtime.options.maxBodySize, case .contentLength(let length) = head.framing, length > limit {
             runtime.metrics.record(status: 413, destination: "none", nanoseconds: nil)
-            respondError(status: 413, error: "request body of \(length) bytes is larger than max-body-size \(limit)", close: true, head: head)
+            respondError(status: 413, error: "request body of \(length) bytes is larger than max-body-size \(limit)", close: true)
             return
         }
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
             runtime.metrics.record(status: failure.status, destination: "none", nanoseconds: nil)
-            respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive, head: head)
+            respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive)
             return
         case .success(let routed):
             decision = routed
@@ -184,95 +193,45 @@ final class ProxyConnection: ChannelInboundHandler {
            !decision.policy.upgrades.contains(wanted) {
             head.upgrade = nil
         }
-        guard let (leaf, endpoint) = runtime.balancers.pick(decision, now: NIODeadline.now().uptimeNanoseconds, random: &runtime.random) else {
-            let ids = decision.bound.leaves.map(\.id.show).joined(separator: ", ")
-            runtime.metrics.record(status: 503, destination: "none", nanoseconds: nil)
-            respondError(status: 503, error: "no endpoints for \(ids.isEmpty ? decision.name.show : ids)",
-                         close: hasBody || !head.keepAlive, head: head)
-            return
+        let now = NIODeadline.now()
+        let propagated = DeadlineHeader.parse(head.values(.l5dDeadline)).map {
+            DeadlineHeader.monotonic($0, wallNow: Self.wallClock(), monotonicNow: now.uptimeNanoseconds)
         }
-        let exchange = Exchange(request: head, decision: decision, leaf: leaf, endpoint: endpoint,
-                                started: .now())
-        state = .exchange(exchange)
-        if !exchange.requestBodyDone { armBodyTimer() }
-        if let timeout = decision.policy.timeout {
-            exchange.deadline = runtime.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Self.nanoseconds(timeout))) { [weak self] in
-                self?.deadlinePassed(exchange)
-            }
+        let policy = decision.policy
+        let retrySafe = RetryPolicy.idempotentMethods.contains(head.method) || policy.retry.methods.contains(head.method)
+        let body = RequestBodyState(head.framing, keepForReplay: retrySafe && policy.retry.limit > 0,
+                                    replayLimit: runtime.options.retryBodySize, allocator: context!.channel.allocator)
+        let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
+                                     propagatedDeadline: propagated)
+        request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
+                                  closeClient: !head.keepAlive)
+        state = .forwarding
+        if !body.isDone { armBodyTimer() }
+        if let deadline = machine.deadline {
+            request!.deadlineTimer = schedule(at: deadline) { $0.requestDeadlinePassed() }
         }
-        if let lease = runtime.pool.takeIdle(endpoint) {
-            connected(exchange, .success(lease))
-            return
-        }
-        runtime.pool.acquire(endpoint).assumeIsolated().whenComplete { [weak self] result in
-            guard let self else {
-                if case .success(let lease) = result { lease.channel.close(promise: nil) }
-                return
-            }
-            self.connected(exchange, result)
-        }
+        perform(request!.machine.start(now: now.uptimeNanoseconds))
     }
 
-    func connected(_ exchange: Exchange, _ result: Result<ConnectionPool.Lease, Error>) {
-        guard case .exchange(let current) = state, current === exchange else {
-            if case .success(let lease) = result { runtime.pool.release(lease) }
-            return
-        }
-        switch result {
-        case .failure(let error):
-            fail(exchange, status: 502, error: "cannot connect to \(exchange.endpoint) for \(exchange.leaf.idText): \(error)")
-        case .success(let lease):
-            exchange.backend = lease
-            lease.handler.owner = self
-            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: exchange.decision.nameText,
-                                                      boundName: exchange.leaf.idText, forwardDtab: listener.allowDtabOverride,
-                                                      endpoint: exchange.endpoint.description)
-            let head = HeadRewriter.request(exchange.request, context: context)
-            lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
-            try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
-            forwardRequestBody(exchange)
-        }
-    }
-
-    /// Sends the request body bytes received so far, validating chunked framing.
-    func forwardRequestBody(_ exchange: Exchange) {
-        guard let backend = exchange.backend, var bytes = inbound else { return }
-        switch exchange.requestBody {
-        case .done:
-            backend.channel.flush()
-            return
-        case .remaining(let remaining):
-            let take = Int(min(remaining, UInt64(bytes.readableBytes)))
-            if take > 0, let slice = bytes.readSlice(length: take) {
-                backend.channel.write(slice, promise: nil)
-            }
-            exchange.requestBody = remaining - UInt64(take) == 0 ? .done : .remaining(remaining - UInt64(take))
-        case .chunked(var decoder):
-            let consumed: Int
-            var data = 0
+    /// Sends the request body bytes received so far to the attempt's backend.
+    func forwardRequestBody() {
+        guard let backend = request?.attempt?.lease, var bytes = inbound else { return }
+        while true {
+            let slice: ByteBuffer?
             do {
-                consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
-                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { data += $0.count }
-                }
+                slice = try request!.body.take(from: &bytes, maxBodySize: runtime.options.maxBodySize)
             } catch {
                 inbound = bytes
-                fail(exchange, status: error.status, error: "invalid chunked body: \(error.detail)")
+                switch error {
+                case .invalidChunked(let parse): failRequest(status: parse.status, error: "invalid chunked body: \(parse.detail)")
+                case .tooLarge(let limit): failRequest(status: 413, error: "chunked request body is larger than max-body-size \(limit)")
+                }
                 return
             }
-            exchange.requestBodyBytes += UInt64(data)
-            // Past the limit nothing more is written, the last chunk least of
-            // all: the backend never sees the body as complete.
-            if let limit = runtime.options.maxBodySize, exchange.requestBodyBytes > limit {
-                inbound = bytes
-                fail(exchange, status: 413, error: "chunked request body is larger than max-body-size \(limit)")
-                return
-            }
-            if consumed > 0, let slice = bytes.readSlice(length: consumed) {
-                backend.channel.write(slice, promise: nil)
-            }
-            exchange.requestBody = decoder.isFinished ? .done : .chunked(decoder)
+            guard let slice else { break }
+            backend.channel.write(slice, promise: nil)
         }
-        if exchange.requestBodyDone { bodyDeadline = nil }
+        if request!.body.isDone { bodyDeadline = nil }
         inbound = bytes
         backend.channel.flush()
         updateClientReading()
@@ -283,8 +242,9 @@ final class ProxyConnection: ChannelInboundHandler {
     /// Reads from the client only while the backend can take more.
     func updateClientReading() {
         switch state {
-        case .exchange(let exchange):
-            setClientReading(exchange.requestBodyDone || (exchange.backend?.channel.isWritable ?? true))
+        case .forwarding:
+            guard let request else { return }
+            setClientReading(request.body.isDone || (request.attempt?.lease?.channel.isWritable ?? true))
         case .tunnel(let lease):
             setClientReading(lease.channel.isWritable)
         case .awaitingHead:
@@ -305,15 +265,11 @@ final class ProxyConnection: ChannelInboundHandler {
         guard let context else { return }
         let backend: Channel?
         switch state {
-        case .exchange(let exchange): backend = exchange.backend?.channel
+        case .forwarding: backend = request?.attempt?.lease?.channel
         case .tunnel(let lease): backend = lease.channel
         default: backend = nil
         }
         try? backend?.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
     }
 
     // MARK: Timers
@@ -339,20 +295,20 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// A client that stops sending mid-body gets 408; the backend connection
     /// is closed (it holds a partial body), never returned to the pool.
-    /// While the proxy itself waits (reading paused, or still connecting
+    /// While the proxy itself waits (reading paused, or between attempts
     /// with the body buffered), the client is not idle.
     func checkBodyDeadline(now: NIODeadline) {
         guard let deadline = bodyDeadline, deadline <= now else { return }
-        guard case .exchange(let exchange) = state, !exchange.requestBodyDone else {
+        guard case .forwarding = state, let request, !request.body.isDone else {
             bodyDeadline = nil
             return
         }
-        if clientPaused || exchange.backend == nil {
+        if clientPaused || request.attempt?.lease == nil {
             armBodyTimer()
             return
         }
         bodyDeadline = nil
-        fail(exchange, status: 408, error: "request body stalled for longer than body-idle-timeout")
+        failRequest(status: 408, error: "request body stalled for longer than body-idle-timeout")
     }
 
     /// Acts on a passed head deadline.
@@ -366,8 +322,17 @@ final class ProxyConnection: ChannelInboundHandler {
         }
     }
 
-    func deadlinePassed(_ exchange: Exchange) {
-        guard case .exchange(let current) = state, current === exchange else { return }
-        fail(exchange, status: 504, error: "deadline of \(DurationFormat.show(exchange.decision.policy.timeout ?? .zero)) exceeded for \(exchange.decision.name.show)")
+    /// Runs `body` at a time of the monotonic clock, unless this connection is gone by then.
+    func schedule(at time: UInt64, _ body: @escaping (ProxyConnection) -> Void) -> Scheduled<Void> {
+        runtime.eventLoop.assumeIsolated().scheduleTask(deadline: NIODeadline.uptimeNanoseconds(time)) { [weak self] in
+            if let self { body(self) }
+        }
+    }
+
+    /// Nanoseconds since the Unix epoch: the clock `l5d-ctx-deadline` speaks.
+    static func wallClock() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }

@@ -3,12 +3,15 @@
 /// A response the proxy writes itself (routing failures, refused requests,
 /// backend errors), with the reason in `l5d-err` as Linkerd does.
 public enum ErrorResponse {
-    public static func bytes(status: Int, error: String, close: Bool) -> [UInt8] {
+    /// `retryable` adds `l5d-retryable: true`: the request never reached a
+    /// backend in a way that makes sending it again unsafe.
+    public static func bytes(status: Int, error: String, close: Bool, retryable: Bool = false) -> [UInt8] {
         let body = "\(status) \(reason(status)): \(error)\n"
         let header = sanitized(error)
         var text = "HTTP/1.1 \(status) \(reason(status))\r\n"
         text += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\n"
         text += "l5d-err: \(header)\r\nVia: 1.1 switchyard\r\n"
+        if retryable { text += "l5d-retryable: true\r\n" }
         if close { text += "Connection: close\r\n" }
         text += "\r\n" + body
         return Array(text.utf8)

@@ -20,6 +20,10 @@ public enum FieldKind: Sendable, Hashable {
     case l5dDtab
     /// `l5d-dst-*` and `l5d-err`: set by the proxy only.
     case l5dOwned
+    /// `l5d-ctx-deadline`: read, then written anew with the time left.
+    case l5dDeadline
+    /// `l5d-retryable` on a response: the proxy's own verdict replaces it.
+    case l5dRetryable
     case proxyAuthenticate
     case proxyAuthorization
     /// `HTTP2-Settings`: part of an h2c upgrade, connection-specific (RFC 9113 section 3.2.1 of RFC 7540).
@@ -53,7 +57,9 @@ public enum FieldKind: Sendable, Hashable {
         case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? l5dDst(bytes, start, range) ?? .other
         case 14: return named("content-length", .contentLength) ?? named("http2-settings", .http2Settings) ?? l5dDst(bytes, start, range) ?? .other
         case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other
-        case 16: return named("proxy-connection", .proxyConnection) ?? l5dDst(bytes, start, range) ?? .other
+        case 13: return named("l5d-retryable", .l5dRetryable) ?? l5dDst(bytes, start, range) ?? .other
+        case 16: return named("proxy-connection", .proxyConnection) ?? named("l5d-ctx-deadline", .l5dDeadline)
+            ?? l5dDst(bytes, start, range) ?? .other
         case 17: return named("transfer-encoding", .transferEncoding) ?? named("x-forwarded-proto", .xForwardedProto)
             ?? l5dDst(bytes, start, range) ?? .other
         case 18: return named("proxy-authenticate", .proxyAuthenticate) ?? l5dDst(bytes, start, range) ?? .other

@@ -14,13 +14,17 @@ public enum HeadRewriter {
         /// The Host to send when the request has none (HTTP/1.0): the
         /// endpoint's address, as a client connecting to it would send.
         public var endpoint: String
+        /// The `l5d-ctx-deadline` value to send: the time this attempt has left.
+        public var deadline: String?
 
-        public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String) {
+        public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String,
+                    deadline: String? = nil) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
             self.boundName = boundName
             self.forwardDtab = forwardDtab
             self.endpoint = endpoint
+            self.deadline = deadline
         }
     }
 
@@ -38,7 +42,7 @@ public enum HeadRewriter {
         var hasProto = false
         for field in head.fields {
             switch field.kind {
-            case .l5dOwned: continue
+            case .l5dOwned, .l5dDeadline: continue
             case .l5dDtab where !context.forwardDtab: continue
             case .via: via.append(head.value(field)); continue
             case .xForwardedFor: forwardedFor.append(head.value(field)); continue
@@ -85,13 +89,20 @@ public enum HeadRewriter {
         out += context.logicalName.utf8
         out += "\r\nl5d-dst-client: ".utf8
         out += context.boundName.utf8
+        if let deadline = context.deadline {
+            out += "\r\nl5d-ctx-deadline: ".utf8
+            out += deadline.utf8
+        }
         out += "\r\n\r\n".utf8
         return out
     }
 
     /// The head to send to the client. `closeClient` adds `Connection: close`;
     /// a keep-alive HTTP/1.0 client gets `Connection: keep-alive`.
-    public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool) -> [UInt8] {
+    /// `retryable` adds `l5d-retryable: true` (Linkerd's mark that the
+    /// request is known safe to send again); a backend's own is dropped.
+    public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool,
+                                retryable: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(head.bytes.count + 64)
         guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else { return head.bytes }
@@ -107,6 +118,7 @@ public enum HeadRewriter {
             case .via:
                 via.append(String(decoding: head.bytes[field.value], as: UTF8.self))
                 continue
+            case .l5dRetryable: continue
             case let kind where kind.isHopByHop: continue
             default: break
             }
@@ -115,6 +127,7 @@ public enum HeadRewriter {
         }
         via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
         out += "Via: \(via.joined(separator: ", "))\r\n".utf8
+        if retryable { out += "l5d-retryable: true\r\n".utf8 }
         if head.status == 101 {
             out += "Connection: upgrade\r\n".utf8
         } else if closeClient {

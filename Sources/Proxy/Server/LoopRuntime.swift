@@ -6,14 +6,18 @@ import RouteLang
 // MARK: - LoopRuntime
 
 /// The state one event loop owns: its router (and binding cache), its
-/// backend connection pool and its balancers. Everything a request
-/// touches lives here, so the request path takes no lock.
+/// backend connection pool and its destinations (balancers, budgets, a
+/// copy of the accrual gates). Everything a request touches lives here;
+/// the one shared thing, failure accrual, is read without a lock.
 final class LoopRuntime {
     let eventLoop: EventLoop
     let router: Router
     let pool: ConnectionPool
-    var balancers = DestinationBalancers()
+    var destinations: Destinations
     var random = SystemRandomNumberGenerator()
+    /// This loop's number, for the load figures it publishes.
+    let index: Int
+    let board: HealthBoard
     /// The data-plane settings: the file's `limits` block, else the server's defaults.
     private(set) var options: ProxyOptions
     let defaultOptions: ProxyOptions
@@ -24,8 +28,12 @@ final class LoopRuntime {
     /// Set when the server stops: connections close after their current exchange.
     var draining = false
 
-    init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics) {
+    init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics,
+         board: HealthBoard, index: Int, loops: Int) {
         self.eventLoop = eventLoop
+        self.board = board
+        self.index = index
+        self.destinations = Destinations(board: board, budgetShare: 1 / Double(max(1, loops)))
         let effective = snapshot.config.limits.map(ProxyOptions.init) ?? options
         self.router = Router(snapshot: snapshot)
         self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout)
@@ -39,14 +47,18 @@ final class LoopRuntime {
 
 extension LoopRuntime {
     /// Every 100 ms, acts on connections whose head or body deadline
-    /// passed: one timer per loop instead of one per request.
+    /// passed: one timer per loop instead of one per request. Every second,
+    /// publishes the balancers' figures for `/endpoints`.
     func startSweeper() {
         let interval = TimeAmount.milliseconds(100)
+        var sweeps = 0
         func schedule() {
             eventLoop.assumeIsolated().scheduleTask(in: interval) { [weak self] in
                 guard let self else { return }
                 let now = NIODeadline.now()
                 for connection in self.connections.values { connection.checkDeadlines(now: now) }
+                sweeps += 1
+                if sweeps % 10 == 0 { self.board.publish(loop: self.index, self.destinations.loads) }
                 schedule()
             }
         }
@@ -76,26 +88,30 @@ public struct ProxyOptions: Sendable {
     public var maxBodySize: UInt64?
     /// How long a client may pause mid-body before it gets 408.
     public var bodyIdleTimeout: TimeAmount
+    /// The largest request body kept in memory so that a retry can send it again.
+    public var retryBodySize: Int
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
         self.init(limits: HTTP1Limits(maxHeadBytes: limits.maxHeadSize, maxRequestLineBytes: limits.maxRequestLine,
                                       maxHeaderCount: limits.maxHeaders),
-                  headerReadTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.headerReadTimeout)),
-                  connectTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.connectTimeout)),
-                  poolIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.poolIdleTimeout)),
+                  headerReadTimeout: .nanoseconds(Int64(limits.headerReadTimeout.nanoseconds)),
+                  connectTimeout: .nanoseconds(Int64(limits.connectTimeout.nanoseconds)),
+                  poolIdleTimeout: .nanoseconds(Int64(limits.poolIdleTimeout.nanoseconds)),
                   maxBodySize: limits.maxBodySize.map(UInt64.init),
-                  bodyIdleTimeout: .nanoseconds(ProxyConnection.nanoseconds(limits.bodyIdleTimeout)))
+                  bodyIdleTimeout: .nanoseconds(Int64(limits.bodyIdleTimeout.nanoseconds)),
+                  retryBodySize: limits.retryBodySize)
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),
                 connectTimeout: TimeAmount = .seconds(2), poolIdleTimeout: TimeAmount = .seconds(30),
-                maxBodySize: UInt64? = nil, bodyIdleTimeout: TimeAmount = .seconds(60)) {
+                maxBodySize: UInt64? = nil, bodyIdleTimeout: TimeAmount = .seconds(60), retryBodySize: Int = 64 * 1024) {
         self.limits = limits
         self.headerReadTimeout = headerReadTimeout
         self.connectTimeout = connectTimeout
         self.poolIdleTimeout = poolIdleTimeout
         self.maxBodySize = maxBodySize
         self.bodyIdleTimeout = bodyIdleTimeout
+        self.retryBodySize = retryBodySize
     }
 }

@@ -32,6 +32,13 @@ public final class ProxyMetrics: Sendable {
             labels: [("dst", destination)], buckets: Self.latencyBuckets)
     }
 
+    /// A per-destination counter of the attempt loop (`attempts`, `retries`, …).
+    func attemptCounter(_ name: String, help: String, destination: String) -> Counter {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: name, unitName: "total", helpText: help),
+            labels: [("dst", destination)])
+    }
+
     /// `result` is `ok` or `failed`.
     public func reloads(result: String) -> Counter {
         registry.makeCounter(
@@ -46,6 +53,31 @@ public final class ProxyMetrics: Sendable {
     }
 }
 
+// MARK: - AttemptCounters
+
+/// The attempt loop's counters for one destination: what the request
+/// stack did beyond forwarding (observability exports them as they are).
+struct AttemptCounters {
+    let attempts: Counter
+    let retries: Counter
+    let budgetExhausted: Counter
+    let evictions: Counter
+    let probes: Counter
+    let restorations: Counter
+
+    init(_ metrics: ProxyMetrics, destination: String) {
+        func counter(_ name: String, _ help: String) -> Counter {
+            metrics.attemptCounter(name, help: help, destination: destination)
+        }
+        attempts = counter("attempts", "Attempts sent to endpoints (first tries and retries), by bound destination.")
+        retries = counter("retries", "Attempts that were retries, by bound destination.")
+        budgetExhausted = counter("retry_budget_exhausted", "Retries refused because the retry budget was spent.")
+        evictions = counter("evictions", "Endpoints evicted by failure accrual.")
+        probes = counter("probes", "Evicted endpoints probed with one request.")
+        restorations = counter("restorations", "Evicted endpoints restored after a successful probe.")
+    }
+}
+
 // MARK: - LoopMetrics
 
 /// One event loop's cache of metric objects by label values.
@@ -53,6 +85,7 @@ final class LoopMetrics {
     let metrics: ProxyMetrics
     private var counters: [CounterKey: Counter] = [:]
     private var histograms: [String: DurationHistogram] = [:]
+    private var attemptCounters: [String: AttemptCounters] = [:]
 
     struct CounterKey: Hashable {
         var status: Int
@@ -61,6 +94,14 @@ final class LoopMetrics {
 
     init(_ metrics: ProxyMetrics) {
         self.metrics = metrics
+    }
+
+    /// The attempt-loop counters of a destination (bound id).
+    func attempts(_ destination: String) -> AttemptCounters {
+        if let known = attemptCounters[destination] { return known }
+        let made = AttemptCounters(metrics, destination: destination)
+        attemptCounters[destination] = made
+        return made
     }
 
     /// `destination` is the bound id, or `none` for requests answered before binding.

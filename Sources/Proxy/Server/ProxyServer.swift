@@ -15,6 +15,8 @@ public final class ProxyServer: Sendable {
     let options: ProxyOptions
     let logger: Logger
     public let metrics: ProxyMetrics
+    /// Failure accrual shared by every loop, and their load figures.
+    public let board = HealthBoard()
     let runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>]
     /// The listening channels, for shutdown.
     let listening = NIOLockedValueBox<[Channel]>([])
@@ -26,10 +28,13 @@ public final class ProxyServer: Sendable {
         self.logger = logger
         self.metrics = metrics
         var runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>] = [:]
-        for loop in group.makeIterator() {
+        let loops = Array(group.makeIterator())
+        let board = self.board
+        for (index, loop) in loops.enumerated() {
             // Each runtime is made on its own loop and never leaves it.
             runtimes[ObjectIdentifier(loop)] = try loop.submit {
-                NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, metrics: metrics),
+                NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, metrics: metrics,
+                                         board: board, index: index, loops: loops.count),
                              eventLoop: loop)
             }.wait()
         }

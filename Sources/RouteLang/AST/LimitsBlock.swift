@@ -29,12 +29,13 @@ public struct LimitItem: Sendable, Hashable {
         case maxBodySize = "max-body-size"
         case bodyIdleTimeout = "body-idle-timeout"
         case delegationBudget = "delegation-budget"
+        case retryBodySize = "retry-body-size"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
         public var valueKind: ValueKind {
             switch self {
-            case .maxHeadSize, .maxRequestLine, .maxBodySize: return .bytes
+            case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize: return .bytes
             case .maxHeaders, .delegationBudget: return .count
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return .duration
             }
@@ -45,6 +46,7 @@ public struct LimitItem: Sendable, Hashable {
             switch self {
             case .maxHeadSize, .maxRequestLine: return (1024...(16 << 20), "between 1KiB and 16MiB")
             case .maxBodySize: return (1...(1 << 50), "between 1B and 1024TiB")
+            case .retryBodySize: return (0...(64 << 20), "between 0B and 64MiB")
             case .maxHeaders: return (1...10_000, "between 1 and 10000")
             case .delegationBudget: return (100...1_000_000, "between 100 and 1000000")
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return nil

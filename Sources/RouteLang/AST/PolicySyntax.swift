@@ -51,7 +51,7 @@ public struct RetrySyntax: Sendable, Hashable {
 
 // MARK: - Accrual
 
-/// `accrual consecutive N | success-rate R [window D] [min-requests M]`, then `[backoff A..B] [max-ejection P%]`.
+/// `accrual consecutive N | success-rate R [window D] [min-requests M]`, then `[backoff A..B] [max-ejection P%] [fail-fast]`.
 public struct AccrualSyntax: Sendable, Hashable {
     public enum Mode: Sendable, Hashable {
         case consecutive(Spanned<Int>)
@@ -64,9 +64,12 @@ public struct AccrualSyntax: Sendable, Hashable {
     public var minRequests: Spanned<Int>?
     public var backoff: Spanned<DurationRange>?
     public var maxEjection: Spanned<Double>?
+    /// `fail-fast`: with every endpoint evicted, answer 503 at once instead
+    /// of sending to the least bad one.
+    public var failFast: SourceRange?
 
     public static let modes = ["consecutive", "success-rate"]
-    public static let options = ["window", "min-requests", "backoff", "max-ejection"]
+    public static let options = ["window", "min-requests", "backoff", "max-ejection", "fail-fast"]
 }
 
 // MARK: - Balance

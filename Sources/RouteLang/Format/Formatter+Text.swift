@@ -67,6 +67,7 @@ extension Formatter {
             }
             line += option("window", accrual.window?.text) + option("min-requests", accrual.minRequests?.text)
             line += option("backoff", accrual.backoff?.text) + option("max-ejection", accrual.maxEjection?.text)
+            if accrual.failFast != nil { line += " fail-fast" }
             return line
         case .balance(let balance):
             return "balance \(balance.algorithm.text)" + option("decay", balance.decay?.text)

@@ -14,11 +14,15 @@ public struct AccrualPolicy: Sendable, Hashable {
     public var backoff: DurationRange
     /// At most this percentage of a pool may be evicted at once.
     public var maxEjectionPercent: Double
+    /// With every endpoint evicted: answer 503 at once (true) or send to
+    /// the endpoint whose eviction ends first (false, the default).
+    public var failFast: Bool
 
-    public init(mode: Mode, backoff: DurationRange, maxEjectionPercent: Double) {
+    public init(mode: Mode, backoff: DurationRange, maxEjectionPercent: Double, failFast: Bool = false) {
         self.mode = mode
         self.backoff = backoff
         self.maxEjectionPercent = maxEjectionPercent
+        self.failFast = failFast
     }
 
     public static let builtIn = AccrualPolicy(mode: .consecutive(5), backoff: DurationRange(.seconds(5), .seconds(300)),

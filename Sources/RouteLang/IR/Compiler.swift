@@ -68,6 +68,7 @@ public enum Compiler {
             case (.maxBodySize?, .bytes(let size)): limits.maxBodySize = size.value
             case (.bodyIdleTimeout?, .duration(let duration)): limits.bodyIdleTimeout = duration.value
             case (.delegationBudget?, .count(let count)): limits.delegationBudget = count.value
+            case (.retryBodySize?, .bytes(let size)): limits.retryBodySize = size.value
             default: break
             }
         }
@@ -149,6 +150,7 @@ public enum Compiler {
         }
         if let backoff = syntax.backoff { accrual.backoff = backoff.value }
         if let maxEjection = syntax.maxEjection { accrual.maxEjectionPercent = maxEjection.value }
+        if syntax.failFast != nil { accrual.failFast = true }
         return accrual
     }
 

@@ -20,11 +20,15 @@ public struct ServerLimits: Sendable, Hashable {
     public var bodyIdleTimeout: Duration
     /// Nodes one delegation may visit before it fails (502).
     public var delegationBudget: Int
+    /// The largest request body kept for a retry; a longer one is streamed
+    /// without a copy and its request is not retried once sent (0: never).
+    public var retryBodySize: Int
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),
                 poolIdleTimeout: Duration = .seconds(30), maxBodySize: Int? = nil,
-                bodyIdleTimeout: Duration = .seconds(60), delegationBudget: Int = 10_000) {
+                bodyIdleTimeout: Duration = .seconds(60), delegationBudget: Int = 10_000,
+                retryBodySize: Int = 64 * 1024) {
         self.maxHeadSize = maxHeadSize
         self.maxRequestLine = maxRequestLine
         self.maxHeaders = maxHeaders
@@ -34,5 +38,6 @@ public struct ServerLimits: Sendable, Hashable {
         self.maxBodySize = maxBodySize
         self.bodyIdleTimeout = bodyIdleTimeout
         self.delegationBudget = delegationBudget
+        self.retryBodySize = retryBodySize
     }
 }

@@ -128,7 +128,7 @@ extension Parser {
     // MARK: accrual
 
     /// `accrual = "accrual" ( "consecutive" integer | "success-rate" ratio ) { accrual_option } ;`
-    /// `accrual_option = "window" duration | "min-requests" integer | "backoff" duration_range | "max-ejection" percentage ;`
+    /// `accrual_option = "window" duration | "min-requests" integer | "backoff" duration_range | "max-ejection" percentage | "fail-fast" ;`
     mutating func parseAccrual() -> AccrualSyntax? {
         guard let modeToken = expectWord("`consecutive N` or `success-rate R`") else { return nil }
         let mode: AccrualSyntax.Mode
@@ -154,6 +154,8 @@ extension Parser {
                 return accrual.minRequests != nil
             case "backoff": accrual.backoff = parser.wordLiteral("a duration range", code: .invalidDurationRange, LiteralParser.durationRange)
                 return accrual.backoff != nil
+            case "fail-fast": accrual.failFast = option.range
+                return true
             default: accrual.maxEjection = parser.wordLiteral("a percentage", code: .invalidPercentage, LiteralParser.percentage)
                 return accrual.maxEjection != nil
             }

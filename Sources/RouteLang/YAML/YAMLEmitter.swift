@@ -142,6 +142,7 @@ public enum YAMLEmitter {
                 }
                 options += optional("window", accrual.window?.text) + optional("min-requests", accrual.minRequests?.text)
                 options += optional("backoff", accrual.backoff?.text) + optional("max-ejection", accrual.maxEjection?.text)
+                if accrual.failFast != nil { options.append(pair("fail-fast", plain("true"))) }
                 pairs.append(pair("accrual", .mapping(.init(options))))
             case .balance(let balance):
                 var options: [(Node, Node)] = [pair("algorithm", plain(balance.algorithm.text))]

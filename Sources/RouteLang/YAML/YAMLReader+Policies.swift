@@ -86,6 +86,7 @@ extension YAMLReader {
             case "window": accrual.window = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration)
             case "min-requests": accrual.minRequests = self.value(value, "a request count", code: .invalidInteger, LiteralParser.integer)
             case "backoff": accrual.backoff = self.value(value, "a duration range", code: .invalidDurationRange, LiteralParser.durationRange)
+            case "fail-fast": accrual.failFast = bool(value, "fail-fast") == true ? keyRange : nil
             default: accrual.maxEjection = self.value(value, "a percentage", code: .invalidPercentage, LiteralParser.percentage)
             }
         }

@@ -1,0 +1,108 @@
+import RouteLang
+
+// MARK: - Destinations
+
+/// One event loop's destinations, by bound id: the concrete-destination and
+/// endpoint layers of the request stack (see `RequestStack`). Choosing for
+/// an attempt: a destination by its traffic share (the dtab's weights),
+/// then the endpoints the accrual gate admits, then one of them by the
+/// route's `balance` policy.
+public struct Destinations: Sendable {
+    public struct Pick: Sendable {
+        public let leaf: RoutingDecision.Leaf
+        public let endpoint: Endpoint
+        /// Whether this attempt is an evicted endpoint's probe.
+        public let probe: Bool
+    }
+
+    public private(set) var destinations: [Path: Destination] = [:]
+    let board: HealthBoard
+    /// This loop's part of the proxy-wide retry budget minimum (1 / loops).
+    let budgetShare: Double
+
+    public init(board: HealthBoard, budgetShare: Double = 1) {
+        self.board = board
+        self.budgetShare = budgetShare
+    }
+
+    // MARK: Picking
+
+    /// The destination and endpoint for an attempt, avoiding `excluding`
+    /// where another endpoint exists; nil when none may take it, with the
+    /// reason.
+    public mutating func pick<R: RandomNumberGenerator>(_ decision: RoutingDecision, excluding: Set<Endpoint> = [], now: UInt64,
+                                                        random: inout R) -> Result<Pick, Unavailable> {
+        guard let leaf = Self.leaf(decision.leaves, random: &random) else {
+            let ids = decision.leaves.map(\.idText).joined(separator: ", ")
+            return .failure(Unavailable(reason: "no endpoints for \(ids.isEmpty ? decision.nameText : ids)"))
+        }
+        let id = leaf.name.id
+        let policy = decision.policy
+        return withDestination(id) { destination in
+            let (admitted, probe) = destination.admitted(leaf.name.endpoints, now: now, failFast: policy.accrual.failFast)
+            guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, now: now,
+                                                           random: &random) else {
+                return .failure(Unavailable(reason: "every endpoint of \(leaf.idText) is evicted by failure accrual (fail-fast)"))
+            }
+            return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe))
+        }
+    }
+
+    public struct Unavailable: Error, Sendable {
+        public let reason: String
+    }
+
+    // MARK: Attempt outcomes
+
+    /// Ends an attempt for the balancer; `rtt` in nanoseconds when answered.
+    public mutating func finished(_ pick: Pick, rtt: UInt64?, now: UInt64, policy: BalancePolicy) {
+        withDestination(pick.leaf.name.id) { $0.balancer.finished(pick.endpoint, rtt: rtt, now: now, policy: policy) }
+    }
+
+    /// Feeds an attempt's outcome to the proxy-wide accrual (`success` nil
+    /// when it ended without one); the event when it changed a gate.
+    public mutating func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
+                                                          random: inout R) -> FailureAccrual.Event? {
+        let health = withDestination(pick.leaf.name.id) { $0.health }
+        return health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
+                             random: &random)
+    }
+
+    /// A request was made to `leaf`: a deposit in its retry budget.
+    public mutating func deposit(_ leaf: RoutingDecision.Leaf, budget: RetryBudget, now: UInt64) {
+        let share = budgetShare
+        withDestination(leaf.name.id) { $0.deposit(budget, share: share, now: now) }
+    }
+
+    /// Asks `leaf`'s retry budget for one retry.
+    public mutating func withdraw(_ leaf: RoutingDecision.Leaf, budget: RetryBudget, now: UInt64) -> Bool {
+        let share = budgetShare
+        return withDestination(leaf.name.id) { $0.withdraw(budget, share: share, now: now) }
+    }
+
+    /// Each destination's balancer figures, for the admin API.
+    public var loads: [Path: [Endpoint: EndpointLoad]] { destinations.mapValues(\.balancer.loads) }
+
+    // MARK: Helpers
+
+    /// Runs `body` on the destination's state in place (made on first use).
+    mutating func withDestination<T>(_ id: Path, _ body: (inout Destination) -> T) -> T {
+        if destinations[id] == nil { destinations[id] = Destination(health: board.health(for: id)) }
+        return body(&destinations[id]!)
+    }
+
+    /// A destination with endpoints, drawn by share.
+    static func leaf<R: RandomNumberGenerator>(_ leaves: [RoutingDecision.Leaf], random: inout R) -> RoutingDecision.Leaf? {
+        if leaves.count == 1 { return leaves[0].name.endpoints.isEmpty ? nil : leaves[0] }
+        let total = leaves.reduce(0) { $0 + ($1.name.endpoints.isEmpty ? 0 : $1.share) }
+        guard total > 0 else { return nil }
+        var point = Double.random(in: 0..<total, using: &random)
+        var chosen: RoutingDecision.Leaf?
+        for leaf in leaves where !leaf.name.endpoints.isEmpty {
+            chosen = leaf
+            if point < leaf.share { break }
+            point -= leaf.share
+        }
+        return chosen
+    }
+}

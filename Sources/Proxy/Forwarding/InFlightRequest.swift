@@ -1,0 +1,59 @@
+import Engine
+import NIOCore
+
+// MARK: - InFlightRequest
+
+/// What the glue keeps for the request a client connection is serving:
+/// the Engine's `RequestMachine` (which decides), and the NIO things it
+/// needs to carry the decisions out (timers, the body, the attempt).
+struct InFlightRequest {
+    let head: RequestHead
+    let decision: RoutingDecision
+    var machine: RequestMachine
+    var body: RequestBodyState
+    let started: NIODeadline
+    /// Whether the client connection closes after this response.
+    var closeClient: Bool
+    var deadlineTimer: Scheduled<Void>?
+    var backoffTimer: Scheduled<Void>?
+    /// The attempt under way, if any (none while backing off).
+    var attempt: Attempt?
+    /// The status sent to the client once a response head went out.
+    var responseStatus: Int?
+    /// Why the last attempt failed, as the error said, for `l5d-err`.
+    var failureDetail: String?
+    /// Whether the retry budget got this request's deposit.
+    var deposited = false
+    /// The bound id of the latest attempt, for metrics (`none` before one).
+    var destination = "none"
+
+    /// Whether bytes have been written to the client for this response.
+    var responseStarted: Bool { responseStatus != nil }
+}
+
+// MARK: - Attempt
+
+/// One attempt: the endpoint it went to, its connection, and the response
+/// being read from it.
+struct Attempt {
+    enum ResponseBody {
+        case awaitingHead
+        case remaining(UInt64)
+        case chunked(ChunkedDecoder)
+        case untilClose
+        case done
+    }
+
+    let pick: Destinations.Pick
+    /// Tells callbacks of an earlier attempt from this one's.
+    let serial: UInt64
+    let started: NIODeadline
+    var lease: ConnectionPool.Lease?
+    var timer: Scheduled<Void>?
+    var responseBody = ResponseBody.awaitingHead
+    /// Response bytes received before the head was complete.
+    var responseBuffer: ByteBuffer?
+    /// When the (final) response head arrived: the balancer's round trip.
+    var responseHeadAt: NIODeadline?
+    var backendKeepAlive = false
+}

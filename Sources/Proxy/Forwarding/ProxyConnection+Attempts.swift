@@ -1,0 +1,201 @@
+import Engine
+import NIOCore
+import RouteLang
+
+// MARK: - Attempts
+
+/// Carrying out the `RequestMachine`'s actions: pick an endpoint through
+/// the destination layer, connect and send, back off, answer. Every event
+/// goes back to the machine, which decides what comes next.
+extension ProxyConnection {
+    func perform(_ action: RequestMachine.Action) {
+        guard request != nil else { return }
+        let now = NIODeadline.now().uptimeNanoseconds
+        switch action {
+        case .pick(let attempt, let excluding):
+            switch runtime.destinations.pick(request!.decision, excluding: excluding, now: now, random: &runtime.random) {
+            case .failure(let unavailable):
+                perform(request!.machine.picked(nil, now: now, reason: unavailable.reason))
+            case .success(let pick):
+                begin(pick, attempt: attempt, now: now)
+                perform(request!.machine.picked(pick.endpoint, now: now))
+            }
+        case .send(let endpoint, _, _, let attemptDeadline):
+            send(to: endpoint, attemptDeadline: attemptDeadline)
+        case .wait(let until):
+            request!.backoffTimer = schedule(at: until) { connection in
+                guard connection.request != nil else { return }
+                connection.request!.backoffTimer = nil
+                connection.perform(connection.request!.machine.backoffElapsed(now: NIODeadline.now().uptimeNanoseconds))
+            }
+        case .respond:
+            // The machine answers `respond` only from `attemptEnded` for a
+            // response head, which forwards it there.
+            break
+        case .fail(let status, let error, _):
+            // The glue's detail (the connect error, the bad answer) says more
+            // than the machine's summary; the attempt count says what was tried.
+            var message = request!.failureDetail ?? "\(error) for \(request!.decision.nameText)"
+            let attempts = request!.machine.attempt
+            if attempts > 1 { message += " (\(attempts) attempts)" }
+            failRequest(status: status, error: message, retryable: request!.machine.retryableAnswer)
+        }
+    }
+
+    /// Starts an attempt on `pick`: counters, the retry budget's deposit.
+    private func begin(_ pick: Destinations.Pick, attempt: Int, now: UInt64) {
+        let counters = runtime.metrics.attempts(pick.leaf.idText)
+        counters.attempts.increment()
+        if attempt > 1 { counters.retries.increment() }
+        if pick.probe { counters.probes.increment() }
+        if !request!.deposited {
+            request!.deposited = true
+            runtime.destinations.deposit(pick.leaf, budget: request!.decision.policy.retry.budget, now: now)
+        }
+        serial &+= 1
+        request!.attempt = Attempt(pick: pick, serial: serial, started: .now())
+        request!.failureDetail = nil
+        request!.destination = pick.leaf.idText
+    }
+
+    /// Connects (or takes a pooled connection) and sends the head and body.
+    private func send(to endpoint: Endpoint, attemptDeadline: UInt64?) {
+        let attemptSerial = serial
+        // The request's own deadline has its timer; a shorter attempt deadline gets one more.
+        if let attemptDeadline, attemptDeadline < (request!.machine.deadline ?? .max) {
+            request!.attempt!.timer = schedule(at: attemptDeadline) { connection in
+                guard connection.request?.attempt?.serial == attemptSerial else { return }
+                connection.attemptFailed(.attemptTimeout, detail: nil)
+            }
+        }
+        if let lease = runtime.pool.takeIdle(endpoint) {
+            connected(attemptSerial, .success(lease))
+            return
+        }
+        runtime.pool.acquire(endpoint).assumeIsolated().whenComplete { [weak self] result in
+            guard let self else {
+                if case .success(let lease) = result { lease.channel.close(promise: nil) }
+                return
+            }
+            self.connected(attemptSerial, result)
+        }
+    }
+
+    private func connected(_ attemptSerial: UInt64, _ result: Result<ConnectionPool.Lease, Error>) {
+        guard case .forwarding = state, let attempt = request?.attempt, attempt.serial == attemptSerial else {
+            if case .success(let lease) = result { runtime.pool.release(lease) }
+            return
+        }
+        switch result {
+        case .failure(let error):
+            attemptFailed(.connectError, detail: "cannot connect to \(attempt.pick.endpoint) for \(attempt.pick.leaf.idText): \(error)")
+        case .success(let lease):
+            request!.attempt!.lease = lease
+            lease.handler.owner = self
+            let request = self.request!
+            let now = NIODeadline.now().uptimeNanoseconds
+            let deadline = request.machine.deadline.map {
+                DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: now)
+            }
+            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
+                                                      boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
+                                                      endpoint: attempt.pick.endpoint.description, deadline: deadline)
+            let head = HeadRewriter.request(request.head, context: context)
+            lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
+            // A retry sends again what earlier attempts took of the body.
+            if request.body.sent > 0, let replay = request.body.replay {
+                lease.channel.write(replay, promise: nil)
+            }
+            try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
+            forwardRequestBody()
+        }
+    }
+
+    // MARK: Attempt outcomes
+
+    /// An attempt ended before a response head: tell the machine, act on it.
+    func attemptFailed(_ outcome: AttemptOutcome, detail: String?) {
+        guard request?.attempt != nil else { return }
+        let action = attemptEnded(outcome)
+        endAttempt(rtt: nil, accrual: request!.machine.lastClass == .success)
+        request!.failureDetail = detail
+        perform(action)
+    }
+
+    /// Reports an attempt's outcome to the machine (with the budget to
+    /// draw a retry from) and returns its next action.
+    func attemptEnded(_ outcome: AttemptOutcome) -> RequestMachine.Action {
+        let now = NIODeadline.now().uptimeNanoseconds
+        let leaf = request!.attempt!.pick.leaf
+        let budget = request!.decision.policy.retry.budget
+        request!.machine.bodyReplayable = request!.body.replayable
+        let runtime = self.runtime
+        return request!.machine.ended(outcome, now: now, withdraw: {
+            let granted = runtime.destinations.withdraw(leaf, budget: budget, now: now)
+            if !granted { runtime.metrics.attempts(leaf.idText).budgetExhausted.increment() }
+            return granted
+        }, random: &runtime.random)
+    }
+
+    /// Ends the current attempt: its timer, its connection (closed; a
+    /// finished response releases its own), the balancer's pending count
+    /// and round trip, and accrual (`accrual` nil: nothing to say).
+    func endAttempt(rtt: UInt64?, accrual success: Bool?) {
+        guard let attempt = request?.attempt else { return }
+        request!.attempt = nil
+        attempt.timer?.cancel()
+        if let lease = attempt.lease {
+            lease.handler.owner = nil
+            lease.channel.close(promise: nil)
+        }
+        record(attempt, rtt: rtt, success: success)
+    }
+
+    /// Tells the balancer and failure accrual how an attempt went.
+    func record(_ attempt: Attempt, rtt: UInt64?, success: Bool?) {
+        runtime.destinations.finished(attempt.pick, rtt: rtt, now: NIODeadline.now().uptimeNanoseconds,
+                                      policy: request!.decision.policy.balance)
+        recordAccrual(attempt, success: success)
+    }
+
+    /// Tells failure accrual (proxy-wide) how an attempt went, and counts
+    /// what that changed.
+    func recordAccrual(_ attempt: Attempt, success: Bool?) {
+        guard let event = runtime.destinations.record(attempt.pick, success: success, now: NIODeadline.now().uptimeNanoseconds,
+                                                      policy: request!.decision.policy.accrual, random: &runtime.random) else { return }
+        let counters = runtime.metrics.attempts(attempt.pick.leaf.idText)
+        switch event {
+        case .evicted(let endpoint, _):
+            counters.evictions.increment()
+            runtime.logger.notice("endpoint evicted", metadata: ["endpoint": "\(endpoint)", "dst": "\(attempt.pick.leaf.idText)"])
+        case .restored(let endpoint):
+            counters.restorations.increment()
+            runtime.logger.notice("endpoint restored", metadata: ["endpoint": "\(endpoint)", "dst": "\(attempt.pick.leaf.idText)"])
+        case .probing:
+            break
+        }
+    }
+
+    /// The request's deadline passed: mid-response the connection is cut;
+    /// before it the attempt (a failure for accrual) or backoff ends and
+    /// the client gets 504.
+    func requestDeadlinePassed() {
+        guard case .forwarding = state, request != nil else { return }
+        request!.deadlineTimer = nil
+        request!.failureDetail = nil
+        if request!.responseStarted {
+            failRequest(status: 504, error: "deadline exceeded")
+            return
+        }
+        if request!.attempt != nil { endAttempt(rtt: nil, accrual: false) }
+        request!.backoffTimer?.cancel()
+        request!.backoffTimer = nil
+        perform(request!.machine.deadlinePassed())
+    }
+
+    func cancelTimers() {
+        request?.deadlineTimer?.cancel()
+        request?.backoffTimer?.cancel()
+        request?.attempt?.timer?.cancel()
+    }
+}
