@@ -12,8 +12,11 @@ import RouteLang
 /// `switchyard demo`: the embedded example end to end. It starts in-process
 /// backends for every service in the example's discovery directory, runs
 /// the proxy on examples/quickstart.routes, sends traffic, and prints per
-/// destination: requests, share of its service, latency and errors. Halfway
-/// it removes pay-eu from discovery, so the fail-over to pay-us shows.
+/// destination: requests, share of its service, latency, the proxy's
+/// attempts and retries, and the errors clients saw. users-v2's second
+/// instance answers 500 to everything: retries absorb it and failure
+/// accrual evicts it. Halfway the demo removes pay-eu from discovery, so
+/// the fail-over to pay-us shows.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -29,10 +32,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Concurrent clients.")
     var concurrency = 8
 
-    /// Latency and failure rate per service of examples/disco.
+    /// Latency and failure rate per service of examples/disco, or per
+    /// instance (`service#N`, N counted from 1 in file order).
     static let behaviors: [String: DemoBackend.Behavior] = [
         "users-v1": .init(latency: .milliseconds(4), failureRate: 0),
         "users-v2": .init(latency: .milliseconds(12), failureRate: 0.04),
+        "users-v2#2": .init(latency: .milliseconds(2), failureRate: 1),
         "users-staging": .init(latency: .milliseconds(6), failureRate: 0),
         "pay-eu": .init(latency: .milliseconds(8), failureRate: 0),
         "pay-us": .init(latency: .milliseconds(30), failureRate: 0),
@@ -45,8 +50,11 @@ struct DemoCommand: AsyncParsableCommand {
         defer { setup.cleanUp() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var backends: [DemoBackend] = []
+        var instances: [String: Int] = [:]
         for (service, port) in setup.services {
-            let behavior = Self.behaviors[service] ?? .init(latency: .milliseconds(3), failureRate: 0)
+            instances[service, default: 0] += 1
+            let behavior = Self.behaviors["\(service)#\(instances[service]!)"] ?? Self.behaviors[service]
+                ?? .init(latency: .milliseconds(3), failureRate: 0)
             do {
                 backends.append(try await DemoBackend(name: service, port: port, behavior: behavior, group: group))
             } catch {
@@ -61,28 +69,39 @@ struct DemoCommand: AsyncParsableCommand {
         let port = runtime.listenerAddresses.withLockedValue { $0[0].port! }
         Output.out("""
             switchyard demo: \(file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress.map { "\($0)" } ?? "?")
-            \(backends.count) in-process backends from \(setup.originalDirectory)/ (users-v2 fails 4%, pay-us is a far region)
+            \(backends.count) in-process backends from \(setup.originalDirectory)/ (users-v2 fails 4% and its second instance \
+            every request; pay-us is a far region)
 
             """)
 
         let notes = [
-            "users": "dtab: 0.95 * users-v1 & 0.05 * users-v2 (canary); api.example.com/users/ has its own 2s timeout",
+            "users": "dtab: 0.95 * users-v1 & 0.05 * users-v2 (canary); api.example.com/users/ has its own 2s timeout\n"
+                + "           users-v2's second instance answers 500: retries (counted where they went) hide it, accrual evicts it",
             "pay": "dtab: pay-eu | pay-us (fail-over)",
             "search": "split /svc/search { 90% search-v1  10% search-v2 }",
             "staging": "x-env: staging requests use the route's own dtab",
         ]
-        let phase1 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        let metrics = runtime.server.metrics
+        let before1 = DemoCounters(metrics.exposition())
+        var phase1 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        phase1.counters = DemoCounters(metrics.exposition()).since(before1)
         Output.out("Phase 1: \(requests) requests, every service discovered\n" + phase1.table(notes: notes) + "\n")
 
         setup.removeFromDiscovery("pay-eu")
         runtime.config.checkForChanges()
-        let phase2 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        let before2 = DemoCounters(metrics.exposition())
+        var phase2 = await DemoTraffic.run(port: port, count: requests, concurrency: concurrency, group: group)
+        phase2.counters = DemoCounters(metrics.exposition()).since(before2)
         var phase2Notes = notes
         phase2Notes["pay"] = "pay-eu was removed from discovery: the alternation now binds pay-us"
         Output.out("Phase 2: \(requests) requests after pay-eu left discovery\n" + phase2.table(notes: phase2Notes) + "\n")
 
-        let metrics = runtime.server.metrics.exposition().split(separator: "\n").filter { $0.hasPrefix("switchyard_requests_total") }
-        Output.out("The proxy's own count (admin /metrics):\n" + metrics.map { "  \($0)\n" }.joined())
+        // Requests by status, and whatever accrual and the budget did.
+        let lines = metrics.exposition().split(separator: "\n").filter { line in
+            line.hasPrefix("switchyard_requests_total") || (!line.hasSuffix(" 0") && ["evictions", "probes", "restorations",
+                "retry_budget_exhausted"].contains { line.hasPrefix("switchyard_\($0)_total") })
+        }.sorted()
+        Output.out("The proxy's own count (admin /metrics):\n" + lines.map { "  \($0)\n" }.joined())
         await runtime.stop(grace: .seconds(2))
         for backend in backends { await backend.close() }
         try await group.shutdownGracefully()

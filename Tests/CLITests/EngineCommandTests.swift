@@ -19,8 +19,8 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(object["result"] as? String, "bound")
         XCTAssertEqual(object["tree"] as? String, "0.95*/#/disco/users-v1 & 0.05*/#/disco/users-v2")
         let endpoints = try XCTUnwrap(object["endpoints"] as? [[String: Any]])
-        XCTAssertEqual(endpoints.map { $0["address"] as? String }, ["127.0.0.1:9101", "127.0.0.1:9102", "127.0.0.1:9103"])
-        XCTAssertEqual(endpoints.map { $0["id"] as? String }, ["/#/disco/users-v1", "/#/disco/users-v1", "/#/disco/users-v2"])
+        XCTAssertEqual(endpoints.map { $0["address"] as? String }, ["127.0.0.1:9101", "127.0.0.1:9102", "127.0.0.1:9103", "127.0.0.1:9113"])
+        XCTAssertEqual(endpoints.map { $0["id"] as? String }, ["/#/disco/users-v1", "/#/disco/users-v1", "/#/disco/users-v2", "/#/disco/users-v2"])
         XCTAssertEqual(endpoints.last?["weight"] as? Double ?? 0, 0.05, accuracy: 1e-9)
         XCTAssertNil(object["error"])
     }

@@ -52,8 +52,8 @@ public struct RequestMachine: Sendable {
     /// `l5d-retryable` on the final response); nil before one ended.
     public private(set) var lastClass: ResponseClass?
     /// Whether the answer given is known safe to send again (Linkerd's
-    /// `l5d-retryable`): the last outcome was a retryable failure that was
-    /// not retried (limit, budget or deadline reached first).
+    /// `l5d-retryable`): the last outcome was a retryable failure of a
+    /// request safe to repeat, not retried (limit or budget reached first).
     public private(set) var retryableAnswer = false
 
     public init(policy: Policy, method: String, bodyReplayable: Bool, now: UInt64, propagatedDeadline: UInt64? = nil) {
@@ -116,7 +116,8 @@ public struct RequestMachine: Sendable {
                 return .wait(until: now + delay)
             }
         }
-        retryableAnswer = classified == .retryableFailure
+        retryableAnswer = RetryDecision.isSafe(outcome, classified: classified, method: method, policy: policy.retry,
+                                               bodyReplayable: bodyReplayable)
         switch outcome {
         case .response, .grpc:
             return finish(.respond(retries: retries))

@@ -10,7 +10,15 @@ import RouteLang
 public enum RetryDecision {
     public static func mayRetry(_ outcome: AttemptOutcome, classified: ResponseClass, method: String, retriesSoFar: Int,
                                 policy: RetryPolicy, bodyReplayable: Bool) -> Bool {
-        guard classified == .retryableFailure, retriesSoFar < policy.limit else { return false }
+        retriesSoFar < policy.limit
+            && isSafe(outcome, classified: classified, method: method, policy: policy, bodyReplayable: bodyReplayable)
+    }
+
+    /// Whether the request may be sent again after `outcome`, limits and
+    /// budgets aside: what `l5d-retryable` tells the caller.
+    public static func isSafe(_ outcome: AttemptOutcome, classified: ResponseClass, method: String, policy: RetryPolicy,
+                              bodyReplayable: Bool) -> Bool {
+        guard classified == .retryableFailure else { return false }
         if case .connectError = outcome { return true }
         let safe = RetryPolicy.idempotentMethods.contains(method) || policy.methods.contains(method)
         return safe && bodyReplayable

@@ -29,7 +29,7 @@ extension Explanation {
             }
         }
         if let policy {
-            out += "policy\n" + PolicyDescription.lines(policy).map { "  \($0)\n" }.joined()
+            out += "policy in force (stack: \(RequestStack.description))\n" + PolicyDescription.lines(policy).map { "  \($0)\n" }.joined()
         }
         if let failure {
             out += "result    \(failure.status) \(failure.message)\n"

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import NIOCore
 import RouteLang
 
 // MARK: - AdminAPI
@@ -16,11 +17,13 @@ public struct AdminAPI: Sendable {
 
     let runtime: ConfigRuntime
     let metrics: ProxyMetrics
+    let board: HealthBoard
     let isReady: @Sendable () -> Bool
 
-    public init(runtime: ConfigRuntime, metrics: ProxyMetrics, isReady: @escaping @Sendable () -> Bool) {
+    public init(runtime: ConfigRuntime, metrics: ProxyMetrics, board: HealthBoard, isReady: @escaping @Sendable () -> Bool) {
         self.runtime = runtime
         self.metrics = metrics
+        self.board = board
         self.isReady = isReady
     }
 
@@ -67,6 +70,8 @@ public struct AdminAPI: Sendable {
     func routes() -> [String: Any] {
         let config = runtime.snapshot.config
         return [
+            "stack": RequestStack.description,
+            "defaults": PolicyDescription.lines(config.defaults),
             "identification": config.identification?.description as Any,
             "dtab": config.dtab.show,
             "routes": config.routes.enumerated().map { index, route in
@@ -94,7 +99,7 @@ public struct AdminAPI: Sendable {
                 },
             ] as [String: Any]
         }
-        return ["namers": namers]
+        return ["namers": namers, "destinations": EndpointReport.destinations(board, now: NIODeadline.now().uptimeNanoseconds)]
     }
 
     func explain(_ query: [URLQueryItem]) -> Response {

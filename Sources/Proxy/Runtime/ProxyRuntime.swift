@@ -45,7 +45,7 @@ public final class ProxyRuntime: Sendable {
         let addresses = try await server.start(listeners: snapshot.config.listeners)
         listenerAddresses.withLockedValue { $0 = addresses }
         let ready = self.ready
-        let api = AdminAPI(runtime: config, metrics: server.metrics, isReady: { ready.withLockedValue { $0 } })
+        let api = AdminAPI(runtime: config, metrics: server.metrics, board: server.board, isReady: { ready.withLockedValue { $0 } })
         let adminServer = try await AdminServer.start(api: api, host: snapshot.config.admin.host, port: snapshot.config.admin.port, group: group)
         admin.withLockedValue { $0 = adminServer }
         ready.withLockedValue { $0 = true }

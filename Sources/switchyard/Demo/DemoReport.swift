@@ -11,6 +11,8 @@ struct DemoReport {
     /// Service (users, pay, …) -> backend -> row.
     var rows: [String: [String: Row]] = [:]
     var proxyErrors: [String: Int] = [:]
+    /// The proxy's attempt counters over the phase.
+    var counters = DemoCounters("")
 
     mutating func add(service: String, reply: DemoClient.Reply, milliseconds: Double) {
         guard let backend = reply.backend else {
@@ -23,7 +25,7 @@ struct DemoReport {
     }
 
     func table(notes: [String: String]) -> String {
-        var out = "  service  destination             requests   share   p50 ms   p99 ms   errors\n"
+        var out = "  service  destination             requests   share   p50 ms   p99 ms  attempts  retries  evicted   errors\n"
         for service in rows.keys.sorted() {
             let backends = rows[service]!
             let total = backends.values.reduce(0) { $0 + $1.requests }
@@ -34,6 +36,9 @@ struct DemoReport {
                 out += "  " + pad(index == 0 ? service : "", 8) + " " + pad("/#/disco/\(name)", 23)
                     + lpad(String(row.requests), 9) + lpad(format(share) + "%", 8)
                     + lpad(format(percentile(sorted, 0.5)), 9) + lpad(format(percentile(sorted, 0.99)), 9)
+                    + lpad(String(counters.value("attempts", "/#/disco/\(name)")), 10)
+                    + lpad(String(counters.value("retries", "/#/disco/\(name)")), 9)
+                    + lpad(String(counters.value("evictions", "/#/disco/\(name)")), 9)
                     + lpad(String(row.errors), 9) + "\n"
             }
             if let note = notes[service] { out += "           \(note)\n" }
@@ -60,5 +65,37 @@ struct DemoReport {
 
     func lpad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
+
+// MARK: - DemoCounters
+
+/// The proxy's per-destination attempt counters, read from its Prometheus
+/// exposition (`switchyard_<name>_total{dst="…"} N`).
+struct DemoCounters {
+    var values: [String: [String: Int]] = [:]
+
+    init(_ exposition: String) {
+        for line in exposition.split(separator: "\n") where line.hasPrefix("switchyard_") && !line.hasPrefix("#") {
+            guard let brace = line.firstIndex(of: "{"), let close = line.lastIndex(of: "}"),
+                  let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            let name = String(line[line.index(line.startIndex, offsetBy: 11)..<brace]).replacingOccurrences(of: "_total", with: "")
+            let labels = line[line.index(after: brace)..<close]
+            guard let start = labels.range(of: "dst=\"")?.upperBound, let end = labels[start...].firstIndex(of: "\"") else { continue }
+            values[name, default: [:]][String(labels[start..<end]), default: 0] += Int(value)
+        }
+    }
+
+    func value(_ name: String, _ destination: String) -> Int {
+        values[name]?[destination] ?? 0
+    }
+
+    /// The counts since `earlier`.
+    func since(_ earlier: DemoCounters) -> DemoCounters {
+        var result = self
+        for (name, byDestination) in earlier.values {
+            for (destination, count) in byDestination { result.values[name]?[destination]? -= count }
+        }
+        return result
     }
 }
