@@ -8,7 +8,8 @@ import NIOPosix
 /// A backend whose behaviour a test changes while load runs: healthy,
 /// answering 500 to everything, slow, or killed (listener and every open
 /// connection closed at once). It counts the requests it receives by
-/// method: the attempts the proxy made.
+/// method (the attempts the proxy made) and answers with the body length
+/// it received in `x-body-bytes`.
 final class ChaosBackend: Sendable {
     enum Mode: Sendable {
         case healthy
@@ -68,6 +69,7 @@ final class ChaosResponder: ChannelInboundHandler, @unchecked Sendable {
     let mode: NIOLockedValueBox<ChaosBackend.Mode>
     let counts: NIOLockedValueBox<[String: Int]>
     var head: HTTPRequestHead?
+    var bodyBytes = 0
 
     init(name: String, mode: NIOLockedValueBox<ChaosBackend.Mode>, counts: NIOLockedValueBox<[String: Int]>) {
         self.name = name
@@ -79,8 +81,9 @@ final class ChaosResponder: ChannelInboundHandler, @unchecked Sendable {
         switch unwrapInboundIn(data) {
         case .head(let head):
             self.head = head
-        case .body:
-            break
+            bodyBytes = 0
+        case .body(let chunk):
+            bodyBytes += chunk.readableBytes
         case .end:
             guard let head else { return }
             counts.withLockedValue { $0[head.method.rawValue, default: 0] += 1 }
@@ -102,6 +105,7 @@ final class ChaosResponder: ChannelInboundHandler, @unchecked Sendable {
         let body = ByteBuffer(string: "\(name) \(status.code)\n")
         var headers = HTTPHeaders()
         headers.add(name: "x-backend", value: name)
+        headers.add(name: "x-body-bytes", value: "\(bodyBytes)")
         headers.add(name: "content-length", value: "\(body.readableBytes)")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)

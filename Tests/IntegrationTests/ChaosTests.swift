@@ -82,7 +82,9 @@ final class ChaosTests: XCTestCase {
                     + "\(evictions) evictions, \(counter("probes")) probes, the failing backend got \(sentWhileFailing) attempts")
         XCTAssertGreaterThanOrEqual(failing.successRate, 0.99)
         XCTAssertGreaterThanOrEqual(evictions, 1)
-        XCTAssertLessThan(sentWhileFailing, 150, "evicted: it gets probes, not a third of the traffic")
+        XCTAssertGreaterThanOrEqual(sentWhileFailing, 5, "evicted at the configured fifth failure in a row, not before")
+        XCTAssertLessThanOrEqual(sentWhileFailing, 5 + counter("probes") + 3,
+                                 "after it only probes (and attempts picked before the eviction, at most one per other client)")
 
         backends[1].set(.healthy)
         try await Task.sleep(for: .milliseconds(700))
@@ -133,6 +135,31 @@ final class ChaosTests: XCTestCase {
         XCTAssertTrue(gets.replies.allSatisfy { $0.headers["l5d-retryable"] == "true" }, "the last 500 was retryable, not retried")
         Self.report("POST to a failing backend: \(backends[0].requests("POST")) attempts for 20 POSTs, "
                     + "\(backends[0].requests("GET")) for 20 GETs")
+    }
+
+    /// A PUT body within `retry-body-size` is sent again to the next
+    /// endpoint; a longer one is streamed once and its 500 reaches the client.
+    func testAnIdempotentBodyIsReplayedOnlyWithinTheLimit() async throws {
+        try await start(2, policy: "retry on 5xx limit 1\n  balance round-robin\n  accrual consecutive 1000")
+        backends[0].set(.failing)
+        let small = String(repeating: "s", count: 1_000)
+        let replayed = await load(total: 10, concurrency: 1) { _ in
+            Array("PUT /item HTTP/1.1\r\nHost: pool\r\nContent-Length: 1000\r\n\r\n\(small)".utf8)
+        }
+        XCTAssertEqual(replayed.replies.map(\.status), Array(repeating: 200, count: 10))
+        XCTAssertTrue(replayed.replies.allSatisfy { $0.headers["x-body-bytes"] == "1000" }, "the whole body, every time")
+        XCTAssertGreaterThanOrEqual(backends[0].requests("PUT"), 4, "round-robin sent about half the first attempts to the failing one")
+
+        let failedBefore = backends[0].requests("PUT")
+        let large = String(repeating: "l", count: 100_000)
+        let streamed = await load(total: 10, concurrency: 1) { _ in
+            Array("PUT /item HTTP/1.1\r\nHost: pool\r\nContent-Length: 100000\r\n\r\n\(large)".utf8)
+        }
+        let failedAttempts = backends[0].requests("PUT") - failedBefore
+        XCTAssertGreaterThan(failedAttempts, 0)
+        XCTAssertEqual(streamed.replies.filter { $0.status == 500 }.count, failedAttempts, "past 64KiB: no replay, no retry")
+        Self.report("PUT replay: 10 x 1000 B all 200 after \(failedBefore) failed first attempts; "
+                    + "10 x 100 kB: \(failedAttempts) reached the failing backend and were answered 500")
     }
 
     func testARetryBudgetBoundsAttemptsWhenEveryBackendFails() async throws {

@@ -115,6 +115,7 @@ struct RuleGenerator {
             var line = chance(50) ? "accrual consecutive \(int(1...9))" : "accrual success-rate " + pick(["0.9", "95%"])
             if chance(40) { line += " backoff 1s..60s" }
             if chance(40) { line += " max-ejection \(int(1...100))%" }
+            if chance(20) { line += " fail-fast" }
             return line
         case 4: return "balance " + pick(["peak-ewma", "peak-ewma decay 5s", "peak-ewma default-rtt 50ms", "least-loaded", "round-robin"])
         case 5: return "upgrade " + pick(["websocket", "none", "websocket, my-proto"])

@@ -11,10 +11,12 @@ final class YAMLTests: XCTestCase {
               max-body-size 8MiB
               body-idle-timeout 5s
               delegation-budget 500
+              retry-body-size 16KiB
             }
             route r {
               to /svc/a
               upgrade none
+              accrual consecutive 3 fail-fast
             }
             """)
         let yaml = Support.lint("""
@@ -22,16 +24,21 @@ final class YAMLTests: XCTestCase {
               max-body-size: 8MiB
               body-idle-timeout: 5s
               delegation-budget: 500
+              retry-body-size: 16KiB
             routes:
               - name: r
                 to: /svc/a
                 upgrade: [none]
+                accrual: {consecutive: 3, fail-fast: true}
             """, name: "t.yaml")
         let config = try XCTUnwrap(routes.config)
         XCTAssertEqual(config, try XCTUnwrap(yaml.config))
         XCTAssertEqual(config.limits?.maxBodySize, 8 << 20)
         XCTAssertEqual(config.limits?.bodyIdleTimeout, .seconds(5))
         XCTAssertEqual(config.limits?.delegationBudget, 500)
+        XCTAssertEqual(config.limits?.retryBodySize, 16 << 10)
+        XCTAssertTrue(config.routes[0].policy.accrual.failFast)
+        XCTAssertFalse(config.defaults.accrual.failFast)
         XCTAssertEqual(config.routes[0].policy.upgrades, [])
         XCTAssertEqual(config.defaults.upgrades, ["websocket"])
     }
