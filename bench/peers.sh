@@ -6,6 +6,7 @@
 #
 #   bench/peers.sh                 # 3 rounds of 10 s per target, wrk -t2 -c32
 #   ROUNDS=5 DURATION=20s CONNECTIONS=64 bench/peers.sh
+#   BASELINE=/path/to/older/switchyard bench/peers.sh   # an earlier build beside, for before/after
 #
 # Installs nginx, haproxy and wrk from Debian packages when missing.
 set -euo pipefail
@@ -14,6 +15,9 @@ ROUNDS="${ROUNDS:-3}"
 DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
+BASELINE="${BASELINE:-}"
+targets="18080 18081 18082 18083"
+[ -n "$BASELINE" ] && targets="$targets 18084"
 
 need=()
 for tool in nginx haproxy wrk; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
@@ -22,7 +26,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-for port in 18080 18081 18082 18083 18990; do
+for port in 18080 18081 18082 18083 18084 18990 18991; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is already in use; stop what listens there first"; exit 1
   fi
@@ -77,27 +81,29 @@ dtab {
   /svc => /\$/inet/127.0.0.1/18080;
 }
 CONF
+sed -e 's/18083/18084/' -e 's/18990/18991/' "$work/switchyard.routes" > "$work/baseline.routes"
 
 nginx -c "$work/backend.conf" & pids+=($!)
 nginx -c "$work/nginx.conf" & pids+=($!)
 haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
 .build/release/switchyard run "$work/switchyard.routes" --threads 2 --log-level warning --no-watch & sy=$!; pids+=($sy)
+[ -n "$BASELINE" ] && { "$BASELINE" run "$work/baseline.routes" --threads 2 --log-level warning --no-watch & pids+=($!); }
 sleep 2
-for port in 18080 18081 18082 18083; do
+for port in $targets; do
   curl -sf -o /dev/null -H "Host: bench" "http://127.0.0.1:$port/" || { echo "port $port does not answer"; exit 1; }
 done
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 idle_rss=$(rss "$sy")
 
 # --- rounds --------------------------------------------------------------------
-declare -A names=([18080]="backend (direct)" [18081]="nginx" [18082]="haproxy" [18083]="switchyard")
+declare -A names=([18080]="backend (direct)" [18081]="nginx" [18082]="haproxy" [18083]="switchyard" [18084]="switchyard (baseline)")
 declare -A rps p50 p99
 peak_rss=$idle_rss
 to_ms() {  # wrk prints 812.00us, 1.23ms or 2.01s
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v } else { sub(/s$/, "", v); print v * 1000 } }'
 }
 for round in $(seq 1 "$ROUNDS"); do
-  for port in 18080 18081 18082 18083; do
+  for port in $targets; do
     out="$work/wrk-$port-$round.txt"
     if [ "$port" = 18083 ]; then
       ( while kill -0 "$sy" 2>/dev/null; do rss "$sy" >> "$work/rss.txt"; sleep 0.2; done ) & sampler=$!
@@ -114,15 +120,19 @@ done
 [ -f "$work/rss.txt" ] && peak_rss=$(sort -n "$work/rss.txt" | tail -1)
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-printf '\n%-18s %12s %10s %10s\n' "target" "requests/s" "p50 ms" "p99 ms"
+printf '\n%-22s %12s %10s %10s\n' "target" "requests/s" "p50 ms" "p99 ms"
 declare -A mrps mp99
-for port in 18080 18081 18082 18083; do
+for port in $targets; do
   mrps[$port]=$(echo "${rps[$port]}" | median)
   mp99[$port]=$(echo "${p99[$port]}" | median)
-  printf '%-18s %12.0f %10.3f %10.3f\n' "${names[$port]}" "${mrps[$port]}" "$(echo "${p50[$port]}" | median)" "${mp99[$port]}"
+  printf '%-22s %12.0f %10.3f %10.3f\n' "${names[$port]}" "${mrps[$port]}" "$(echo "${p50[$port]}" | median)" "${mp99[$port]}"
 done
 awk -v s="${mrps[18083]}" -v n="${mrps[18081]}" -v h="${mrps[18082]}" -v sp="${mp99[18083]}" -v np="${mp99[18081]}" 'BEGIN {
   printf "\nthroughput switchyard/nginx = %.2f, switchyard/haproxy = %.2f\n", s / n, s / h
   printf "p99 switchyard/nginx = %.2f (lower is better)\n", sp / np }'
+if [ -n "$BASELINE" ]; then
+  awk -v s="${mrps[18083]}" -v b="${mrps[18084]}" -v n="${mrps[18081]}" 'BEGIN {
+    printf "baseline/nginx = %.2f; switchyard/baseline = %.3f\n", b / n, s / b }'
+fi
 printf 'switchyard RSS: idle %.1f MB, peak under load %.1f MB\n' "$(echo "$idle_rss / 1024" | bc -l)" "$(echo "$peak_rss / 1024" | bc -l)"
 echo "(wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds, medians; one 2-core machine shared by wrk, backend and proxy)"

@@ -34,6 +34,7 @@ extension Checker {
                 if let budget = retry.budget { requirePercentage(budget, "retry budget") }
                 if let ttl = retry.ttl { requirePositive(ttl, "ttl") }
                 if let backoff = retry.backoff { requireOrdered(backoff) }
+                warnAboutGRPC(retry.classes)
             case .accrual(let accrual):
                 switch accrual.mode {
                 case .consecutive(let count) where count.value < 1:
@@ -60,8 +61,8 @@ extension Checker {
                 if let rtt = balance.defaultRTT { requirePositive(rtt, "default-rtt") }
             case .upgrade(let protocols):
                 checkUpgrade(protocols)
-            case .classify:
-                break
+            case .classify(let classify):
+                warnAboutGRPC(classify.selectors)
             }
         }
     }
@@ -80,6 +81,16 @@ extension Checker {
            let retryItem = items.first(where: { $0.keyword == "retry" }) {
             warning(.retryNeverFires, "`retry on attempt-timeout` never fires: \(owner) sets no attempt-timeout",
                     at: retryItem.range, help: "add e.g. `attempt-timeout 500ms`")
+        }
+    }
+
+    /// gRPC status codes are classified from HTTP/2 trailers; the data
+    /// plane speaks HTTP/1.1 only, so a class naming one never matches.
+    mutating func warnAboutGRPC(_ classes: [Spanned<RetryClass>]) {
+        for spanned in classes {
+            guard case .grpc = spanned.value else { continue }
+            warning(.grpcClassUnused, "gRPC status `\(spanned.text)` never matches: the proxy serves HTTP/1.1 only, without gRPC status",
+                    at: spanned.range, help: "classify HTTP statuses (`5xx`, `503`) until the HTTP/2 data plane lands")
         }
     }
 

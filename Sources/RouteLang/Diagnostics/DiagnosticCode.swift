@@ -85,6 +85,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case nothingRoutable = "RL0308"
     case retryNeverFires = "RL0309"
     case possibleDelegationLoop = "RL0310"
+    case grpcClassUnused = "RL0311"
 
     // MARK: YAML
     case yamlSyntax = "RL0400"
