@@ -87,6 +87,30 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(try admin("/nope").hasPrefix("HTTP/1.1 404"))
     }
 
+    /// `/endpoints` shows the attempt loop's state: accrual per endpoint
+    /// (a closed port evicted after two refusals, retried onto the live
+    /// one), the loops' pending counts and EWMA; `/routes` the stack.
+    func testEndpointsShowAccrualAndBalancerState() async throws {
+        try "127.0.0.1 \(backendA.port)\n127.0.0.1 1\n".write(to: directory.appendingPathComponent("pool"), atomically: true,
+                                                                encoding: .utf8)
+        try (rulesText(target: "a") + "\nroute pool {\n  when host \"pool\"\n  to /svc/pool\n  accrual consecutive 2\n  balance round-robin\n}\n")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        runtime.config.checkForChanges()
+        for _ in 0..<20 { XCTAssertTrue(try get("pool").text.hasPrefix("HTTP/1.1 200 OK"), "a refusal is retried elsewhere") }
+        try await Task.sleep(for: .milliseconds(1_200))
+        let endpoints = try admin("/endpoints")
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(endpoints.split(separator: "\r\n\r\n").last!.utf8))
+            as? [String: Any])
+        let pool = try XCTUnwrap((object["destinations"] as? [String: Any])?["/#/disco/pool"] as? [String: [String: Any]], endpoints)
+        XCTAssertTrue((pool["127.0.0.1:1"]?["accrual"] as? String)?.hasPrefix("evicted for") ?? false, endpoints)
+        XCTAssertEqual(pool["127.0.0.1:\(backendA.port)"]?["accrual"] as? String, "alive", endpoints)
+        let loops = try XCTUnwrap(pool["127.0.0.1:\(backendA.port)"]?["loops"] as? [[String: Any]], endpoints)
+        XCTAssertFalse(loops.isEmpty, endpoints)
+        XCTAssertTrue(loops.allSatisfy { $0["pending"] as? Int == 0 && $0.keys.contains("ewmaMs") }, endpoints)
+        XCTAssertTrue(try admin("/metrics").contains("switchyard_evictions_total{dst=\"/#/disco/pool\"} 1"))
+        XCTAssertTrue(try admin("/routes").contains("route -> destination -> endpoint"))
+    }
+
     func testInvalidReloadKeepsServingAndIsReported() throws {
         try "listen 127.0.0.1:0\nbogus\n".write(to: rules, atomically: true, encoding: .utf8)
         XCTAssertFalse(runtime.config.reload(trigger: "test"))

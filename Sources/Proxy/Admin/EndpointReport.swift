@@ -5,8 +5,9 @@ import RouteLang
 
 /// `/endpoints`' view of the request stack's per-destination state: for
 /// every endpoint, its failure-accrual state (proxy-wide) and each event
-/// loop's balancer figures (requests in flight, peak-EWMA latency), as the
-/// loops last published them (once a second).
+/// loop's balancer figures (requests in flight; the peak-EWMA latency, null
+/// unless a route balances by it), as the loops last published them (once
+/// a second).
 enum EndpointReport {
     static func destinations(_ board: HealthBoard, now: UInt64) -> [String: Any] {
         let loads = board.loadReports
@@ -36,8 +37,8 @@ enum EndpointReport {
         case .alive(let failures, _):
             return failures == 0 ? "alive" : "alive (\(failures) failures in a row)"
         case .evicted(let until, let evictions):
-            let left = until > now ? Duration.nanoseconds(Int64(until - now)) : .zero
-            return "evicted for \(DurationFormat.show(left)) (eviction \(evictions))"
+            let tenths = until > now ? (until - now + 50_000_000) / 100_000_000 : 0
+            return "evicted for \(tenths / 10).\(tenths % 10)s (eviction \(evictions))"
         case .probing(let evictions):
             return "probing (after eviction \(evictions))"
         }
