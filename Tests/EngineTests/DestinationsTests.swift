@@ -131,7 +131,7 @@ final class DestinationsTests: XCTestCase {
         var granted = 0
         while half.withdraw(leaf, budget: budget, now: 0), granted < 1_000 { granted += 1 }
         XCTAssertEqual(granted, 50)
-        for _ in 0..<10 { half.deposit(leaf, budget: budget, now: 1) }
+        for _ in 0..<10 { _ = half.pick(decision, deposit: budget, now: 1, random: &random) }
         XCTAssertTrue(half.withdraw(leaf, budget: budget, now: 1))
         XCTAssertTrue(half.withdraw(leaf, budget: budget, now: 1))
         XCTAssertFalse(half.withdraw(leaf, budget: budget, now: 1), "ten requests earn two retries at 20%")

@@ -13,6 +13,8 @@ public struct Destinations: Sendable {
         public let endpoint: Endpoint
         /// Whether this attempt is an evicted endpoint's probe.
         public let probe: Bool
+        /// The destination's proxy-wide accrual, for the attempt's outcome.
+        let health: DestinationHealth
     }
 
     public private(set) var destinations: [Path: Destination] = [:]
@@ -28,23 +30,26 @@ public struct Destinations: Sendable {
     // MARK: Picking
 
     /// The destination and endpoint for an attempt, avoiding `excluding`
-    /// where another endpoint exists; nil when none may take it, with the
-    /// reason.
-    public mutating func pick<R: RandomNumberGenerator>(_ decision: RoutingDecision, excluding: Set<Endpoint> = [], now: UInt64,
+    /// where another endpoint exists; the failure when none may take it,
+    /// with the reason. `deposit`: the request's first attempt pays into
+    /// the chosen destination's retry budget.
+    public mutating func pick<R: RandomNumberGenerator>(_ decision: RoutingDecision, excluding: Set<Endpoint> = [],
+                                                        deposit: RetryBudget? = nil, now: UInt64,
                                                         random: inout R) -> Result<Pick, Unavailable> {
         guard let leaf = Self.leaf(decision.leaves, random: &random) else {
             let ids = decision.leaves.map(\.idText).joined(separator: ", ")
             return .failure(Unavailable(reason: "no endpoints for \(ids.isEmpty ? decision.nameText : ids)"))
         }
-        let id = leaf.name.id
         let policy = decision.policy
-        return withDestination(id) { destination in
+        let share = budgetShare
+        return withDestination(leaf.name.id) { destination in
+            if let deposit { destination.deposit(deposit, share: share, now: now) }
             let (admitted, probe) = destination.admitted(leaf.name.endpoints, now: now, failFast: policy.accrual.failFast)
             guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, now: now,
                                                            random: &random) else {
                 return .failure(Unavailable(reason: "every endpoint of \(leaf.idText) is evicted by failure accrual (fail-fast)"))
             }
-            return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe))
+            return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe, health: destination.health))
         }
     }
 
@@ -61,17 +66,10 @@ public struct Destinations: Sendable {
 
     /// Feeds an attempt's outcome to the proxy-wide accrual (`success` nil
     /// when it ended without one); the event when it changed a gate.
-    public mutating func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
-                                                          random: inout R) -> FailureAccrual.Event? {
-        let health = withDestination(pick.leaf.name.id) { $0.health }
-        return health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
-                             random: &random)
-    }
-
-    /// A request was made to `leaf`: a deposit in its retry budget.
-    public mutating func deposit(_ leaf: RoutingDecision.Leaf, budget: RetryBudget, now: UInt64) {
-        let share = budgetShare
-        withDestination(leaf.name.id) { $0.deposit(budget, share: share, now: now) }
+    public func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
+                                                 random: inout R) -> FailureAccrual.Event? {
+        pick.health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
+                           random: &random)
     }
 
     /// Asks `leaf`'s retry budget for one retry.

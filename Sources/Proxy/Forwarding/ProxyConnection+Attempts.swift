@@ -13,11 +13,15 @@ extension ProxyConnection {
         let now = NIODeadline.now().uptimeNanoseconds
         switch action {
         case .pick(let attempt, let excluding):
-            switch runtime.destinations.pick(request!.decision, excluding: excluding, now: now, random: &runtime.random) {
+            // The first attempt pays the request's deposit into the budget.
+            let deposit = request!.deposited ? nil : request!.decision.policy.retry.budget
+            request!.deposited = true
+            switch runtime.destinations.pick(request!.decision, excluding: excluding, deposit: deposit, now: now,
+                                             random: &runtime.random) {
             case .failure(let unavailable):
                 perform(request!.machine.picked(nil, now: now, reason: unavailable.reason))
             case .success(let pick):
-                begin(pick, attempt: attempt, now: now)
+                begin(pick, attempt: attempt)
                 perform(request!.machine.picked(pick.endpoint, now: now))
             }
         case .send(let endpoint, _, _, let attemptDeadline):
@@ -42,16 +46,12 @@ extension ProxyConnection {
         }
     }
 
-    /// Starts an attempt on `pick`: counters, the retry budget's deposit.
-    private func begin(_ pick: Destinations.Pick, attempt: Int, now: UInt64) {
+    /// Starts an attempt on `pick`, and counts it.
+    private func begin(_ pick: Destinations.Pick, attempt: Int) {
         let counters = runtime.metrics.attempts(pick.leaf.idText)
         counters.attempts.increment()
         if attempt > 1 { counters.retries.increment() }
         if pick.probe { counters.probes.increment() }
-        if !request!.deposited {
-            request!.deposited = true
-            runtime.destinations.deposit(pick.leaf, budget: request!.decision.policy.retry.budget, now: now)
-        }
         serial &+= 1
         request!.attempt = Attempt(pick: pick, serial: serial, started: .now())
         request!.failureDetail = nil
