@@ -15,6 +15,10 @@ public final class DestinationHealth: Sendable {
     public let id: Path
     private let accrual = Mutex(FailureAccrual())
     private let published = Atomic<UInt64>(0)
+    /// Endpoints with anything to remember (a failure, an eviction): while
+    /// there are none, a success under `consecutive` changes nothing and
+    /// takes no lock, which is the common case.
+    private let marked = Atomic<Int>(0)
 
     public init(id: Path) {
         self.id = id
@@ -33,7 +37,13 @@ public final class DestinationHealth: Sendable {
     /// one (the client went away), which only releases a probe.
     public func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool?, now: UInt64, policy: AccrualPolicy,
                                                  endpoints: [Endpoint], random: inout R) -> FailureAccrual.Event? {
+        if success == true, case .consecutive = policy.mode, marked.load(ordering: .acquiring) == 0 { return nil }
         let (event, changed): (FailureAccrual.Event?, Bool) = accrual.withLock { state in
+            let wasMarked = state.isMarked(endpoint)
+            defer {
+                let isMarked = state.isMarked(endpoint)
+                if isMarked != wasMarked { marked.add(isMarked ? 1 : -1, ordering: .releasing) }
+            }
             guard let success else { return (nil, state.abandonProbe(endpoint, now: now)) }
             let event = state.record(endpoint, success: success, now: now, policy: policy, endpoints: endpoints, random: &random)
             return (event, event != nil)

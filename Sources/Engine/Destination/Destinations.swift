@@ -83,9 +83,11 @@ public struct Destinations: Sendable {
 
     // MARK: Helpers
 
-    /// Runs `body` on the destination's state in place (made on first use).
+    /// Runs `body` on the destination's state in place (made on first
+    /// use); one hash of the id in the common case.
     mutating func withDestination<T>(_ id: Path, _ body: (inout Destination) -> T) -> T {
-        if destinations[id] == nil { destinations[id] = Destination(health: board.health(for: id)) }
+        if let index = destinations.index(forKey: id) { return body(&destinations.values[index]) }
+        destinations[id] = Destination(health: board.health(for: id))
         return body(&destinations[id]!)
     }
 

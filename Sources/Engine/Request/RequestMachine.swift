@@ -47,6 +47,7 @@ public struct RequestMachine: Sendable {
     let classifier: ResponseClassifier
     private(set) var state = State.idle
     public private(set) var attempt = 0
+    /// Endpoints earlier attempts failed on, for the next pick to avoid.
     public private(set) var tried: Set<Endpoint> = []
     /// What the last attempt's outcome counted as (for accrual and for
     /// `l5d-retryable` on the final response); nil before one ended.
@@ -86,7 +87,6 @@ public struct RequestMachine: Sendable {
     public mutating func picked(_ endpoint: Endpoint?, now: UInt64, reason: @autoclosure () -> String = "no endpoints") -> Action {
         guard state == .picking else { return .fail(status: 500, error: "unexpected pick", retries: retries) }
         guard let endpoint else { return finish(.fail(status: 503, error: reason(), retries: retries)) }
-        tried.insert(endpoint)
         state = .attempting(endpoint)
         let attemptDeadline = policy.attemptTimeout.map { now + $0.nanoseconds }
         let effective: UInt64?
@@ -111,6 +111,8 @@ public struct RequestMachine: Sendable {
             // No retry starts that cannot finish before the deadline.
             let fits = deadline.map { now + delay < $0 } ?? true
             if fits, withdraw() {
+                // Kept only once a retry needs it: most requests never allocate the set.
+                tried.insert(endpoint)
                 if delay == 0 { return nextAttempt() }
                 state = .waiting
                 return .wait(until: now + delay)

@@ -63,6 +63,16 @@ public struct FailureAccrual: Sendable {
         return true
     }
 
+    /// Whether accrual remembers anything of `endpoint`: a failure in a row,
+    /// an eviction or a probe (a fresh endpoint has nothing to forget).
+    public func isMarked(_ endpoint: Endpoint) -> Bool {
+        switch health[endpoint] {
+        case nil: return false
+        case .alive(let failures, _)?: return failures > 0
+        case .evicted?, .probing?: return true
+        }
+    }
+
     /// The endpoints out of rotation, and why: what a picker must know.
     public var gates: [Endpoint: EndpointGate] {
         health.compactMapValues { state in

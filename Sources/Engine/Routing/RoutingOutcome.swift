@@ -19,10 +19,18 @@ public final class RoutingDecision: Sendable {
     /// made once so that picking an endpoint allocates nothing.
     public let leaves: [Leaf]
 
-    public struct Leaf: Sendable {
+    /// A class: made once per cached decision, then handed to every
+    /// attempt by reference instead of copied field by field.
+    public final class Leaf: Sendable {
         public let name: BoundName
         public let share: Double
         public let idText: String
+
+        init(name: BoundName, share: Double, idText: String) {
+            self.name = name
+            self.share = share
+            self.idText = idText
+        }
     }
 
     public init(route: Int?, routeName: String?, name: Path, bound: NameTree<BoundName>, policy: Policy) {

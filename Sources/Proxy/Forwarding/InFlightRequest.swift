@@ -5,8 +5,9 @@ import NIOCore
 
 /// What the glue keeps for the request a client connection is serving:
 /// the Engine's `RequestMachine` (which decides), and the NIO things it
-/// needs to carry the decisions out (timers, the body, the attempt).
-struct InFlightRequest {
+/// needs to carry the decisions out (timers, the body, the attempt). A
+/// class, so the handler's many small updates never copy it.
+final class InFlightRequest {
     let head: RequestHead
     let decision: RoutingDecision
     var machine: RequestMachine
@@ -27,6 +28,16 @@ struct InFlightRequest {
     /// The bound id of the latest attempt, for metrics (`none` before one).
     var destination = "none"
 
+    init(head: RequestHead, decision: RoutingDecision, machine: RequestMachine, body: RequestBodyState, started: NIODeadline,
+         closeClient: Bool) {
+        self.head = head
+        self.decision = decision
+        self.machine = machine
+        self.body = body
+        self.started = started
+        self.closeClient = closeClient
+    }
+
     /// Whether bytes have been written to the client for this response.
     var responseStarted: Bool { responseStatus != nil }
 }
@@ -35,7 +46,7 @@ struct InFlightRequest {
 
 /// One attempt: the endpoint it went to, its connection, and the response
 /// being read from it.
-struct Attempt {
+final class Attempt {
     enum ResponseBody {
         case awaitingHead
         case remaining(UInt64)
@@ -56,4 +67,10 @@ struct Attempt {
     /// When the (final) response head arrived: the balancer's round trip.
     var responseHeadAt: NIODeadline?
     var backendKeepAlive = false
+
+    init(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) {
+        self.pick = pick
+        self.serial = serial
+        self.started = started
+    }
 }

@@ -10,19 +10,20 @@ import RouteLang
 extension ProxyConnection {
     func perform(_ action: RequestMachine.Action) {
         guard request != nil else { return }
-        let now = NIODeadline.now().uptimeNanoseconds
         switch action {
         case .pick(let attempt, let excluding):
+            let now = NIODeadline.now()
             // The first attempt pays the request's deposit into the budget.
             let deposit = request!.deposited ? nil : request!.decision.policy.retry.budget
             request!.deposited = true
-            switch runtime.destinations.pick(request!.decision, excluding: excluding, deposit: deposit, now: now,
+            switch runtime.destinations.pick(request!.decision, excluding: excluding, deposit: deposit, now: now.uptimeNanoseconds,
                                              random: &runtime.random) {
             case .failure(let unavailable):
-                perform(request!.machine.picked(nil, now: now, reason: unavailable.reason))
+                request!.failureDetail = unavailable.reason
+                perform(request!.machine.picked(nil, now: now.uptimeNanoseconds, reason: unavailable.reason))
             case .success(let pick):
-                begin(pick, attempt: attempt)
-                perform(request!.machine.picked(pick.endpoint, now: now))
+                begin(pick, attempt: attempt, now: now)
+                perform(request!.machine.picked(pick.endpoint, now: now.uptimeNanoseconds))
             }
         case .send(let endpoint, _, _, let attemptDeadline):
             send(to: endpoint, attemptDeadline: attemptDeadline)
@@ -47,13 +48,13 @@ extension ProxyConnection {
     }
 
     /// Starts an attempt on `pick`, and counts it.
-    private func begin(_ pick: Destinations.Pick, attempt: Int) {
+    private func begin(_ pick: Destinations.Pick, attempt: Int, now: NIODeadline) {
         let counters = runtime.metrics.attempts(pick.leaf.idText)
         counters.attempts.increment()
         if attempt > 1 { counters.retries.increment() }
         if pick.probe { counters.probes.increment() }
         serial &+= 1
-        request!.attempt = Attempt(pick: pick, serial: serial, started: .now())
+        request!.attempt = Attempt(pick: pick, serial: serial, started: now)
         request!.failureDetail = nil
         request!.destination = pick.leaf.idText
     }
@@ -93,9 +94,8 @@ extension ProxyConnection {
             request!.attempt!.lease = lease
             lease.handler.owner = self
             let request = self.request!
-            let now = NIODeadline.now().uptimeNanoseconds
             let deadline = request.machine.deadline.map {
-                DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: now)
+                DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: NIODeadline.now().uptimeNanoseconds)
             }
             let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
                                                       boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
@@ -124,8 +124,7 @@ extension ProxyConnection {
 
     /// Reports an attempt's outcome to the machine (with the budget to
     /// draw a retry from) and returns its next action.
-    func attemptEnded(_ outcome: AttemptOutcome) -> RequestMachine.Action {
-        let now = NIODeadline.now().uptimeNanoseconds
+    func attemptEnded(_ outcome: AttemptOutcome, now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> RequestMachine.Action {
         let leaf = request!.attempt!.pick.leaf
         let budget = request!.decision.policy.retry.budget
         request!.machine.bodyReplayable = request!.body.replayable
@@ -153,15 +152,15 @@ extension ProxyConnection {
 
     /// Tells the balancer and failure accrual how an attempt went.
     func record(_ attempt: Attempt, rtt: UInt64?, success: Bool?) {
-        runtime.destinations.finished(attempt.pick, rtt: rtt, now: NIODeadline.now().uptimeNanoseconds,
-                                      policy: request!.decision.policy.balance)
-        recordAccrual(attempt, success: success)
+        let now = NIODeadline.now().uptimeNanoseconds
+        runtime.destinations.finished(attempt.pick, rtt: rtt, now: now, policy: request!.decision.policy.balance)
+        recordAccrual(attempt, success: success, now: now)
     }
 
     /// Tells failure accrual (proxy-wide) how an attempt went, and counts
     /// what that changed.
-    func recordAccrual(_ attempt: Attempt, success: Bool?) {
-        guard let event = runtime.destinations.record(attempt.pick, success: success, now: NIODeadline.now().uptimeNanoseconds,
+    func recordAccrual(_ attempt: Attempt, success: Bool?, now: UInt64) {
+        guard let event = runtime.destinations.record(attempt.pick, success: success, now: now,
                                                       policy: request!.decision.policy.accrual, random: &runtime.random) else { return }
         let counters = runtime.metrics.attempts(attempt.pick.leaf.idText)
         switch event {

@@ -69,7 +69,7 @@ extension ProxyConnection {
             return false
         }
         attempt.timer?.cancel()
-        let action = attemptEnded(.response(status: head.status))
+        let action = attemptEnded(.response(status: head.status), now: headAt.uptimeNanoseconds)
         let success = request!.machine.lastClass == .success
         guard case .respond = action else {
             // Discarded: its connection goes (the body is not read), and the
@@ -84,7 +84,7 @@ extension ProxyConnection {
         request!.attempt!.backendKeepAlive = head.keepAlive
         request!.responseStatus = head.status
         // Accrual hears the answer now; the balancer when the body is done.
-        recordAccrual(attempt, success: success)
+        recordAccrual(attempt, success: success, now: headAt.uptimeNanoseconds)
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
         if !request!.body.isDone || head.framing == .untilClose || runtime.draining { request!.closeClient = true }
@@ -208,10 +208,10 @@ extension ProxyConnection {
             }
         }
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
-        runtime.destinations.finished(attempt.pick, rtt: rtt, now: NIODeadline.now().uptimeNanoseconds,
-                                      policy: request.decision.policy.balance)
+        let end = NIODeadline.now()
+        runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
         runtime.metrics.record(status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText,
-                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+                               nanoseconds: (end - request.started).nanoseconds)
         self.request = nil
         if request.closeClient || runtime.draining {
             state = .closing

@@ -198,9 +198,11 @@ final class ProxyConnection: ChannelInboundHandler {
             DeadlineHeader.monotonic($0, wallNow: Self.wallClock(), monotonicNow: now.uptimeNanoseconds)
         }
         let policy = decision.policy
-        let retrySafe = RetryPolicy.idempotentMethods.contains(head.method) || policy.retry.methods.contains(head.method)
-        let body = RequestBodyState(head.framing, keepForReplay: retrySafe && policy.retry.limit > 0,
-                                    replayLimit: runtime.options.retryBodySize, allocator: context!.channel.allocator)
+        // A body is copied for a retry only when one could send it again.
+        let keepBody = head.framing != .none && policy.retry.limit > 0
+            && (RetryPolicy.idempotentMethods.contains(head.method) || policy.retry.methods.contains(head.method))
+        let body = RequestBodyState(head.framing, keepForReplay: keepBody, replayLimit: runtime.options.retryBodySize,
+                                    allocator: context!.channel.allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated)
         request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,

@@ -86,6 +86,7 @@ final class LoopMetrics {
     private var counters: [CounterKey: Counter] = [:]
     private var histograms: [String: DurationHistogram] = [:]
     private var attemptCounters: [String: AttemptCounters] = [:]
+    private var lastAttempts: (destination: String, counters: AttemptCounters)?
 
     struct CounterKey: Hashable {
         var status: Int
@@ -96,12 +97,18 @@ final class LoopMetrics {
         self.metrics = metrics
     }
 
-    /// The attempt-loop counters of a destination (bound id).
+    /// The attempt-loop counters of a destination (bound id). The last one
+    /// asked for is kept aside: consecutive requests mostly share a
+    /// destination, and comparing the same string is a pointer check.
     func attempts(_ destination: String) -> AttemptCounters {
-        if let known = attemptCounters[destination] { return known }
-        let made = AttemptCounters(metrics, destination: destination)
-        attemptCounters[destination] = made
-        return made
+        if let last = lastAttempts, last.destination == destination { return last.counters }
+        let counters = attemptCounters[destination] ?? {
+            let made = AttemptCounters(metrics, destination: destination)
+            attemptCounters[destination] = made
+            return made
+        }()
+        lastAttempts = (destination, counters)
+        return counters
     }
 
     /// `destination` is the bound id, or `none` for requests answered before binding.
