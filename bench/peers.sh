@@ -103,7 +103,11 @@ to_ms() {  # wrk prints 812.00us, 1.23ms or 2.01s
   awk -v v="$1" 'BEGIN { if (v ~ /us$/) { sub(/us$/, "", v); print v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v } else { sub(/s$/, "", v); print v * 1000 } }'
 }
 for round in $(seq 1 "$ROUNDS"); do
-  for port in $targets; do
+  order="$targets"
+  # The baseline and the build under test swap places every other round:
+  # whichever runs first after the peers tends to do a little better.
+  [ -n "$BASELINE" ] && [ $((round % 2)) = 0 ] && order="18080 18081 18082 18084 18083"
+  for port in $order; do
     out="$work/wrk-$port-$round.txt"
     if [ "$port" = 18083 ]; then
       ( while kill -0 "$sy" 2>/dev/null; do rss "$sy" >> "$work/rss.txt"; sleep 0.2; done ) & sampler=$!

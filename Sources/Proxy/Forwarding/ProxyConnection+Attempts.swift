@@ -9,29 +9,29 @@ import RouteLang
 /// goes back to the machine, which decides what comes next.
 extension ProxyConnection {
     func perform(_ action: RequestMachine.Action) {
-        guard request != nil else { return }
+        guard let request else { return }
         switch action {
         case .pick(let attempt, let excluding):
             let now = NIODeadline.now()
             // The first attempt pays the request's deposit into the budget.
-            let deposit = request!.deposited ? nil : request!.decision.policy.retry.budget
-            request!.deposited = true
-            switch runtime.destinations.pick(request!.decision, excluding: excluding, deposit: deposit, now: now.uptimeNanoseconds,
+            let deposit = request.deposited ? nil : request.decision.policy.retry.budget
+            request.deposited = true
+            switch runtime.destinations.pick(request.decision, excluding: excluding, deposit: deposit, now: now.uptimeNanoseconds,
                                              random: &runtime.random) {
             case .failure(let unavailable):
-                request!.failureDetail = unavailable.reason
-                perform(request!.machine.picked(nil, now: now.uptimeNanoseconds, reason: unavailable.reason))
+                request.failureDetail = unavailable.reason
+                perform(request.machine.picked(nil, now: now.uptimeNanoseconds, reason: unavailable.reason))
             case .success(let pick):
                 begin(pick, attempt: attempt, now: now)
-                perform(request!.machine.picked(pick.endpoint, now: now.uptimeNanoseconds))
+                perform(request.machine.picked(pick.endpoint, now: now.uptimeNanoseconds))
             }
         case .send(let endpoint, _, _, let attemptDeadline):
             send(to: endpoint, attemptDeadline: attemptDeadline)
         case .wait(let until):
-            request!.backoffTimer = schedule(at: until) { connection in
-                guard connection.request != nil else { return }
-                connection.request!.backoffTimer = nil
-                connection.perform(connection.request!.machine.backoffElapsed(now: NIODeadline.now().uptimeNanoseconds))
+            request.backoffTimer = schedule(at: until) { connection in
+                guard let request = connection.request else { return }
+                request.backoffTimer = nil
+                connection.perform(request.machine.backoffElapsed(now: NIODeadline.now().uptimeNanoseconds))
             }
         case .respond:
             // The machine answers `respond` only from `attemptEnded` for a
@@ -40,10 +40,10 @@ extension ProxyConnection {
         case .fail(let status, let error, _):
             // The glue's detail (the connect error, the bad answer) says more
             // than the machine's summary; the attempt count says what was tried.
-            var message = request!.failureDetail ?? "\(error) for \(request!.decision.nameText)"
-            let attempts = request!.machine.attempt
+            var message = request.failureDetail ?? "\(error) for \(request.decision.nameText)"
+            let attempts = request.machine.attempt
             if attempts > 1 { message += " (\(attempts) attempts)" }
-            failRequest(status: status, error: message, retryable: request!.machine.retryableAnswer)
+            failRequest(status: status, error: message, retryable: request.machine.retryableAnswer)
         }
     }
 
@@ -54,17 +54,19 @@ extension ProxyConnection {
         if attempt > 1 { counters.retries.increment() }
         if pick.probe { counters.probes.increment() }
         serial &+= 1
-        request!.attempt = Attempt(pick: pick, serial: serial, started: now)
-        request!.failureDetail = nil
-        request!.destination = pick.leaf.idText
+        guard let request else { return }
+        request.attempt = Attempt(pick: pick, serial: serial, started: now)
+        request.failureDetail = nil
+        request.destination = pick.leaf.idText
     }
 
     /// Connects (or takes a pooled connection) and sends the head and body.
     private func send(to endpoint: Endpoint, attemptDeadline: UInt64?) {
-        let attemptSerial = serial
+        guard let request, let attempt = request.attempt else { return }
+        let attemptSerial = attempt.serial
         // The request's own deadline has its timer; a shorter attempt deadline gets one more.
-        if let attemptDeadline, attemptDeadline < (request!.machine.deadline ?? .max) {
-            request!.attempt!.timer = schedule(at: attemptDeadline) { connection in
+        if let attemptDeadline, attemptDeadline < (request.machine.deadline ?? .max) {
+            attempt.timer = schedule(at: attemptDeadline) { connection in
                 guard connection.request?.attempt?.serial == attemptSerial else { return }
                 connection.attemptFailed(.attemptTimeout, detail: nil)
             }
@@ -83,7 +85,7 @@ extension ProxyConnection {
     }
 
     private func connected(_ attemptSerial: UInt64, _ result: Result<ConnectionPool.Lease, Error>) {
-        guard case .forwarding = state, let attempt = request?.attempt, attempt.serial == attemptSerial else {
+        guard case .forwarding = state, let request, let attempt = request.attempt, attempt.serial == attemptSerial else {
             if case .success(let lease) = result { runtime.pool.release(lease) }
             return
         }
@@ -91,15 +93,16 @@ extension ProxyConnection {
         case .failure(let error):
             attemptFailed(.connectError, detail: "cannot connect to \(attempt.pick.endpoint) for \(attempt.pick.leaf.idText): \(error)")
         case .success(let lease):
-            request!.attempt!.lease = lease
+            attempt.lease = lease
             lease.handler.owner = self
-            let request = self.request!
             let deadline = request.machine.deadline.map {
                 DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: NIODeadline.now().uptimeNanoseconds)
             }
+            // Only a request without Host (HTTP/1.0) is sent the endpoint as Host: format it only then.
+            let hostless = request.head.targetAuthority == nil && !request.head.fields.contains { $0.kind == .host }
             let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
                                                       boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
-                                                      endpoint: attempt.pick.endpoint.description, deadline: deadline)
+                                                      endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline)
             let head = HeadRewriter.request(request.head, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             // A retry sends again what earlier attempts took of the body.
@@ -115,21 +118,22 @@ extension ProxyConnection {
 
     /// An attempt ended before a response head: tell the machine, act on it.
     func attemptFailed(_ outcome: AttemptOutcome, detail: String?) {
-        guard request?.attempt != nil else { return }
+        guard let request, request.attempt != nil else { return }
         let action = attemptEnded(outcome)
-        endAttempt(rtt: nil, accrual: request!.machine.lastClass == .success)
-        request!.failureDetail = detail
+        endAttempt(rtt: nil, accrual: request.machine.lastClass == .success)
+        request.failureDetail = detail
         perform(action)
     }
 
     /// Reports an attempt's outcome to the machine (with the budget to
     /// draw a retry from) and returns its next action.
     func attemptEnded(_ outcome: AttemptOutcome, now: UInt64 = NIODeadline.now().uptimeNanoseconds) -> RequestMachine.Action {
-        let leaf = request!.attempt!.pick.leaf
-        let budget = request!.decision.policy.retry.budget
-        request!.machine.bodyReplayable = request!.body.replayable
+        let request = self.request!
+        let leaf = request.attempt!.pick.leaf
+        let budget = request.decision.policy.retry.budget
+        request.machine.bodyReplayable = request.body.replayable
         let runtime = self.runtime
-        return request!.machine.ended(outcome, now: now, withdraw: {
+        return request.machine.ended(outcome, now: now, withdraw: {
             let granted = runtime.destinations.withdraw(leaf, budget: budget, now: now)
             if !granted { runtime.metrics.attempts(leaf.idText).budgetExhausted.increment() }
             return granted
@@ -140,8 +144,8 @@ extension ProxyConnection {
     /// finished response releases its own), the balancer's pending count
     /// and round trip, and accrual (`accrual` nil: nothing to say).
     func endAttempt(rtt: UInt64?, accrual success: Bool?) {
-        guard let attempt = request?.attempt else { return }
-        request!.attempt = nil
+        guard let request, let attempt = request.attempt else { return }
+        request.attempt = nil
         attempt.timer?.cancel()
         if let lease = attempt.lease {
             lease.handler.owner = nil
@@ -179,17 +183,17 @@ extension ProxyConnection {
     /// before it the attempt (a failure for accrual) or backoff ends and
     /// the client gets 504.
     func requestDeadlinePassed() {
-        guard case .forwarding = state, request != nil else { return }
-        request!.deadlineTimer = nil
-        request!.failureDetail = nil
-        if request!.responseStarted {
+        guard case .forwarding = state, let request else { return }
+        request.deadlineTimer = nil
+        request.failureDetail = nil
+        if request.responseStarted {
             failRequest(status: 504, error: "deadline exceeded")
             return
         }
-        if request!.attempt != nil { endAttempt(rtt: nil, accrual: false) }
-        request!.backoffTimer?.cancel()
-        request!.backoffTimer = nil
-        perform(request!.machine.deadlinePassed())
+        if request.attempt != nil { endAttempt(rtt: nil, accrual: false) }
+        request.backoffTimer?.cancel()
+        request.backoffTimer = nil
+        perform(request.machine.deadlinePassed())
     }
 
     func cancelTimers() {

@@ -15,11 +15,11 @@ extension ProxyConnection {
         case .forwarding:
             guard let attempt = request?.attempt else { return }
             if case .awaitingHead = attempt.responseBody {
-                if var pending = request!.attempt!.responseBuffer {
+                if var pending = attempt.responseBuffer {
                     pending.writeBuffer(&buffer)
                     buffer = pending
                 }
-                request!.attempt!.responseBuffer = nil
+                attempt.responseBuffer = nil
                 guard readResponseHead(&buffer) else { return }
             }
             forwardResponseBody(&buffer)
@@ -40,7 +40,7 @@ extension ProxyConnection {
             }
             switch outcome {
             case .incomplete:
-                self.request!.attempt!.responseBuffer = pending
+                request.attempt?.responseBuffer = pending
                 return false
             case .failure(let error):
                 // Not an answer the client may see: a failure like a reset.
@@ -61,7 +61,7 @@ extension ProxyConnection {
     /// A final response head: the machine decides (at the head, before
     /// anything reaches the client) whether it is the answer or a retry.
     private func responseHead(_ head: ResponseHead, pending: inout ByteBuffer) -> Bool {
-        guard let context, let attempt = request?.attempt else { return false }
+        guard let context, let request, let attempt = request.attempt else { return false }
         let headAt = NIODeadline.now()
         let rtt = UInt64(max(0, (headAt - attempt.started).nanoseconds))
         if head.status == 101 {
@@ -70,32 +70,32 @@ extension ProxyConnection {
         }
         attempt.timer?.cancel()
         let action = attemptEnded(.response(status: head.status), now: headAt.uptimeNanoseconds)
-        let success = request!.machine.lastClass == .success
+        let success = request.machine.lastClass == .success
         guard case .respond = action else {
             // Discarded: its connection goes (the body is not read), and the
             // machine's next step follows.
             endAttempt(rtt: rtt, accrual: success)
-            request!.failureDetail = "\(attempt.pick.endpoint) answered \(head.status)"
+            request.failureDetail = "\(attempt.pick.endpoint) answered \(head.status)"
             perform(action)
             return false
         }
-        request!.attempt!.timer = nil
-        request!.attempt!.responseHeadAt = headAt
-        request!.attempt!.backendKeepAlive = head.keepAlive
-        request!.responseStatus = head.status
+        attempt.timer = nil
+        attempt.responseHeadAt = headAt
+        attempt.backendKeepAlive = head.keepAlive
+        request.responseStatus = head.status
         // Accrual hears the answer now; the balancer when the body is done.
         recordAccrual(attempt, success: success, now: headAt.uptimeNanoseconds)
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
-        if !request!.body.isDone || head.framing == .untilClose || runtime.draining { request!.closeClient = true }
-        let bytes = HeadRewriter.response(head, clientVersion: request!.head.version, closeClient: request!.closeClient,
-                                          retryable: request!.machine.retryableAnswer)
+        if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
+        let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
+                                          retryable: request.machine.retryableAnswer)
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
         switch head.framing {
-        case .none: request!.attempt!.responseBody = .done
-        case .contentLength(let length): request!.attempt!.responseBody = .remaining(length)
-        case .chunked: request!.attempt!.responseBody = .chunked(ChunkedDecoder(limits: runtime.options.limits))
-        case .untilClose: request!.attempt!.responseBody = .untilClose
+        case .none: attempt.responseBody = .done
+        case .contentLength(let length): attempt.responseBody = .remaining(length)
+        case .chunked: attempt.responseBody = .chunked(ChunkedDecoder(limits: runtime.options.limits))
+        case .untilClose: attempt.responseBody = .untilClose
         }
         return true
     }
@@ -128,7 +128,7 @@ extension ProxyConnection {
 
     /// Streams response body bytes to the client.
     private func forwardResponseBody(_ buffer: inout ByteBuffer) {
-        guard let context, let attempt = request?.attempt else { return }
+        guard let context, let request, let attempt = request.attempt else { return }
         switch attempt.responseBody {
         case .awaitingHead, .done:
             break
@@ -137,25 +137,25 @@ extension ProxyConnection {
         case .remaining(let remaining):
             let take = Int(min(remaining, UInt64(buffer.readableBytes)))
             if take > 0, let slice = buffer.readSlice(length: take) { context.write(wrapOutboundOut(slice), promise: nil) }
-            request!.attempt!.responseBody = remaining == UInt64(take) ? .done : .remaining(remaining - UInt64(take))
+            attempt.responseBody = remaining == UInt64(take) ? .done : .remaining(remaining - UInt64(take))
         case .chunked(var decoder):
             do {
                 let consumed = try buffer.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
                     try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
                 }
                 if consumed > 0, let slice = buffer.readSlice(length: consumed) { context.write(wrapOutboundOut(slice), promise: nil) }
-                request!.attempt!.responseBody = decoder.isFinished ? .done : .chunked(decoder)
+                attempt.responseBody = decoder.isFinished ? .done : .chunked(decoder)
             } catch {
                 // The head is already out; all that is left is to stop.
-                request!.attempt!.backendKeepAlive = false
-                request!.closeClient = true
+                attempt.backendKeepAlive = false
+                request.closeClient = true
                 finish()
                 return
             }
         }
-        if case .done = request!.attempt!.responseBody {
+        if case .done = attempt.responseBody {
             // Bytes after a complete response mean the backend is out of step.
-            if buffer.readableBytes > 0 { request!.attempt!.backendKeepAlive = false }
+            if buffer.readableBytes > 0 { attempt.backendKeepAlive = false }
             finish()
             return
         }
@@ -173,17 +173,17 @@ extension ProxyConnection {
         case .tunnel:
             context?.close(promise: nil)
         case .forwarding:
-            guard let attempt = request?.attempt else { return }
-            request!.attempt!.lease = nil
+            guard let request, let attempt = request.attempt else { return }
+            attempt.lease = nil
             switch attempt.responseBody {
             case .untilClose:
-                request!.closeClient = true
+                request.closeClient = true
                 finish()
             case .awaitingHead:
                 attemptFailed(.reset, detail: "\(attempt.pick.endpoint) closed the connection before responding")
             case .remaining, .chunked:
                 // A truncated response cannot be repaired: close the client too.
-                request!.closeClient = true
+                request.closeClient = true
                 finish()
             case .done:
                 break
@@ -235,8 +235,8 @@ extension ProxyConnection {
         guard let request else { return }
         runtime.logger.info("request failed", metadata: ["status": "\(status)", "error": "\(error)"])
         if request.responseStarted {
-            self.request!.closeClient = true
-            self.request!.attempt?.backendKeepAlive = false
+            request.closeClient = true
+            request.attempt?.backendKeepAlive = false
             finish()
             return
         }

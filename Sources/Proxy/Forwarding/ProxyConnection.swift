@@ -205,23 +205,24 @@ final class ProxyConnection: ChannelInboundHandler {
                                     allocator: context!.channel.allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated)
-        request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
-                                  closeClient: !head.keepAlive)
+        let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
+                                      closeClient: !head.keepAlive)
+        self.request = request
         state = .forwarding
         if !body.isDone { armBodyTimer() }
         if let deadline = machine.deadline {
-            request!.deadlineTimer = schedule(at: deadline) { $0.requestDeadlinePassed() }
+            request.deadlineTimer = schedule(at: deadline) { $0.requestDeadlinePassed() }
         }
-        perform(request!.machine.start(now: now.uptimeNanoseconds))
+        perform(request.machine.start(now: now.uptimeNanoseconds))
     }
 
     /// Sends the request body bytes received so far to the attempt's backend.
     func forwardRequestBody() {
-        guard let backend = request?.attempt?.lease, var bytes = inbound else { return }
+        guard let request, let backend = request.attempt?.lease, var bytes = inbound else { return }
         while true {
             let slice: ByteBuffer?
             do {
-                slice = try request!.body.take(from: &bytes, maxBodySize: runtime.options.maxBodySize)
+                slice = try request.body.take(from: &bytes, maxBodySize: runtime.options.maxBodySize)
             } catch {
                 inbound = bytes
                 switch error {
@@ -233,7 +234,7 @@ final class ProxyConnection: ChannelInboundHandler {
             guard let slice else { break }
             backend.channel.write(slice, promise: nil)
         }
-        if request!.body.isDone { bodyDeadline = nil }
+        if request.body.isDone { bodyDeadline = nil }
         inbound = bytes
         backend.channel.flush()
         updateClientReading()
