@@ -56,7 +56,7 @@ final class ChaosTests: XCTestCase {
     // MARK: Tests
 
     func testABackendKilledMidRunIsAbsorbed() async throws {
-        try await start(3, policy: "retry on 5xx, connect-error, reset limit 2")
+        try await start(3, policy: "retry on 5xx, connect-error, reset limit 2\n  balance least-loaded")
         let progress = NIOLockedValueBox(0)
         let total = 3_000
         let port = fixture.port
@@ -69,11 +69,14 @@ final class ChaosTests: XCTestCase {
         Self.report("killed backend: \(result.replies.count) GETs, success \(String(format: "%.4f", result.successRate)), "
                     + "b2 share \(String(format: "%.3f", result.share(of: "b2"))) in \(String(format: "%.1f", result.seconds)) s")
         XCTAssertEqual(result.replies.count, total)
+        XCTAssertGreaterThan(result.share(of: "b2"), 0.05, "the killed backend had its share before")
         XCTAssertGreaterThanOrEqual(result.successRate, 0.999)
     }
 
     func testAFailingBackendIsEvictedProbedAndRestored() async throws {
-        try await start(3, policy: "retry on 5xx limit 2\n  accrual consecutive 5 backoff 300ms..600ms")
+        // least-loaded: every endpoint takes its share at once (peak-EWMA
+        // would leave one never measured alone while the others are faster).
+        try await start(3, policy: "retry on 5xx limit 2\n  accrual consecutive 5 backoff 300ms..600ms\n  balance least-loaded")
         backends[1].set(.failing)
         let failing = await load(total: 1_500)
         let evictions = counter("evictions")
@@ -97,8 +100,9 @@ final class ChaosTests: XCTestCase {
     }
 
     func testASlowedBackendLosesItsShareUnderPeakEWMA() async throws {
-        try await start(3, policy: "balance peak-ewma decay 10s default-rtt 5ms")
-        _ = await load(total: 300)
+        try await start(3, policy: "balance peak-ewma decay 10s default-rtt 1ms")
+        let warm = await load(total: 300)
+        XCTAssertGreaterThan(warm.share(of: "b3"), 0.1, "all three measured and in use before the slowdown")
         backends[2].set(.slow(milliseconds: 1_000))
         let peak = await load(total: 2_000)
         Self.report("slow backend, peak-ewma: share \(String(format: "%.4f", peak.share(of: "b3"))), "

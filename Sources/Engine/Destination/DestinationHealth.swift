@@ -37,6 +37,8 @@ public final class DestinationHealth: Sendable {
     /// one (the client went away), which only releases a probe.
     public func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool?, now: UInt64, policy: AccrualPolicy,
                                                  endpoints: [Endpoint], random: inout R) -> FailureAccrual.Event? {
+        // A success racing another loop's first failure may skip resetting
+        // that count; the failure then counts one more in a row, no worse.
         if success == true, case .consecutive = policy.mode, marked.load(ordering: .acquiring) == 0 { return nil }
         let (event, changed): (FailureAccrual.Event?, Bool) = accrual.withLock { state in
             let wasMarked = state.isMarked(endpoint)
