@@ -109,6 +109,13 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(loops.allSatisfy { $0["pending"] as? Int == 0 && $0.keys.contains("ewmaMs") }, endpoints)
         XCTAssertTrue(try admin("/metrics").contains("switchyard_evictions_total{dst=\"/#/disco/pool\"} 1"))
         XCTAssertTrue(try admin("/routes").contains("route -> destination -> endpoint"))
+
+        // A reload keeps what accrual learned: the state is keyed by bound name.
+        try (rulesText(target: "b") + "\nroute pool {\n  when host \"pool\"\n  to /svc/pool\n  accrual consecutive 3\n}\n")
+            .write(to: rules, atomically: true, encoding: .utf8)
+        runtime.config.checkForChanges()
+        XCTAssertEqual(runtime.config.status.generation, 3)
+        XCTAssertTrue(try admin("/endpoints").contains("evicted for"), "still evicted after the reload")
     }
 
     func testInvalidReloadKeepsServingAndIsReported() throws {
