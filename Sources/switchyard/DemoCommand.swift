@@ -124,9 +124,10 @@ struct DemoSetup {
         guard let config = RuleFrontEnd.lint(source).config, let namer = config.namers.first else {
             throw ValidationError("\(file) must compile and declare a files namer")
         }
-        originalDirectory = namer.argument
+        // A relative namer directory is the rule file's own neighbour.
+        originalDirectory = RuleLinter.resolve(namer.argument, from: RuleFileLoader.directory(of: file))
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-demo-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: namer.argument), to: directory)
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: originalDirectory), to: directory)
         var services: [(String, Int)] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)

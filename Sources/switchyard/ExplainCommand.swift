@@ -47,7 +47,7 @@ struct ExplainCommand: ParsableCommand {
     /// printed either way; a file whose only errors are delegation loops
     /// still explains, so the loop a request runs into can be seen.
     static func snapshot(_ file: String) throws -> RoutingSnapshot {
-        let built = try SnapshotBuilder.build(file, keepingLoops: true)
+        let built = try SnapshotBuilder.build(file, keepingLoops: true, readDiscovery: true)
         if built.lint.hasErrors {
             Output.err(DiagnosticRenderer().render(built.lint.diagnostics.sorted.filter(\.isError), in: built.lint.source))
         }

@@ -19,6 +19,9 @@ struct LintCommand: ParsableCommand {
     @Flag(name: .long, help: "Treat warnings as failures.")
     var strict = false
 
+    @Flag(name: .long, help: "Skip the checks that read discovery (namer directories and their services).")
+    var offline = false
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one rule file") }
     }
@@ -31,7 +34,7 @@ struct LintCommand: ParsableCommand {
         for path in files {
             let result: LintResult
             do {
-                result = try RuleFileLoader.lint(path, errorLimit: diagnostics.errorLimit)
+                result = try RuleFileLoader.lint(path, errorLimit: diagnostics.errorLimit, readDiscovery: !offline)
             } catch {
                 Output.err("error: \(error)\n")
                 errors += 1

@@ -26,7 +26,7 @@ struct NamerOptions: ParsableArguments {
         var namers: [String: any Namer] = [:]
         var budget = Delegator.defaultBudget
         if let config {
-            let built = try SnapshotBuilder.build(config)
+            let built = try SnapshotBuilder.build(config, readDiscovery: true)
             guard let snapshot = built.snapshot else {
                 Output.err(DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
                 throw ExitCode(1)

@@ -118,6 +118,31 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(try admin("/endpoints").contains("evicted for"), "still evicted after the reload")
     }
 
+    /// A namer whose directory is missing: the proxy serves (other names
+    /// still work), but `/ready` says which namer has produced nothing, until
+    /// its directory appears.
+    func testReadyWaitsForEveryNamerToProduceAServiceSet() async throws {
+        let missing = directory.appendingPathComponent("later")
+        let file = directory.appendingPathComponent("waiting.routes")
+        try "listen 127.0.0.1:0\nadmin 127.0.0.1:0\nnamer later = files \"later\"\nidentify host\ndtab { /svc => /#/later; }\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "switchyard.test")
+        logger.logLevel = .critical
+        let waiting = try ProxyRuntime(path: file.path, threads: 1, logger: logger)
+        try await waiting.start()
+        let adminPort = waiting.adminAddress!.port!
+        func ready() throws -> String {
+            try RawClient.exchange(port: adminPort, "GET /ready HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").text
+        }
+        let before = try ready()
+        XCTAssertTrue(before.hasPrefix("HTTP/1.1 503"), before)
+        XCTAssertTrue(before.contains("namer later has produced no services yet: cannot read directory \(missing.path)"), before)
+        try FileManager.default.createDirectory(at: missing, withIntermediateDirectories: true)
+        waiting.config.checkForChanges()
+        XCTAssertTrue(try ready().hasPrefix("HTTP/1.1 200"), "ready once the directory exists, even empty")
+        await waiting.stop(grace: .seconds(1))
+    }
+
     func testInvalidReloadKeepsServingAndIsReported() throws {
         try "listen 127.0.0.1:0\nbogus\n".write(to: rules, atomically: true, encoding: .utf8)
         XCTAssertFalse(runtime.config.reload(trigger: "test"))

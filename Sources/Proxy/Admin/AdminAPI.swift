@@ -34,8 +34,13 @@ public struct AdminAPI: Sendable {
         switch components?.path ?? target {
         case "/live": return Response(status: 200, contentType: "text/plain", body: "live\n")
         case "/ready":
-            return isReady() ? Response(status: 200, contentType: "text/plain", body: "ready\n")
-                : Response(status: 503, contentType: "text/plain", body: "draining\n")
+            guard isReady() else { return Response(status: 503, contentType: "text/plain", body: "not ready: starting or draining\n") }
+            let waiting = runtime.namersWaiting
+            guard waiting.isEmpty else {
+                let lines = waiting.sorted { $0.key < $1.key }.map { "namer \($0.key) has produced no services yet: \($0.value)\n" }
+                return Response(status: 503, contentType: "text/plain", body: "not ready\n" + lines.joined())
+            }
+            return Response(status: 200, contentType: "text/plain", body: "ready\n")
         case "/metrics":
             return Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case "/config": return json(config())

@@ -42,6 +42,8 @@ public final class ConfigRuntime: Sendable {
         var status: Status
         var fileFingerprint: String
         var namerFingerprints: [String: [String: String]]
+        /// Namers that have produced a set of services at least once.
+        var namersLoaded: Set<String> = []
     }
 
     public let path: String
@@ -57,10 +59,36 @@ public final class ConfigRuntime: Sendable {
                             generation: snapshot.generation, lastReload: nil, reloadsApplied: 0, reloadsRejected: 0)
         state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: Self.fingerprint(path),
                                         namerFingerprints: Self.namerFingerprints(snapshot.config)))
+        noteNamers(snapshot)
     }
 
     public var snapshot: RoutingSnapshot { state.withLockedValue { $0.snapshot } }
     public var status: Status { state.withLockedValue { $0.status } }
+
+    // MARK: Discovery readiness
+
+    /// The namers of the running config that have never produced a set of
+    /// services, with why: while there is one, `/ready` answers 503.
+    public var namersWaiting: [String: String] {
+        let (snapshot, loaded) = state.withLockedValue { ($0.snapshot, $0.namersLoaded) }
+        var waiting: [String: String] = [:]
+        for (name, namer) in snapshot.namers.namers where !loaded.contains(name) {
+            waiting[name] = (namer as? FilesNamer)?.problem ?? "no answer yet"
+        }
+        return waiting
+    }
+
+    /// Records which namers answered, and warns of those that cannot.
+    private func noteNamers(_ snapshot: RoutingSnapshot) {
+        for (name, namer) in snapshot.namers.namers {
+            if let files = namer as? FilesNamer, let problem = files.problem {
+                logger.warning("namer cannot be read: every name it binds fails with 502",
+                               metadata: ["namer": "\(name)", "problem": "\(problem)"])
+            } else {
+                _ = state.withLockedValue { $0.namersLoaded.insert(name) }
+            }
+        }
+    }
 
     // MARK: Reload
 
@@ -100,6 +128,7 @@ public final class ConfigRuntime: Sendable {
                                                    warnings: built.lint.diagnostics.warningCount, diagnostics: rendered)
         }
         logger.info("configuration reloaded", metadata: ["trigger": "\(trigger)", "generation": "\(generation)"])
+        noteNamers(snapshot)
         return true
     }
 
@@ -136,6 +165,7 @@ public final class ConfigRuntime: Sendable {
         state.withLockedValue { $0.snapshot = refreshed }
         server.update(refreshed)
         logger.info("discovery changed", metadata: ["generation": "\(generation)"])
+        noteNamers(refreshed)
     }
 
     static func fingerprint(_ path: String) -> String {
@@ -150,7 +180,11 @@ public final class ConfigRuntime: Sendable {
         var result: [String: [String: String]] = [:]
         for namer in config.namers {
             switch namer.kind {
-            case .files: result[namer.name] = FilesNamer.fingerprint(directory: namer.argument)
+            case .files:
+                // A directory that appears (even empty) is a change too.
+                var isDirectory: ObjCBool = false
+                let exists = FileManager.default.fileExists(atPath: namer.argument, isDirectory: &isDirectory) && isDirectory.boolValue
+                result[namer.name] = exists ? FilesNamer.fingerprint(directory: namer.argument) : ["": "missing"]
             }
         }
         return result

@@ -22,9 +22,18 @@ public enum RuleFileLoader {
     }
 
     /// Reads, parses, checks and compiles a rule file, with the Engine's
-    /// delegation checks (loops).
-    public static func lint(_ path: String, errorLimit: Int? = nil, keepingLoops: Bool = false) throws -> LintResult {
-        RuleLinter.lint(try read(path), errorLimit: errorLimit, keepingLoops: keepingLoops)
+    /// delegation checks (loops) and, with `readDiscovery`, its discovery
+    /// checks. Relative namer directories are read from the file's directory.
+    public static func lint(_ path: String, errorLimit: Int? = nil, keepingLoops: Bool = false,
+                            readDiscovery: Bool = false) throws -> LintResult {
+        RuleLinter.lint(try read(path), errorLimit: errorLimit, keepingLoops: keepingLoops, baseDirectory: directory(of: path),
+                        readDiscovery: readDiscovery)
+    }
+
+    /// The absolute directory a file is in.
+    public static func directory(of path: String) -> String {
+        let absolute = path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+        return (absolute as NSString).deletingLastPathComponent
     }
 }
 

@@ -12,9 +12,11 @@ public enum SnapshotBuilder {
         public var snapshot: RoutingSnapshot?
     }
 
-    /// - Parameter keepingLoops: see `RuleLinter.lint`; for `explain` only.
-    public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false) throws -> Built {
-        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit, keepingLoops: keepingLoops)
+    /// - Parameters: see `RuleLinter.lint`; `keepingLoops` is for `explain`
+    ///   only, `readDiscovery` for the CLI (the proxy reports namers at run time).
+    public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false,
+                             readDiscovery: Bool = false) throws -> Built {
+        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit, keepingLoops: keepingLoops, readDiscovery: readDiscovery)
         guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
         return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: FilesNamer.table(for: config), generation: generation))
     }

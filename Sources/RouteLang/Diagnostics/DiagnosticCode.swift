@@ -72,6 +72,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case contradictoryConditions = "RL0225"
     case delegationLoop = "RL0226"
     case invalidUpgrade = "RL0227"
+    case unreadableNamerDirectory = "RL0228"
 
     // MARK: Warnings
     case shadowedRoute = "RL0300"
@@ -86,6 +87,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case retryNeverFires = "RL0309"
     case possibleDelegationLoop = "RL0310"
     case grpcClassUnused = "RL0311"
+    case unknownService = "RL0312"
 
     // MARK: YAML
     case yamlSyntax = "RL0400"

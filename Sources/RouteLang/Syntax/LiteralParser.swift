@@ -181,6 +181,13 @@ public enum LiteralParser {
         return bytes.allSatisfy { Lexer.isAlphaNumeric($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
+    /// A namer name: a name that may also hold dots between its parts, so
+    /// Linkerd's `io.l5d.fs` and the dtabs that name it paste unchanged.
+    public static func isNamerName(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.allSatisfy { !$0.isEmpty } && isName(parts.joined(separator: "-"))
+    }
+
     /// An HTTP token (RFC 9110 section 5.6.2): header names and methods.
     public static func isToken(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { byte in

@@ -92,7 +92,7 @@ extension Parser {
     /// `namer = "namer" name "=" namer_kind string ;`
     mutating func parseNamer() -> NamerDecl? {
         let keyword = advance()
-        guard let name = parseName("a namer name") else { return nil }
+        guard let name = parseName("a namer name", allowingDots: true) else { return nil }
         guard expect(.equals, "after the namer name") != nil else { return nil }
         guard let kindToken = expectWord("a namer kind") else { return nil }
         guard let kind = NamerKind(rawValue: kindToken.text) else {
@@ -107,11 +107,13 @@ extension Parser {
     }
 
     /// `name = letter { letter | digit | "_" | "-" } ;`
-    mutating func parseName(_ what: String) -> Spanned<String>? {
+    /// `namer_name = name { "." name } ;`
+    mutating func parseName(_ what: String, allowingDots: Bool = false) -> Spanned<String>? {
         guard let token = expectWord(what) else { return nil }
-        guard LiteralParser.isName(token.text) else {
+        guard allowingDots ? LiteralParser.isNamerName(token.text) : LiteralParser.isName(token.text) else {
             error(.invalidName, "invalid name `\(token.text)`", at: token.range,
-                  help: "a name starts with a letter and has only letters, digits, `_` and `-`")
+                  help: "a name starts with a letter and has only letters, digits, `_` and `-`"
+                    + (allowingDots ? "; a namer name may join such names with `.` (`io.l5d.fs`)" : ""))
             return nil
         }
         return Spanned(token.text, text: token.text, range: token.range)

@@ -88,9 +88,10 @@ extension YAMLReader {
         for (key, keyRange, value) in pairs {
             if key == "name" {
                 name = string(value, "a namer name")
-                if let given = name, !LiteralParser.isName(given.value) {
+                if let given = name, !LiteralParser.isNamerName(given.value) {
                     parser.error(.invalidName, "invalid name `\(given.value)`", at: given.range,
-                                 help: "a name starts with a letter and has only letters, digits, `_` and `-`")
+                                 help: "a name starts with a letter and has only letters, digits, `_` and `-`; "
+                                    + "a namer name may join such names with `.` (`io.l5d.fs`)")
                     name = nil
                 }
             } else if let namerKind = NamerKind(rawValue: key), let argument = string(value, "the namer's directory") {
