@@ -32,9 +32,45 @@ extension Checker {
             }
         }
         for leaf in leaves { checkLeaf(leaf) }
+        for statement in file.statements {
+            switch statement {
+            case .dtab(let block): for entry in block.entries { checkWeights(entry.tree) }
+            case .route(let decl): for entry in decl.dtabBlocks.flatMap(\.entries) { checkWeights(entry.tree) }
+            default: break
+            }
+        }
         for case .namer(let decl) in file.statements where !usedNamers.contains(decl.name.value) {
             warning(.unusedNamer, "namer `\(decl.name.value)` is never used", at: decl.name.range,
                     help: "refer to it in the dtab as `/#/\(decl.name.value)`")
+        }
+    }
+
+    /// Weights on the branches of an alternation mean nothing: `|` is
+    /// fail-over, so `0.9 * /a | 0.1 * /b` sends everything to `/a`.
+    mutating func checkWeights(_ tree: TreeSyntax) {
+        switch tree {
+        case .alt(let branches, _):
+            let weighted = branches.compactMap { branch -> Spanned<Double>? in
+                guard case .union(let parts, _) = branch, parts.count == 1 else { return nil }
+                return parts[0].weight
+            }
+            if let first = weighted.first {
+                let rewritten = branches.map { branch -> String in
+                    if case .union(let parts, _) = branch, parts.count == 1, let weight = parts[0].weight {
+                        return "\(weight.text) * \(Formatter.tree(parts[0].tree))"
+                    }
+                    return Formatter.tree(branch)
+                }.joined(separator: " & ")
+                error(.weightedAlternative, "a weight on a branch of `|` does nothing: `|` is fail-over, every request goes to "
+                        + "the first branch that binds", at: first.range, help: "to split traffic, join the branches with `&`: `\(rewritten)`")
+            }
+            for branch in branches { checkWeights(branch) }
+        case .union(let parts, _):
+            for part in parts { checkWeights(part.tree) }
+        case .group(let inner, _):
+            checkWeights(inner)
+        case .path, .neg, .fail, .empty:
+            break
         }
     }
 

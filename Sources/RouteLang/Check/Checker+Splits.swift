@@ -18,8 +18,12 @@ extension Checker {
             if !percents.isEmpty {
                 let total = percents.reduce(0) { $0 + $1.weight.value }
                 if percents.count != decl.entries.count {
-                    warning(.splitWeightsNot100, "split `\(decl.path.text)` mixes percentages and plain weights", at: decl.path.range,
-                            help: "write every weight as a percentage")
+                    // `50 /a  50% /b` is 50 : 0.5 (99/1), never what was meant.
+                    let plain = decl.entries.first { !$0.isPercent }!
+                    let rewritten = decl.entries.map { "\(WeightFormat.shortest($0.weight.value))% \($0.target.text)" }.joined(separator: "  ")
+                    error(.mixedWeights, "split `\(decl.path.text)` mixes percentages and plain weights: `\(plain.weight.text)` "
+                            + "is not a percentage, so it weighs 100 times as much as `\(plain.weight.text)%` would",
+                          at: plain.weight.range, help: "write every weight as a percentage: `split \(decl.path.text) { \(rewritten) }`")
                 } else if abs(total - 100) > 1e-9 {
                     warning(.splitWeightsNot100, "split `\(decl.path.text)` weights add up to \(WeightFormat.shortest(total))%, not 100%",
                             at: decl.path.range, help: "weights are relative, so traffic still splits in proportion; make them add up to 100% to say what you mean")

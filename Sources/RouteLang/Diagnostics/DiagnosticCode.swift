@@ -73,6 +73,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case delegationLoop = "RL0226"
     case invalidUpgrade = "RL0227"
     case unreadableNamerDirectory = "RL0228"
+    case mixedWeights = "RL0229"
+    case weightedAlternative = "RL0230"
 
     // MARK: Warnings
     case shadowedRoute = "RL0300"

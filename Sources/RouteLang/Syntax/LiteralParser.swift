@@ -43,7 +43,11 @@ public enum LiteralParser {
 
     /// A Finagle weight: digits with at most one dot (`1`, `0.95`, `.5`).
     public static func weight(_ text: String) -> Outcome<Double> {
-        decimal(text).mapError { _ in LiteralError("invalid weight `\(text)`", help: "a weight is a number such as `0.95` or `2`") }
+        decimal(text).mapError { _ in
+            LiteralError("invalid weight `\(text)`", help: text.hasSuffix("%")
+                ? "a dtab weight is a plain number, as in Finagle (`0.95 * /#/disco/v1 & 0.05 * /#/disco/v2`); percentages are for `split`"
+                : "a weight is a number such as `0.95` or `2`")
+        }
     }
 
     /// `20%` as 20.
