@@ -50,6 +50,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case invalidTree = "RL0136"
     case invalidByteSize = "RL0137"
     case emptyDentry = "RL0138"
+    case missingComma = "RL0139"
+    case wrongOperator = "RL0140"
 
     // MARK: Semantic errors
     case duplicateRoute = "RL0200"

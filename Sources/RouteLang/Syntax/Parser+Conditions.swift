@@ -8,7 +8,13 @@ extension Parser {
         repeat {
             guard let condition = parseCondition() else { return nil }
             conditions.append(condition)
-        } while consumeWord("and") != nil
+        } while consumeWord("and") != nil || consumeMisspeltAnd()
+        if current.kind == .pipe || (current.kind == .word && current.text == "or" && !current.isAtLineStart) {
+            let found = current
+            error(.wrongOperator, "`\(found.kind == .pipe ? "||" : "or")` is not an operator here", at: found.range,
+                  help: "a route's `when` lines are alternatives: put the other condition on a second `when` line")
+            return nil
+        }
         return WhenClause(conditions: conditions, range: keyword.range.through(previousRange))
     }
 
@@ -45,7 +51,7 @@ extension Parser {
             return make(.methods(methods.map(\.value)), methods[0].range.through(methods[methods.count - 1].range))
         case "header":
             guard let name = parseHeaderName() else { return nil }
-            if consume(.equalEqual) != nil {
+            if consume(.equalEqual) != nil || consumeMisspeltEquality() {
                 guard let value = expectString("the header value") else { return nil }
                 return make(.headerEquals(name.value, value.value), name.range, value: value.range)
             }
@@ -56,7 +62,7 @@ extension Parser {
             return make(.headerPresent(name.value), name.range)
         case "query":
             guard let name = expectString("a query parameter name") else { return nil }
-            guard expect(.equalEqual, "after the query parameter name") != nil else { return nil }
+            guard consumeMisspeltEquality() || expect(.equalEqual, "after the query parameter name") != nil else { return nil }
             guard let value = expectString("the query parameter value") else { return nil }
             return make(.queryEquals(name.value, value.value), name.range, value: value.range)
         default:
@@ -65,5 +71,25 @@ extension Parser {
                     ?? "conditions are: " + ConditionSyntax.keywords.joined(separator: ", "))
             return nil
         }
+    }
+
+    // MARK: Near misses
+
+    /// `&&` (or `&`) where `and` was meant: reported, then read as `and`.
+    mutating func consumeMisspeltAnd() -> Bool {
+        guard current.kind == .ampersand else { return false }
+        let first = advance()
+        let range = consume(.ampersand).map { first.range.through($0.range) } ?? first.range
+        error(.wrongOperator, "`\(range.end - range.start == 2 ? "&&" : "&")` is not an operator here", at: range,
+              help: "did you mean `and`?")
+        return true
+    }
+
+    /// `=` where `==` was meant: reported, then read as `==`.
+    mutating func consumeMisspeltEquality() -> Bool {
+        guard current.kind == .equals else { return false }
+        let token = advance()
+        error(.wrongOperator, "`=` compares nothing", at: token.range, help: "did you mean `==`?")
+        return true
     }
 }

@@ -7,8 +7,10 @@ extension Parser {
         guard let open = expect(.leftBrace, "after `dtab`") else { return nil }
         let entries = parseDentries(until: .rightBrace)
         guard let close = consume(.rightBrace) else {
-            error(.unclosedBlock, "dtab block is not closed", at: current.range,
-                  notes: [Diagnostic.Note("the block opens here", at: open.range)], help: "add `}`")
+            let next = atEnd ? Diagnostic.Note("the file ends here", at: current.range)
+                : Diagnostic.Note("`\(current.text)` starts the next statement here", at: current.range)
+            error(.unclosedBlock, "dtab block is not closed", at: open.range, notes: [next],
+                  help: atEnd ? "add `}` at the end" : "add `}` before line \(source.location(of: current.range.start).line)")
             return DtabBlock(entries: entries, range: keyword.range.through(previousRange))
         }
         return DtabBlock(entries: entries, range: keyword.range.through(close.range))
@@ -22,7 +24,7 @@ extension Parser {
     /// or right after another `;` is an empty dentry, an error.
     mutating func parseDentries(until terminator: Token.Kind) -> [DentrySyntax] {
         var entries: [DentrySyntax] = []
-        while !atEnd, current.kind != terminator {
+        while !atEnd, current.kind != terminator, !(terminator == .rightBrace && startsStatement(in: "dtab")) {
             if let semicolon = consume(.semicolon) {
                 error(.emptyDentry, "empty dentry: `;` with no dentry before it", at: semicolon.range,
                       help: "remove this `;` (only one `;` may follow each dentry)")

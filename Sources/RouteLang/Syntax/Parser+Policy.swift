@@ -61,7 +61,10 @@ extension Parser {
             let code: DiagnosticCode = token.text.first?.isNumber == true ? .invalidStatusClass : .unknownRetryClass
             guard let value = literal(token, code: code, LiteralParser.retryClass) else { return nil }
             classes.append(value)
-        } while consume(.comma) != nil
+        } while consume(.comma) != nil || missingComma(before: { word in
+            if case .success = LiteralParser.retryClass(word) { return true }
+            return false
+        }, after: classes.last?.text ?? "")
         return classes
     }
 
@@ -121,7 +124,8 @@ extension Parser {
                 return nil
             }
             methods.append(Spanned(token.text, text: token.text, range: token.range))
-        } while consume(.comma) != nil
+        } while consume(.comma) != nil || missingComma(before: { LiteralParser.isToken($0) && $0 == $0.uppercased() && $0.first?.isLetter == true },
+                                                       after: methods.last?.text ?? "")
         return methods
     }
 

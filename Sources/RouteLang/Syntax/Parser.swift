@@ -167,8 +167,34 @@ public struct Parser {
 
     /// Parses `{ item* }`, calling `parseItem` for each item and recovering
     /// to the next line after a failed one. Returns the closing range.
+    /// A list item on the same line right after another, with no `,`
+    /// between: reported with the list as it was meant, then read as if
+    /// the `,` were there.
+    mutating func missingComma(before isItem: (String) -> Bool, after previous: String) -> Bool {
+        guard current.kind == .word, !current.isAtLineStart, isItem(current.text) else { return false }
+        error(.missingComma, "missing `,` between `\(previous)` and `\(current.text)`", at: previousRange.through(current.range),
+              help: "did you mean `\(previous), \(current.text)`?")
+        return true
+    }
+
+    /// A statement keyword at the start of a line inside a block: the block
+    /// was left open. Items of the block that share a keyword (`dtab` in a
+    /// route) are not taken for one.
+    func startsStatement(in what: String) -> Bool {
+        current.kind == .word && current.isAtLineStart && Statement.keywords.contains(current.text)
+            && !(what == "route" && current.text == "dtab")
+    }
+
     mutating func parseBlock(_ what: String, opening: SourceRange, parseItem: (inout Parser) -> Bool) -> SourceRange {
         while !atEnd, current.kind != .rightBrace {
+            // Reported once, where the block opens, instead of as a cascade
+            // of misplaced items: the next statement is read as one.
+            if startsStatement(in: what) {
+                error(.unclosedBlock, "\(what) block is not closed", at: opening,
+                      notes: [Diagnostic.Note("`\(current.text)` starts the next statement here", at: current.range)],
+                      help: "add `}` before line \(source.location(of: current.range.start).line)")
+                return previousRange
+            }
             let before = position
             if !parseItem(&self) || position == before {
                 if position == before { advance() }
@@ -176,8 +202,8 @@ public struct Parser {
             }
         }
         if let close = consume(.rightBrace) { return close.range }
-        error(.unclosedBlock, "\(what) block is not closed", at: current.range,
-              notes: [Diagnostic.Note("the block opens here", at: opening)], help: "add `}`")
+        error(.unclosedBlock, "\(what) block is not closed", at: opening,
+              notes: [Diagnostic.Note("the file ends here", at: current.range)], help: "add `}` at the end")
         return previousRange
     }
 }
