@@ -23,8 +23,9 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the proxy on the embedded example with in-process backends and show where traffic goes."
     )
 
-    @Option(name: .long, help: "The rule file to run.")
-    var file = "examples/quickstart.routes"
+    /// The embedded example: the traffic mix, the failing instance and the
+    /// discovery change are written for it, so the demo runs nothing else.
+    let file = "examples/quickstart.routes"
 
     @Option(name: .long, help: "Requests to send in each of the two phases.")
     var requests = 1000
@@ -68,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await runtime.start()
         let port = runtime.listenerAddresses.withLockedValue { $0[0].port! }
         Output.out("""
-            switchyard demo: \(file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress.map { "\($0)" } ?? "?")
+            switchyard demo: \(file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress?.hostPort ?? "?")
             \(backends.count) in-process backends from \(setup.originalDirectory)/ (users-v2 fails 4% and its second instance \
             every request; pay-us is a far region)
 

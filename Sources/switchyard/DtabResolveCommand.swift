@@ -5,15 +5,16 @@ import RouteLang
 
 // MARK: - DtabResolveCommand
 
-/// `switchyard dtab resolve --dtab TEXT PATH [--json]`: full binding.
+/// `switchyard dtab resolve (--dtab TEXT | --config FILE) PATH [--json]`:
+/// full binding, through the given dtab or the rule file's own.
 struct DtabResolveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resolve",
         abstract: "Bind a path through a dtab and namers; show every step, the bound tree and the endpoints."
     )
 
-    @Option(name: .long, help: "The dtab, e.g. '/svc => /#/disco'.")
-    var dtab: String
+    @Option(name: .long, help: "The dtab, e.g. '/svc => /#/disco' (default: the dtab of --config).")
+    var dtab: String?
 
     @Argument(help: "The path to resolve, e.g. /svc/users.")
     var path: String
@@ -23,10 +24,14 @@ struct DtabResolveCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON: result, tree, endpoints, error.")
     var json = false
 
+    func validate() throws {
+        if dtab == nil && namers.config == nil { throw ValidationError("give --dtab, or --config FILE to use that file's dtab") }
+    }
+
     func run() throws {
-        let table = try DtabCommand.parse(DtabParser.parseDtab(dtab))
         let name = try DtabCommand.parse(DtabParser.parsePath(path))
-        let (namerTable, budget) = try namers.table()
+        let (namerTable, budget, configDtab) = try namers.table()
+        let table = try dtab.map { try DtabCommand.parse(DtabParser.parseDtab($0)) } ?? configDtab ?? Dtab([])
         let resolution = Delegator(dtab: table, namers: namerTable, budget: budget).bind(name)
         if json {
             var object: [String: Any] = ["result": resolution.outcome.name, "tree": resolution.tree.show]

@@ -11,7 +11,7 @@ struct NamerOptions: ParsableArguments {
     @Option(name: .long, help: "A files namer reachable as /#/NAME: NAME=DIRECTORY (repeatable).")
     var namer: [String] = []
 
-    @Option(name: .long, help: "Take namers from this rule file.")
+    @Option(name: .long, help: "Take namers (and, without --dtab, the dtab) from this rule file.")
     var config: String?
 
     func validate() throws {
@@ -20,11 +20,12 @@ struct NamerOptions: ParsableArguments {
         }
     }
 
-    /// The namers, and the delegation work budget of `--config` (the
-    /// default without one).
-    func table() throws -> (namers: NamerTable, budget: Int) {
+    /// The namers, the delegation work budget of `--config` (the default
+    /// without one) and its dtab.
+    func table() throws -> (namers: NamerTable, budget: Int, dtab: Dtab?) {
         var namers: [String: any Namer] = [:]
         var budget = Delegator.defaultBudget
+        var dtab: Dtab?
         if let config {
             let built = try SnapshotBuilder.build(config, readDiscovery: true)
             guard let snapshot = built.snapshot else {
@@ -33,12 +34,13 @@ struct NamerOptions: ParsableArguments {
             }
             namers = snapshot.namers.namers
             budget = snapshot.delegationBudget
+            dtab = snapshot.config.dtab
         }
         for spec in namer {
             let name = String(spec.prefix { $0 != "=" })
             let directory = String(spec.drop { $0 != "=" }.dropFirst())
             namers[name] = FilesNamer.load(name: name, directory: directory)
         }
-        return (NamerTable(namers), budget)
+        return (NamerTable(namers), budget, dtab)
     }
 }

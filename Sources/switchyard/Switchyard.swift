@@ -12,6 +12,11 @@ struct Switchyard: AsyncParsableCommand {
             Rule files are written in RouteLang (.routes) or YAML (.yaml). Lint them in CI,
             format them, convert between the two syntaxes, and inspect Finagle dtabs.
             """,
+        version: Switchyard.version,
         subcommands: [RunCommand.self, DemoCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self]
     )
+
+    /// The release this build is (`switchyard --version`).
+    static let version = "0.8.0"
+
 }

@@ -100,3 +100,35 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("unknown key `expct` in case 1 (did you mean `expect`?)"), bad.stderr)
     }
 }
+
+// MARK: - Operator-facing messages
+
+final class OperatorMessageTests: XCTestCase {
+    func testVersion() throws {
+        let result = try CLIRunner.run(["--version"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(result.stdout, "0.8.0\n")
+    }
+
+    func testDtabResolveTakesTheConfigsOwnDtab() throws {
+        let result = try CLIRunner.run(["dtab", "resolve", "--config", "examples/quickstart.routes", "/svc/users/1"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("/#/disco/users-v1"), result.stdout)
+        let neither = try CLIRunner.run(["dtab", "resolve", "/svc/users"])
+        XCTAssertNotEqual(neither.status, 0)
+        XCTAssertTrue(neither.stderr.contains("give --dtab, or --config FILE"), neither.stderr)
+    }
+
+    func testABindFailureNamesTheAddress() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("bind.routes")
+        // 192.0.2.1 (TEST-NET-1) is on no interface of this machine.
+        try "listen 192.0.2.1:4140\nadmin 127.0.0.1:0\nidentify host\ndtab { /svc => /$/inet/127.0.0.1/1; }\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let result = try CLIRunner.run(["run", file.path, "--no-watch"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("cannot listen on 192.0.2.1:4140 (listener): address not available on this machine"),
+                      result.stderr)
+    }
+}

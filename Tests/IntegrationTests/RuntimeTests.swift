@@ -150,7 +150,7 @@ final class RuntimeTests: XCTestCase {
         let config = try admin("/config")
         XCTAssertTrue(config.contains("\"result\" : \"rejected\""), config)
         XCTAssertTrue(config.contains("unknown statement `bogus`"), config)
-        XCTAssertTrue(try admin("/metrics").contains("switchyard_reloads_total{result=\"failed\"} 1"))
+        XCTAssertTrue(try admin("/metrics").contains("switchyard_reloads_total{result=\"rejected\"} 1"))
 
         try rulesText(target: "b").write(to: rules, atomically: true, encoding: .utf8)
         XCTAssertTrue(runtime.config.reload(trigger: "test"))

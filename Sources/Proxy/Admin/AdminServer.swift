@@ -19,7 +19,11 @@ public final class AdminServer: Sendable {
                     channel.pipeline.addHandler(AdminHandler(api: api))
                 }
             }
-        return AdminServer(channel: try await bootstrap.bind(host: host, port: port).get())
+        do {
+            return AdminServer(channel: try await bootstrap.bind(host: host, port: port).get())
+        } catch {
+            throw BindError(what: "admin", host: host, port: port, error: error)
+        }
     }
 
     init(channel: Channel) {

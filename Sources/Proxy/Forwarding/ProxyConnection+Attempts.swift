@@ -91,7 +91,8 @@ extension ProxyConnection {
         }
         switch result {
         case .failure(let error):
-            attemptFailed(.connectError, detail: "cannot connect to \(attempt.pick.endpoint) for \(attempt.pick.leaf.idText): \(error)")
+            attemptFailed(.connectError, detail: "connect to \(attempt.pick.endpoint) \(ErrorWords.describe(error)) "
+                          + "(for \(attempt.pick.leaf.idText))")
         case .success(let lease):
             attempt.lease = lease
             lease.handler.owner = self

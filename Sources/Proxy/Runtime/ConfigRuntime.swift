@@ -114,7 +114,7 @@ public final class ConfigRuntime: Sendable {
             logger.warning("listener changes take effect after a restart", metadata: ["file": "\(path)"])
         }
         server.update(snapshot)
-        server.metrics.reloads(result: "ok").increment()
+        server.metrics.reloads(result: "applied").increment()
         state.withLockedValue { state in
             state.snapshot = snapshot
             state.fileFingerprint = Self.fingerprint(path)
@@ -133,7 +133,7 @@ public final class ConfigRuntime: Sendable {
     }
 
     private func reject(trigger: String, diagnostics: String, errors: Int, warnings: Int) {
-        server.metrics.reloads(result: "failed").increment()
+        server.metrics.reloads(result: "rejected").increment()
         state.withLockedValue { state in
             state.fileFingerprint = Self.fingerprint(path)
             state.status.reloadsRejected += 1

@@ -49,8 +49,8 @@ public final class ProxyRuntime: Sendable {
         let adminServer = try await AdminServer.start(api: api, host: snapshot.config.admin.host, port: snapshot.config.admin.port, group: group)
         admin.withLockedValue { $0 = adminServer }
         ready.withLockedValue { $0 = true }
-        logger.info("serving", metadata: ["file": "\(path)", "listeners": "\(addresses.map { "\($0)" })",
-                                          "admin": "\(adminServer.localAddress.map { "\($0)" } ?? "?")"])
+        logger.info("serving", metadata: ["file": "\(path)", "listeners": "\(addresses.map(\.hostPort).joined(separator: ", "))",
+                                          "admin": "\(adminServer.localAddress?.hostPort ?? "?")"])
     }
 
     public var adminAddress: NIOCore.SocketAddress? { admin.withLockedValue { $0?.localAddress } }

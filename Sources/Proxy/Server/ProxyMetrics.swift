@@ -39,7 +39,7 @@ public final class ProxyMetrics: Sendable {
             labels: [("dst", destination)])
     }
 
-    /// `result` is `ok` or `failed`.
+    /// `result` is `applied` or `rejected`, the words `/config` uses.
     public func reloads(result: String) -> Counter {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "reloads", unitName: "total",

@@ -61,10 +61,15 @@ public final class ProxyServer: Sendable {
                         try channel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener))
                     }
                 }
-            let channel = try await bootstrap.bind(host: listener.address.host, port: listener.address.port).get()
+            let channel: Channel
+            do {
+                channel = try await bootstrap.bind(host: listener.address.host, port: listener.address.port).get()
+            } catch {
+                throw BindError(what: "listener", host: listener.address.host, port: listener.address.port, error: error)
+            }
             listening.withLockedValue { $0.append(channel) }
             if let address = channel.localAddress { bound.append(address) }
-            logger.info("listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            logger.info("listening", metadata: ["address": "\(channel.localAddress?.hostPort ?? "?")"])
         }
         return bound
     }
