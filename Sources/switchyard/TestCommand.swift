@@ -35,23 +35,23 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let snapshot = try ExplainCommand.snapshot(file)
         let text = try String(contentsOfFile: cases, encoding: .utf8)
-        let parsed: [RuleTestCase]
+        let parsed: [RuleTestFile.Case]
         do {
             parsed = try RuleTestFile.parse(text)
         } catch {
-            Output.err("error: \(cases): \(error)\n")
+            Output.err("\(cases):\(error)\n")
             throw ExitCode(1)
         }
         var passed = 0
         var failed = 0
-        for testCase in parsed {
-            let problems = testCase.mismatches(in: snapshot)
+        for entry in parsed {
+            let problems = entry.testCase.mismatches(in: snapshot)
             if problems.isEmpty {
                 passed += 1
-                Output.out("ok    \(testCase.name)\n")
+                Output.out("ok    \(entry.testCase.name)\n")
             } else {
                 failed += 1
-                Output.out("FAIL  \(testCase.name)\n" + problems.map { "      \($0)\n" }.joined())
+                Output.out("FAIL  \(entry.testCase.name) (\(cases):\(entry.line))\n" + problems.map { "      \($0)\n" }.joined())
             }
         }
         Output.out("\(passed) passed, \(failed) failed\n")
@@ -61,69 +61,84 @@ struct TestCommand: ParsableCommand {
 
 // MARK: - RuleTestFile
 
-/// Reads the YAML cases format; every unknown key is an error.
+/// Reads the YAML cases format (docs/rule-tests.md); every unknown key is
+/// an error, and every error says where: `LINE:COLUMN: error: …`.
 enum RuleTestFile {
+    struct Case {
+        var testCase: RuleTestCase
+        var line: Int
+    }
+
     struct Problem: Error, CustomStringConvertible {
-        var description: String
+        var line: Int
+        var column: Int
+        var message: String
+
+        init(_ message: String, at node: Node?) {
+            self.message = message
+            line = node?.mark?.line ?? 1
+            column = node?.mark?.column ?? 1
+        }
+
+        var description: String { "\(line):\(column): error: \(message)" }
     }
 
-    static func parse(_ text: String) throws -> [RuleTestCase] {
-        guard let root = try Yams.load(yaml: text) as? [String: Any], let list = root["cases"] as? [Any] else {
-            throw Problem(description: "expected a mapping with a `cases` list")
+    static func parse(_ text: String) throws -> [Case] {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw Problem("not YAML: \(error)", at: nil)
         }
-        try checkKeys(root, ["cases"], in: "the file")
+        guard let mapping = root?.mapping, let list = mapping["cases"]?.sequence else {
+            throw Problem("expected a mapping with a `cases` list", at: root)
+        }
+        try checkKeys(mapping, ["cases"], in: "the file")
         return try list.enumerated().map { index, item in
-            guard let object = item as? [String: Any] else { throw Problem(description: "case \(index + 1) is not a mapping") }
-            return try testCase(object, number: index + 1)
+            guard let object = item.mapping else { throw Problem("case \(index + 1) is not a mapping", at: item) }
+            return Case(testCase: try testCase(object, node: item, number: index + 1), line: item.mark?.line ?? 0)
         }
     }
 
-    static func testCase(_ object: [String: Any], number: Int) throws -> RuleTestCase {
+    static func testCase(_ object: Node.Mapping, node: Node, number: Int) throws -> RuleTestCase {
         try checkKeys(object, ["name", "request", "headers", "dtab", "expect"], in: "case \(number)")
-        let name = string(object["name"]) ?? "case \(number)"
-        guard let request = string(object["request"]), let space = request.firstIndex(of: " ") else {
-            throw Problem(description: "\(name): `request` must be 'METHOD URL'")
+        let name = object["name"]?.string ?? "case \(number)"
+        guard let requestNode = object["request"], let request = requestNode.string, let space = request.firstIndex(of: " ") else {
+            throw Problem("\(name): `request` must be 'METHOD URL'", at: object["request"] ?? node)
         }
-        let headers = (object["headers"] as? [String: Any] ?? [:]).sorted { $0.key < $1.key }
-            .map { RequestFacts.Header($0.key, string($0.value) ?? "") }
+        var headers: [RequestFacts.Header] = []
+        if let headerNode = object["headers"] {
+            guard let headerMap = headerNode.mapping else { throw Problem("\(name): `headers` must be a mapping", at: headerNode) }
+            headers = headerMap.map { RequestFacts.Header($0.key.string ?? "", $0.value.string ?? "") }.sorted { $0.name < $1.name }
+        }
         let facts = RequestFacts(method: String(request[..<space]),
                                  target: String(request[request.index(after: space)...]).trimmingCharacters(in: .whitespaces),
                                  headers: headers)
-        guard let expect = object["expect"] as? [String: Any], !expect.isEmpty else {
-            throw Problem(description: "\(name): `expect` must list route, name, bound or status")
+        guard let expectNode = object["expect"], let expect = expectNode.mapping, !expect.isEmpty else {
+            throw Problem("\(name): `expect` must list route, name, bound or status", at: object["expect"] ?? node)
         }
         try checkKeys(expect, ["route", "name", "bound", "status"], in: "\(name): expect")
-        var testCase = RuleTestCase(name: name, request: facts, dtabOverride: string(object["dtab"]))
-        if expect.keys.contains("route") {
-            let route = string(expect["route"])
-            testCase.route = .some(route == nil || route == "none" ? nil : route)
+        var testCase = RuleTestCase(name: name, request: facts, dtabOverride: object["dtab"]?.string)
+        if let routeNode = expect["route"] {
+            let route = routeNode.string
+            testCase.route = .some(route == nil || route == "none" || route == "" ? nil : route)
         }
-        testCase.logicalName = string(expect["name"])
+        testCase.logicalName = expect["name"]?.string
         if let bound = expect["bound"] {
-            testCase.bound = Set((bound as? [Any])?.compactMap(string) ?? [string(bound)].compactMap { $0 })
+            testCase.bound = Set(bound.sequence?.compactMap(\.string) ?? [bound.string].compactMap { $0 })
         }
         if let status = expect["status"] {
-            guard let code = (status as? Int) ?? string(status).flatMap({ Int($0) }) else {
-                throw Problem(description: "\(name): `status` must be a number")
-            }
+            guard let code = status.int else { throw Problem("\(name): `status` must be a number", at: status) }
             testCase.status = code
         }
         return testCase
     }
 
-    static func checkKeys(_ object: [String: Any], _ allowed: [String], in what: String) throws {
-        for key in object.keys where !allowed.contains(key) {
-            let help = Suggestion.help(for: key, among: allowed).map { " (\($0))" } ?? ""
-            throw Problem(description: "unknown key `\(key)` in \(what)\(help)")
-        }
-    }
-
-    static func string(_ value: Any?) -> String? {
-        switch value {
-        case let text as String: return text
-        case let number as Int: return String(number)
-        case let number as Double: return String(number)
-        default: return nil
+    static func checkKeys(_ object: Node.Mapping, _ allowed: [String], in what: String) throws {
+        for key in object.keys {
+            guard let text = key.string, !allowed.contains(text) else { continue }
+            let help = Suggestion.help(for: text, among: allowed).map { " (\($0))" } ?? ""
+            throw Problem("unknown key `\(text)` in \(what)\(help)", at: key)
         }
     }
 }

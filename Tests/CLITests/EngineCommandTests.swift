@@ -88,7 +88,7 @@ final class EngineCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, """
             ok    right
-            FAIL  wrong
+            FAIL  wrong (\(cases.path):5)
                   route: expected staging-slice, got users-api
                   status: expected 502, got 200
             1 passed, 1 failed
@@ -97,7 +97,7 @@ final class EngineCommandTests: XCTestCase {
         try "cases:\n  - request: GET /\n    expct: {status: 400}\n".write(to: cases, atomically: true, encoding: .utf8)
         let bad = try CLIRunner.run(["test", "examples/quickstart.routes", cases.path])
         XCTAssertEqual(bad.status, 1)
-        XCTAssertTrue(bad.stderr.contains("unknown key `expct` in case 1 (did you mean `expect`?)"), bad.stderr)
+        XCTAssertEqual(bad.stderr, "\(cases.path):3:5: error: unknown key `expct` in case 1 (did you mean `expect`?)\n")
     }
 }
 
