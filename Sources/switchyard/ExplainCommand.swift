@@ -31,6 +31,23 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        if let problem = Self.requestProblem(method: method, url: url) { throw ValidationError(problem) }
+    }
+
+    /// Explain reads a request exactly as written: no scheme, host or method case is guessed.
+    static func requestProblem(method: String, url: String) -> String? {
+        if !LiteralParser.isToken(method) || method != method.uppercased() {
+            return "`\(method)` is not an HTTP method as a client sends it: methods are case-sensitive"
+                + (LiteralParser.isToken(method) ? "; did you mean `\(method.uppercased())`?" : "")
+        }
+        let lower = url.lowercased()
+        if !lower.hasPrefix("http://") && !lower.hasPrefix("https://") {
+            return "`\(url)` has no scheme: give the URL as http://HOST/PATH (the host is what routing reads)"
+        }
+        return nil
+    }
+
     func run() throws {
         let snapshot = try Self.snapshot(file)
         let request = RequestFacts(method: method, target: url, headers: try Self.headers(header))

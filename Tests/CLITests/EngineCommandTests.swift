@@ -131,4 +131,22 @@ final class OperatorMessageTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("cannot listen on 192.0.2.1:4140 (listener): address not available on this machine"),
                       result.stderr)
     }
+
+    func testExplainSaysWhichRoutesLostOnPrecedenceAndWhy() throws {
+        let result = try CLIRunner.run(["explain", "examples/quickstart.routes", "GET", "http://api.example.com/users/7", "-H", "x-env: staging"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("""
+            route     users-api
+                      `staging-slice` matched too, but `users-api` ranks higher: an exact host ranks above no host test
+            """), result.stdout)
+    }
+
+    func testExplainTakesRequestsAsWrittenNotGuessed() throws {
+        let lower = try CLIRunner.run(["explain", "examples/quickstart.routes", "get", "http://users/"])
+        XCTAssertNotEqual(lower.status, 0)
+        XCTAssertTrue(lower.stderr.contains("did you mean `GET`?"), lower.stderr)
+        let schemeless = try CLIRunner.run(["explain", "examples/quickstart.routes", "GET", "users/profile"])
+        XCTAssertNotEqual(schemeless.status, 0)
+        XCTAssertTrue(schemeless.stderr.contains("`users/profile` has no scheme"), schemeless.stderr)
+    }
 }

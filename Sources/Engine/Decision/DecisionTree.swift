@@ -115,6 +115,19 @@ public final class DecisionTree: Sendable {
         }
     }
 
+    /// Routes other than `winner` whose clauses also match the request, each
+    /// with why the winner ranks higher (for `explain`).
+    public func outranked(_ request: RequestFacts, winner: Int) -> [(route: Int, reason: String)] {
+        let matching = clauses.filter { $0.matches(request) }
+        guard let best = matching.filter({ $0.route == winner }).max(by: { CompiledClause.precedes($1, $0) }) else { return [] }
+        var seen: Set<Int> = [winner]
+        var result: [(route: Int, reason: String)] = []
+        for clause in matching.sorted(by: CompiledClause.precedes) where seen.insert(clause.route).inserted {
+            result.append((clause.route, best.specificity.reason(over: clause.specificity)))
+        }
+        return result
+    }
+
     /// The linear scan the index must agree with: every clause, the most
     /// specific match, ties to the route written first. For tests and checks.
     public func linearMatch(_ request: RequestFacts) -> Int? {

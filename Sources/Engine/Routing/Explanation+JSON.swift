@@ -12,6 +12,7 @@ extension Explanation {
             ],
             "route": route as Any,
             "rejected": rejected.map { ["route": $0.route, "failed": Formatter.condition($0.failed)] },
+            "outranked": outranked.map { ["route": $0.route, "reason": $0.reason] },
             "name": name?.show as Any,
             "dtab": dtab?.show as Any,
         ]

@@ -8,11 +8,16 @@ extension Explanation {
         var out = "request   \(request.method) \(request.host ?? "(no host)")\(request.path)\(request.query.map { "?" + $0 } ?? "")\n"
         if let route {
             out += "route     \(route)\n"
+        } else if failure?.kind == .unidentified {
+            out += "route     (none matched, and the identifier cannot name it)\n"
         } else {
-            out += "route     (none matched; identified)\n"
+            out += "route     (none matched; named by the identifier)\n"
         }
         for rejection in rejected {
             out += "          tried `\(rejection.route)` first: \(Formatter.condition(rejection.failed)) does not hold\n"
+        }
+        for loser in outranked {
+            out += "          `\(loser.route)` matched too, but `\(route ?? "")` ranks higher: \(loser.reason)\n"
         }
         if let name { out += "name      \(name.show)\n" }
         if let dtab { out += "dtab      \(dtab.show.isEmpty ? "(empty)" : dtab.show)\n" }

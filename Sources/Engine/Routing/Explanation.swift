@@ -12,9 +12,16 @@ public struct Explanation: Sendable {
         public var failed: Condition
     }
 
+    /// A route that matched too but lost on precedence, and why.
+    public struct Outranked: Sendable, Hashable {
+        public var route: String
+        public var reason: String
+    }
+
     public var request: RequestFacts
     public var route: String?
     public var rejected: [Rejection]
+    public var outranked: [Outranked] = []
     public var name: Path?
     public var dtab: Dtab?
     public var resolution: Delegator.Resolution?
@@ -35,6 +42,11 @@ public struct Explanation: Sendable {
         var explanation = Explanation(
             request: request, route: routeIndex.map { routes[$0].name },
             rejected: rejected.map { Rejection(route: routes[$0.route].name, failed: $0.failed) })
+        if let routeIndex {
+            explanation.outranked = snapshot.tree.outranked(request, winner: routeIndex).map {
+                Outranked(route: routes[$0.route].name, reason: $0.reason)
+            }
+        }
         switch Router.logicalName(snapshot, route: routeIndex, request: request) {
         case .failure(let failure):
             explanation.failure = failure

@@ -112,6 +112,12 @@ public struct AdminAPI: Sendable {
             return Response(status: 400, contentType: "text/plain", body: "explain needs ?url=…[&method=GET][&header=name:value]\n")
         }
         let method = query.first { $0.name == "method" }?.value ?? "GET"
+        if !LiteralParser.isToken(method) || method != method.uppercased() {
+            return Response(status: 400, contentType: "text/plain", body: "method `\(method)` is not an HTTP method as a client sends it (case-sensitive)\n")
+        }
+        guard url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://") else {
+            return Response(status: 400, contentType: "text/plain", body: "url `\(url)` has no scheme: give http://HOST/PATH\n")
+        }
         let headers = query.filter { $0.name == "header" }.compactMap { item -> RequestFacts.Header? in
             guard let value = item.value, let colon = value.firstIndex(of: ":") else { return nil }
             return RequestFacts.Header(String(value[..<colon]), value[value.index(after: colon)...].trimmingCharacters(in: .whitespaces))

@@ -55,6 +55,26 @@ public struct Specificity: Sendable, Hashable, Comparable {
         if (newRank, newLength) > (rank, length) { (rank, length) = (newRank, newLength) }
     }
 
+    /// Why a clause with this specificity ranks above one with `other`'s
+    /// (for `explain`): the first rule of the precedence order that tells
+    /// them apart, in words.
+    public func reason(over other: Specificity) -> String {
+        if hostRank != other.hostRank {
+            let names = ["no host test", "a wildcard host", "an exact host"]
+            return "\(names[hostRank]) ranks above \(names[other.hostRank])"
+        }
+        if hostLength != other.hostLength { return "its host is longer (\(hostLength) characters against \(other.hostLength))" }
+        if pathRank != other.pathRank {
+            let names = ["no path test", "a path regex", "a path prefix", "an exact path"]
+            return "\(names[pathRank]) ranks above \(names[other.pathRank])"
+        }
+        if pathLength != other.pathLength { return "its path is longer (\(pathLength) characters against \(other.pathLength))" }
+        if methodRank != other.methodRank { return "it tests the method" }
+        if headerCount != other.headerCount { return "it tests more headers (\(headerCount) against \(other.headerCount))" }
+        if queryCount != other.queryCount { return "it tests more query parameters (\(queryCount) against \(other.queryCount))" }
+        return "equally specific, and written first"
+    }
+
     public static func < (lhs: Specificity, rhs: Specificity) -> Bool {
         let left = (lhs.hostRank, lhs.hostLength, lhs.pathRank, lhs.pathLength)
         let right = (rhs.hostRank, rhs.hostLength, rhs.pathRank, rhs.pathLength)
