@@ -4,11 +4,13 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Tools the tests call: diff (fmt --check) and curl (integration tests).
-# Installed only when missing.
+# Tools the tests call: diff (fmt --check), curl (integration tests) and
+# python3 (the stand-in services of docs/getting-started.md). Installed
+# only when missing.
 need=()
 command -v diff >/dev/null 2>&1 || need+=(diffutils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
