@@ -25,7 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     /// The embedded example: the traffic mix, the failing instance and the
     /// discovery change are written for it, so the demo runs nothing else.
-    let file = "examples/quickstart.routes"
+    static let file = "examples/quickstart.routes"
 
     @Option(name: .long, help: "Requests to send in each of the two phases.")
     var requests = 1000
@@ -47,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
     ]
 
     func run() async throws {
-        let setup = try DemoSetup(file: file)
+        let setup = try DemoSetup(file: Self.file)
         defer { setup.cleanUp() }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var backends: [DemoBackend] = []
@@ -69,7 +69,7 @@ struct DemoCommand: AsyncParsableCommand {
         try await runtime.start()
         let port = runtime.listenerAddresses.withLockedValue { $0[0].port! }
         Output.out("""
-            switchyard demo: \(file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress?.hostPort ?? "?")
+            switchyard demo: \(Self.file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress?.hostPort ?? "?")
             \(backends.count) in-process backends from \(setup.originalDirectory)/ (users-v2 fails 4% and its second instance \
             every request; pay-us is a far region)
 

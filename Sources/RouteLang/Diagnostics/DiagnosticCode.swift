@@ -98,6 +98,8 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case yamlUnknownKey = "RL0401"
     case yamlWrongType = "RL0402"
     case yamlMissingKey = "RL0403"
+    case importNotCarried = "RL0500"
+    case importApproximated = "RL0501"
 
     /// Whether the code reports an error unless a caller overrides it.
     public var defaultSeverity: Diagnostic.Severity {
