@@ -90,3 +90,44 @@ enum DtabParserTemplate {
         return config.routes[0].target
     }
 }
+
+// MARK: - Discovery trust
+
+/// What a namer answers when its source misbehaves: the last good set,
+/// marked stale, and a report that names the file and line.
+final class DiscoveryTrustTests: XCTestCase {
+    func testABadFileOrAnUnreadableDirectoryKeepsTheLastGoodSet() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-trust-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("users")
+        try "10.0.0.1 80\n10.0.0.2 80\n".write(to: file, atomically: true, encoding: .utf8)
+        let first = FilesNamer.load(name: "disco", directory: directory.path)
+        XCTAssertEqual(first.report.state, .ok)
+        XCTAssertEqual(first.report.endpointCount, 2)
+
+        try "10.0.0.1 80\n10.0.0.2 eighty\n".write(to: file, atomically: true, encoding: .utf8)
+        let corrupt = FilesNamer.load(name: "disco", directory: directory.path, previous: first)
+        XCTAssertEqual(corrupt.services["users"]?.endpoints.count, 2, "a half-written file does not shrink the set")
+        XCTAssertEqual(corrupt.report.problems, ["\(file.path) line 2: invalid port `eighty`"])
+
+        try FileManager.default.removeItem(at: directory)
+        let gone = FilesNamer.load(name: "disco", directory: directory.path, previous: corrupt)
+        XCTAssertEqual(gone.report.state, .stale)
+        guard case .leaf(.bound(let bound)) = try gone.lookup(Path("users")) else { return XCTFail("the last good set is served") }
+        XCTAssertEqual(bound.endpoints.count, 2)
+
+        let never = FilesNamer.load(name: "disco", directory: directory.path)
+        XCTAssertEqual(never.report.state, .failed)
+        XCTAssertThrowsError(try never.lookup(Path("users")))
+    }
+
+    func testAStaticNamerBindsItsAddresses() throws {
+        let namer = try XCTUnwrap(StaticNamer(name: "fixed", addresses: "10.0.0.1:8080, 10.0.0.2:8080*2"))
+        guard case .leaf(.bound(let bound)) = try namer.lookup(Path("v1")) else { return XCTFail() }
+        XCTAssertEqual(bound.id, Path("#", "fixed"))
+        XCTAssertEqual(bound.residual, Path("v1"))
+        XCTAssertEqual(bound.endpoints, [Endpoint(host: "10.0.0.1", port: 8080), Endpoint(host: "10.0.0.2", port: 8080, weight: 2)])
+        XCTAssertNil(StaticNamer(name: "bad", addresses: "10.0.0.1"))
+    }
+}

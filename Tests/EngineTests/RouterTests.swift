@@ -79,7 +79,7 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(router.cachedBindings, 3, "the same name under another route's dtab is another binding")
 
         // A namer answer changes: a new snapshot with new namers drops every cached binding.
-        let moved = NamerTable(["n": StaticNamer(name: "n", services: ["a": [Endpoint(host: "10.9.9.9", port: 1)]])])
+        let moved = NamerTable(["n": MemoryNamer(name: "n", services: ["a": [Endpoint(host: "10.9.9.9", port: 1)]])])
         router.update(router.snapshot.replacingNamers(moved, generation: 1))
         XCTAssertEqual(router.cachedBindings, 0)
         let decision = try router.route(RequestFacts(method: "GET", target: "http://a/")).get()

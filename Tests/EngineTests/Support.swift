@@ -6,7 +6,7 @@ import XCTest
 
 /// An in-memory namer: `/#/n/<service>` binds to fixed endpoints; a service
 /// mapped to a path string is delegated again (a rewriting namer).
-struct StaticNamer: Namer {
+struct MemoryNamer: Namer {
     var name: String
     var services: [String: [Endpoint]]
     var rewrites: [String: Path] = [:]
@@ -29,7 +29,7 @@ struct BrokenNamer: Namer {
 enum Support {
     static let namers = NamerTable([
         "broken": BrokenNamer(),
-        "n": StaticNamer(name: "n", services: [
+        "n": MemoryNamer(name: "n", services: [
             "a": [Endpoint(host: "10.0.0.1", port: 80)],
             "b": [Endpoint(host: "10.0.0.2", port: 80), Endpoint(host: "10.0.0.3", port: 80)],
             "e": [],

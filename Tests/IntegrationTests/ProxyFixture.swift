@@ -63,7 +63,7 @@ final class ProxyFixture {
             """
         let result = RuleFrontEnd.lint(SourceFile(name: "it.routes", text: rules))
         let config = try XCTUnwrap(result.config, "\(result.diagnostics.items.map(\.message))")
-        let snapshot = RoutingSnapshot(config: config, namers: FilesNamer.table(for: config))
+        let snapshot = RoutingSnapshot(config: config, namers: NamerKinds.table(for: config))
         var logger = Logger(label: "switchyard.test")
         logger.logLevel = .error
         server = try ProxyServer(snapshot: snapshot, group: group, options: options, logger: logger)

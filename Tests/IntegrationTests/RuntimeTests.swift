@@ -143,6 +143,20 @@ final class RuntimeTests: XCTestCase {
         await waiting.stop(grace: .seconds(1))
     }
 
+    /// A service file edited into garbage keeps its last good set: requests
+    /// still reach the backend, and /endpoints and the metrics say why.
+    func testACorruptEndpointFileKeepsTheLastGoodSet() throws {
+        try "127.0.0.1 not-a-port\n".write(to: directory.appendingPathComponent("a"), atomically: true, encoding: .utf8)
+        runtime.config.checkForChanges()
+        XCTAssertTrue(try get("a").text.hasPrefix("HTTP/1.1 200 OK"), "still served from the last good set")
+        let endpoints = try admin("/endpoints")
+        XCTAssertTrue(endpoints.contains("a line 1: invalid port `not-a-port`"), endpoints)
+        XCTAssertTrue(endpoints.contains("\"state\" : \"ok\""), endpoints)
+        let metrics = try admin("/metrics")
+        XCTAssertTrue(metrics.contains("switchyard_namer_errors_total{namer=\"disco\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("switchyard_namer_endpoints{namer=\"disco\"} 2.0"), metrics)
+    }
+
     func testInvalidReloadKeepsServingAndIsReported() throws {
         try "listen 127.0.0.1:0\nbogus\n".write(to: rules, atomically: true, encoding: .utf8)
         XCTAssertFalse(runtime.config.reload(trigger: "test"))

@@ -32,6 +32,8 @@ public struct DiscoveryLint {
                 } else {
                     services[namer.name] = (namer.argument, Set(loaded.services.keys))
                 }
+            case .static:
+                break
             }
         }
         for leaf in leaves {

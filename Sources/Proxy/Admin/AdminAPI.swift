@@ -95,12 +95,11 @@ public struct AdminAPI: Sendable {
     func endpoints() -> [String: Any] {
         var namers: [String: Any] = [:]
         for (name, namer) in runtime.snapshot.namers.namers {
-            guard let files = namer as? FilesNamer else { continue }
+            guard let report = (namer as? any DiscoveryNamer)?.report else { continue }
             namers[name] = [
-                "kind": "files", "directory": files.directory, "problem": files.problem as Any,
-                "services": files.services.mapValues { parsed in
-                    ["endpoints": parsed.endpoints.map { ["address": $0.description, "weight": $0.weight] as [String: Any] },
-                     "problems": parsed.problems] as [String: Any]
+                "kind": report.kind.rawValue, "source": report.source, "state": report.state.rawValue, "problems": report.problems,
+                "services": report.services.mapValues { endpoints in
+                    ["endpoints": endpoints.map { ["address": $0.description, "weight": $0.weight] as [String: Any] }] as [String: Any]
                 },
             ] as [String: Any]
         }

@@ -73,7 +73,7 @@ public final class ConfigRuntime: Sendable {
         let (snapshot, loaded) = state.withLockedValue { ($0.snapshot, $0.namersLoaded) }
         var waiting: [String: String] = [:]
         for (name, namer) in snapshot.namers.namers where !loaded.contains(name) {
-            waiting[name] = (namer as? FilesNamer)?.problem ?? "no answer yet"
+            waiting[name] = (namer as? any DiscoveryNamer)?.report.problems.first ?? "no answer yet"
         }
         return waiting
     }
@@ -81,10 +81,20 @@ public final class ConfigRuntime: Sendable {
     /// Records which namers answered, and warns of those that cannot.
     private func noteNamers(_ snapshot: RoutingSnapshot) {
         for (name, namer) in snapshot.namers.namers {
-            if let files = namer as? FilesNamer, let problem = files.problem {
+            guard let report = (namer as? any DiscoveryNamer)?.report else { continue }
+            server.metrics.recordNamer(name, report)
+            switch report.state {
+            case .failed, .pending:
                 logger.warning("namer cannot be read: every name it binds fails with 502",
-                               metadata: ["namer": "\(name)", "problem": "\(problem)"])
-            } else {
+                               metadata: ["namer": "\(name)", "problem": "\(report.problems.first ?? "")"])
+            case .stale:
+                logger.warning("namer cannot be read: serving its last good set",
+                               metadata: ["namer": "\(name)", "problem": "\(report.problems.first ?? "")"])
+                _ = state.withLockedValue { $0.namersLoaded.insert(name) }
+            case .ok:
+                for problem in report.problems {
+                    logger.warning("endpoint file problem: its last good set is kept", metadata: ["namer": "\(name)", "problem": "\(problem)"])
+                }
                 _ = state.withLockedValue { $0.namersLoaded.insert(name) }
             }
         }
@@ -161,7 +171,7 @@ public final class ConfigRuntime: Sendable {
             state.namerFingerprints = current
             return state.status.generation
         }
-        let refreshed = snapshot.replacingNamers(FilesNamer.table(for: snapshot.config), generation: generation)
+        let refreshed = snapshot.replacingNamers(NamerKinds.table(for: snapshot.config, previous: snapshot.namers), generation: generation)
         state.withLockedValue { $0.snapshot = refreshed }
         server.update(refreshed)
         logger.info("discovery changed", metadata: ["generation": "\(generation)"])
@@ -184,7 +194,9 @@ public final class ConfigRuntime: Sendable {
                 // A directory that appears (even empty) is a change too.
                 var isDirectory: ObjCBool = false
                 let exists = FileManager.default.fileExists(atPath: namer.argument, isDirectory: &isDirectory) && isDirectory.boolValue
-                result[namer.name] = exists ? FilesNamer.fingerprint(directory: namer.argument) : ["": "missing"]
+                result[namer.name] = exists ? NamerKinds.fingerprint(namer) : ["": "missing"]
+            case .static:
+                result[namer.name] = NamerKinds.fingerprint(namer)
             }
         }
         return result

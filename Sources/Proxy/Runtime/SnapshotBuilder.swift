@@ -18,6 +18,6 @@ public enum SnapshotBuilder {
                              readDiscovery: Bool = false) throws -> Built {
         let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit, keepingLoops: keepingLoops, readDiscovery: readDiscovery)
         guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
-        return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: FilesNamer.table(for: config), generation: generation))
+        return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: NamerKinds.table(for: config), generation: generation))
     }
 }

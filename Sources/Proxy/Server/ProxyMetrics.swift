@@ -1,3 +1,4 @@
+import Engine
 import Prometheus
 
 // MARK: - ProxyMetrics
@@ -37,6 +38,26 @@ public final class ProxyMetrics: Sendable {
         registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: name, unitName: "total", helpText: help),
             labels: [("dst", destination)])
+    }
+
+    /// One namer's answer: an update counted, an error counted when it
+    /// could not be read, and gauges for staleness and endpoint count.
+    func recordNamer(_ name: String, _ report: NamerReport) {
+        func counter(_ metric: String, _ help: String) -> Counter {
+            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: metric, unitName: "total", helpText: help),
+                                 labels: [("namer", name)])
+        }
+        func gauge(_ metric: String, _ help: String) -> Gauge {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: metric, unitName: "", helpText: help),
+                               labels: [("namer", name)])
+        }
+        counter("namer_updates", "Snapshots read from a namer's source.").increment()
+        if report.state == .failed || report.state == .stale || !report.problems.isEmpty {
+            counter("namer_errors", "Snapshots with a problem (unreadable source, bad endpoint lines).").increment()
+        }
+        gauge("namer_stale", "1 while a namer serves its last good set because its source cannot be read.")
+            .set(to: report.state == .stale ? 1.0 : 0.0)
+        gauge("namer_endpoints", "Endpoints a namer lists, over all its services.").set(to: Double(report.endpointCount))
     }
 
     /// `result` is `applied` or `rejected`, the words `/config` uses.

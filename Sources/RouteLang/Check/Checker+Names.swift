@@ -13,8 +13,15 @@ extension Checker {
             } else {
                 namers[decl.name.value] = decl.name.range
             }
-            if decl.argument.value.isEmpty {
-                error(.valueOutOfRange, "namer `\(decl.name.value)` needs a directory", at: decl.argument.range)
+            switch decl.kind.value {
+            case .files:
+                if decl.argument.value.isEmpty {
+                    error(.valueOutOfRange, "namer `\(decl.name.value)` needs a directory", at: decl.argument.range)
+                }
+            case .static:
+                if case .failure(let problem) = LiteralParser.staticAddresses(decl.argument.value) {
+                    error(.invalidStaticAddresses, "namer `\(decl.name.value)`: \(problem.message)", at: decl.argument.range, help: problem.help)
+                }
             }
         }
     }

@@ -77,6 +77,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case unreadableNamerDirectory = "RL0228"
     case mixedWeights = "RL0229"
     case weightedAlternative = "RL0230"
+    case invalidStaticAddresses = "RL0231"
 
     // MARK: Warnings
     case shadowedRoute = "RL0300"

@@ -144,6 +144,28 @@ public enum LiteralParser {
         return .success(SocketAddress(host: host, port: port))
     }
 
+    /// A `static` namer's addresses: `HOST:PORT[*WEIGHT]`, separated by
+    /// commas and/or spaces.
+    public static func staticAddresses(_ text: String) -> Outcome<[(address: SocketAddress, weight: Double)]> {
+        var result: [(address: SocketAddress, weight: Double)] = []
+        for item in text.split(whereSeparator: { $0 == "," || $0 == " " }) {
+            let parts = item.split(separator: "*", maxSplits: 1)
+            guard case .success(let address) = self.address(String(parts[0])), address.port > 0 else {
+                return .failure(LiteralError("invalid address `\(item)` in a static namer", help: "write `HOST:PORT` or `HOST:PORT*WEIGHT`"))
+            }
+            var weight = 1.0
+            if parts.count == 2 {
+                guard let parsed = Double(parts[1]), parsed >= 0, parsed.isFinite else {
+                    return .failure(LiteralError("invalid weight in `\(item)`", help: "a weight is a number such as `2` or `0.5`"))
+                }
+                weight = parsed
+            }
+            result.append((address, weight))
+        }
+        guard !result.isEmpty else { return .failure(LiteralError("a static namer needs at least one address")) }
+        return .success(result)
+    }
+
     // MARK: Outcome classes
 
     /// `5xx`, `503`, `502-504`.

@@ -101,7 +101,7 @@ extension Parser {
                     ?? "namer kinds are: " + NamerKind.allCases.map(\.rawValue).joined(separator: ", "))
             return nil
         }
-        guard let argument = expectString("the namer's directory") else { return nil }
+        guard let argument = expectString(kind.argumentMeaning) else { return nil }
         return NamerDecl(name: name, kind: Spanned(kind, text: kindToken.text, range: kindToken.range),
                          argument: argument, range: keyword.range.through(argument.range))
     }

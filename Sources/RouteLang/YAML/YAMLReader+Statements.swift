@@ -94,7 +94,7 @@ extension YAMLReader {
                                     + "a namer name may join such names with `.` (`io.l5d.fs`)")
                     name = nil
                 }
-            } else if let namerKind = NamerKind(rawValue: key), let argument = string(value, "the namer's directory") {
+            } else if let namerKind = NamerKind(rawValue: key), let argument = string(value, namerKind.argumentMeaning) {
                 kind = (Spanned(namerKind, text: key, range: keyRange), argument)
             }
         }
