@@ -61,4 +61,80 @@ final class RunCommandTests: XCTestCase {
         XCTAssertEqual(process.terminationStatus, 0)
         XCTAssertEqual(process.terminationReason, .exit)
     }
+
+    /// An edited endpoint file reaches routing at once (inotify), not at the
+    /// next poll: twenty edits flip a service between a closed port (502)
+    /// and the proxy's own admin listener (200); each is routed within 1 s,
+    /// and the median is printed.
+    func testAnEndpointFileEditReachesRoutingAtOnce() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let disco = directory.appendingPathComponent("disco")
+        try FileManager.default.createDirectory(at: disco, withIntermediateDirectories: true)
+        let service = disco.appendingPathComponent("x")
+        try "127.0.0.1 1\n".write(to: service, atomically: true, encoding: .utf8)
+        let port = 20_000 + Int.random(in: 0..<20_000)
+        let admin = port + 1
+        let rules = directory.appendingPathComponent("watch.routes")
+        try "listen 127.0.0.1:\(port)\nadmin 127.0.0.1:\(admin)\nnamer disco = files \"disco\"\nidentify host\ndtab { /svc => /#/disco; }\n"
+            .write(to: rules, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = try CLIRunner.binary()
+        process.arguments = ["run", rules.path, "--threads", "1", "--log-level", "error"]
+        process.standardError = Pipe()
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        func status() -> Int {
+            (try? RawClientLite.status(port: port, "GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) ?? 0
+        }
+        var ready = false
+        for _ in 0..<100 where !ready {
+            ready = (try? RawClientLite.status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200
+            if !ready { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        XCTAssertTrue(ready)
+        XCTAssertEqual(status(), 502)
+        var delays: [Double] = []
+        for edit in 0..<20 {
+            let (target, expected) = edit % 2 == 0 ? (admin, 200) : (1, 502)
+            let started = Date()
+            try "127.0.0.1 \(target)\n".write(to: service, atomically: true, encoding: .utf8)
+            while status() != expected, Date().timeIntervalSince(started) < 3 { Thread.sleep(forTimeInterval: 0.002) }
+            delays.append(Date().timeIntervalSince(started) * 1000)
+        }
+        let sorted = delays.sorted()
+        print("WATCH endpoint file edit to first routed request: median \(String(format: "%.1f", sorted[sorted.count / 2])) ms, "
+              + "max \(String(format: "%.1f", sorted.last!)) ms over 20 edits")
+        XCTAssertLessThan(sorted.last!, 1_000, "every edit routed within 1 s")
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+// MARK: - RawClientLite
+
+/// The status of one request over a plain socket (curl would cost a process per poll).
+enum RawClientLite {
+    static func status(port: Int, _ request: String) throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var tv = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(request.utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = recv(fd, &buffer, buffer.count, 0)
+        guard count >= 12 else { return 0 }
+        return Int(String(decoding: buffer[9..<12], as: UTF8.self)) ?? 0
+    }
 }

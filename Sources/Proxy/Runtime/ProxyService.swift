@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -6,8 +7,9 @@ import UnixSignals
 
 /// The proxy under swift-service-lifecycle: runs until SIGTERM or SIGINT
 /// (graceful shutdown: stop accepting, drain within `grace`, exit 0),
-/// reloads on SIGHUP, and with `watch` polls the rule file and the namers'
-/// directories once a second.
+/// reloads on SIGHUP, and with `watch` follows the rule file and the
+/// namers' directories: at once through inotify where there is one, and
+/// by a poll once a second in any case.
 public struct ProxyService: Service {
     let runtime: ProxyRuntime
     let watch: Bool
@@ -29,18 +31,42 @@ public struct ProxyService: Service {
                     runtime.config.reload(trigger: "SIGHUP")
                 }
             }
+            let watcher = watch ? DirectoryWatcher() : nil
             if watch {
                 tasks.addTask {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(1))
                         if Task.isCancelled { break }
                         runtime.config.checkForChanges()
+                        if let watcher { Self.watchDirectories(runtime, watcher) }
+                    }
+                }
+            }
+            if let watcher {
+                Self.watchDirectories(runtime, watcher)
+                tasks.addTask {
+                    for await _ in watcher.changes() {
+                        // A burst of writes (an editor's save) settles first.
+                        try? await Task.sleep(for: .milliseconds(10))
+                        runtime.config.checkForChanges()
+                        Self.watchDirectories(runtime, watcher)
                     }
                 }
             }
             try? await gracefulShutdown()
+            watcher?.stop()
             tasks.cancelAll()
         }
         await runtime.stop(grace: grace)
+    }
+
+    /// The rule file's directory, and every files namer's directory with
+    /// its parent (so a directory that appears is seen too).
+    static func watchDirectories(_ runtime: ProxyRuntime, _ watcher: DirectoryWatcher) {
+        watcher.watch(RuleFileLoader.directory(of: runtime.path))
+        for namer in runtime.config.snapshot.config.namers where namer.kind == .files {
+            watcher.watch(namer.argument)
+            watcher.watch((namer.argument as NSString).deletingLastPathComponent)
+        }
     }
 }
