@@ -130,4 +130,11 @@ final class DiscoveryTrustTests: XCTestCase {
         XCTAssertEqual(bound.endpoints, [Endpoint(host: "10.0.0.1", port: 8080), Endpoint(host: "10.0.0.2", port: 8080, weight: 2)])
         XCTAssertNil(StaticNamer(name: "bad", addresses: "10.0.0.1"))
     }
+
+    func testEndpointFilesTakeBothWeightSpellings() {
+        let parsed = EndpointFile.parse("# users\n10.0.0.1 80\n10.0.0.2 80 2\n10.0.0.3 80 * 0.5\n10.0.0.4 80 *\n")
+        XCTAssertEqual(parsed.endpoints, [Endpoint(host: "10.0.0.1", port: 80), Endpoint(host: "10.0.0.2", port: 80, weight: 2),
+                                          Endpoint(host: "10.0.0.3", port: 80, weight: 0.5)])
+        XCTAssertEqual(parsed.problems, ["line 5: invalid weight `*`"])
+    }
 }

@@ -1,8 +1,9 @@
 // MARK: - EndpointFile
 
 /// The format of a `files` namer's service file (Linkerd `io.l5d.fs`):
-/// one endpoint per line, `HOST PORT [WEIGHT]`, `#` comments and blank
-/// lines ignored. A bad line is reported and skipped, never fatal.
+/// one endpoint per line, `HOST PORT [WEIGHT]` or Linkerd's
+/// `HOST PORT * WEIGHT`, `#` comments and blank lines ignored. A bad line
+/// is reported and skipped, never fatal.
 public enum EndpointFile {
     public struct Parsed: Sendable, Hashable {
         public var endpoints: [Endpoint]
@@ -15,10 +16,11 @@ public enum EndpointFile {
         var problems: [String] = []
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.prefix { $0 != "#" }
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            var fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
             if fields.isEmpty { continue }
+            if fields.count == 4, fields[2] == "*" { fields.remove(at: 2) }
             guard fields.count == 2 || fields.count == 3 else {
-                problems.append("line \(index + 1): expected `HOST PORT [WEIGHT]`")
+                problems.append("line \(index + 1): expected `HOST PORT [WEIGHT]` or `HOST PORT * WEIGHT`")
                 continue
             }
             guard let port = Int(fields[1]), (1...65535).contains(port) else {
