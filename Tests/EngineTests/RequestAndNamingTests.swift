@@ -43,7 +43,7 @@ final class RequestAndNamingTests: XCTestCase {
         try "".write(to: directory.appendingPathComponent("empty"), atomically: true, encoding: .utf8)
         let namer = FilesNamer.load(name: "disco", directory: directory.path)
         XCTAssertEqual(namer.services["users"]?.endpoints, [Endpoint(host: "127.0.0.1", port: 9001), Endpoint(host: "127.0.0.1", port: 9002, weight: 3)])
-        XCTAssertEqual(namer.services["users"]?.problems, ["line 4: expected `HOST PORT [WEIGHT]`", "line 5: invalid port `http`"])
+        XCTAssertEqual(namer.services["users"]?.problems, ["line 4: expected `HOST PORT [WEIGHT]` or `HOST PORT * WEIGHT`", "line 5: invalid port `http`"])
         guard case .leaf(.bound(let bound)) = try namer.lookup(Path("users", "x")) else { return XCTFail("expected a bound leaf") }
         XCTAssertEqual(bound.id.show, "/#/disco/users")
         XCTAssertEqual(bound.residual.show, "/x")
