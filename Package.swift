@@ -32,8 +32,10 @@ let package = Package(
     targets: [
         // Pure language front end: source -> tokens -> AST -> checked model -> IR. No I/O.
         .target(name: "RouteLang", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // glibc's resolver (resolv.h, libresolv from libc6-dev), for the dns namer.
+        .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
         // Routing core: naming, decision tree, policies. Knows nothing of NIO.
-        .target(name: "Engine", dependencies: ["RouteLang"]),
+        .target(name: "Engine", dependencies: ["RouteLang", "CResolv"]),
         // Data plane and runtime: SwiftNIO server, forwarding, admin, reload, lifecycle.
         .target(
             name: "Proxy",

@@ -4,17 +4,24 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-# Tools the tests call: diff (fmt --check), curl (integration tests) and
-# python3 (the stand-in services of docs/getting-started.md). Installed
-# only when missing.
+# Tools the tests call: diff (fmt --check), curl (integration tests),
+# python3 (the stand-in services of docs/getting-started.md) and dnsmasq
+# (the DNS server the dns resolver is tested against; the tests start
+# their own on a loopback port, so the package's service is stopped).
+# Installed only when missing.
 need=()
 command -v diff >/dev/null 2>&1 || need+=(diffutils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+[ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
+  # The packaged dnsmasq service would hold port 53; the tests need none of it.
+  if printf '%s\n' "${need[@]}" | grep -qx dnsmasq; then
+    (systemctl stop dnsmasq || service dnsmasq stop || pkill -x dnsmasq) >/dev/null 2>&1 || true
+  fi
 fi
 
 log=$(mktemp)
