@@ -1,5 +1,8 @@
 import Engine
 import Foundation
+import Logging
+import NIOPosix
+import Proxy
 import XCTest
 
 // MARK: - DNSResolverTests
@@ -18,7 +21,7 @@ final class DNSResolverTests: XCTestCase {
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-dns-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try "10.1.0.1 users.example.internal\n10.1.0.2 users.example.internal\n"
+        try "10.1.0.1 users.example.internal\n10.1.0.2 users.example.internal\n127.0.0.1 shop.example.internal\n127.0.0.1 cart.example.internal\n"
             .write(to: directory.appendingPathComponent("hosts"), atomically: true, encoding: .utf8)
         try """
             srv-host=_http._tcp.api.example.internal,api1.example.internal,8080,0,5
@@ -75,5 +78,53 @@ final class DNSResolverTests: XCTestCase {
 
     func testAnUnreachableResolverIsAnError() {
         XCTAssertThrowsError(try DNSResolver.resolve("users.example.internal", kind: .address, server: ("127.0.0.1", 1)))
+    }
+
+    /// The dns namer end to end: a proxy routes by what dnsmasq answers,
+    /// follows a record change within its refresh, and asks for a name no
+    /// dentry spells out the first time a request needs it.
+    func testTheProxyRoutesByDNSAndFollowsChanges() async throws {
+        let backend = try await TestBackend(name: "shop", group: MultiThreadedEventLoopGroup.singleton)
+        defer { Task { await backend.close() } }
+        let rules = directory.appendingPathComponent("dns.routes")
+        try """
+            listen 127.0.0.1:0
+            admin 127.0.0.1:0
+            namer d = dns "example.internal" port \(backend.port) resolver 127.0.0.1:\(port) refresh 1s
+            identify host
+            dtab {
+              /svc => /#/d;
+              /svc/store => /#/d/shop;
+            }
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        var logger = Logger(label: "switchyard.test")
+        logger.logLevel = .critical
+        let runtime = try ProxyRuntime(path: rules.path, threads: 1, logger: logger)
+        try await runtime.start()
+        let proxyPort = runtime.listenerAddresses.withLockedValue { $0[0].port! }
+        func get(_ host: String) throws -> String {
+            try RawClient.exchange(port: proxyPort, "GET / HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n", timeout: 5).text
+        }
+        XCTAssertTrue(try get("store").hasPrefix("HTTP/1.1 200"), "the dtab's name is resolved before the first request")
+
+        // A name only the identifier produces: asked the first time, routed after the next poll.
+        let first = try get("cart")
+        XCTAssertTrue(first.hasPrefix("HTTP/1.1 502") && first.contains("dns: resolving cart.example.internal"), first)
+        runtime.config.checkForChanges()
+        XCTAssertTrue(try get("cart").hasPrefix("HTTP/1.1 200"))
+
+        // The record moves to 127.0.0.2 (nothing listens there): followed within the refresh.
+        try "127.0.0.2 shop.example.internal\n".write(to: directory.appendingPathComponent("hosts"), atomically: true, encoding: .utf8)
+        kill(process!.processIdentifier, SIGHUP)
+        var moved = ""
+        for _ in 0..<30 {
+            try await Task.sleep(for: .milliseconds(200))
+            runtime.config.checkForChanges()
+            moved = try get("store")
+            if moved.contains("127.0.0.2") { break }
+        }
+        XCTAssertTrue(moved.hasPrefix("HTTP/1.1 502") && moved.contains("connect to 127.0.0.2:\(backend.port) refused"), moved)
+        XCTAssertTrue(try get("nobody").hasPrefix("HTTP/1.1 502"), "a name that does not exist")
+        await runtime.stop(grace: .seconds(1))
     }
 }

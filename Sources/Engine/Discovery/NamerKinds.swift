@@ -7,9 +7,12 @@ import RouteLang
 /// and how to tell cheaply whether the source changed. Adding a kind
 /// touches this file and the kind's own namer.
 public enum NamerKinds {
-    /// A fresh snapshot of one namer's source.
-    public static func load(_ config: NamerConfig, previous: (any DiscoveryNamer)?) -> any DiscoveryNamer {
+    /// A fresh snapshot of one namer's source. `labels`: the services the
+    /// dtab names under it (`/#/NAME/LABEL`), for sources asked per name.
+    public static func load(_ config: NamerConfig, previous: (any DiscoveryNamer)?, labels: Set<String> = []) -> any DiscoveryNamer {
         switch config.kind {
+        case .dns:
+            return DNSNamer.load(config, labels: labels, previous: previous as? DNSNamer)
         case .files:
             return FilesNamer.load(name: config.name, directory: config.argument, previous: previous as? FilesNamer)
         case .static:
@@ -19,9 +22,11 @@ public enum NamerKinds {
         }
     }
 
-    /// Changes whenever the source's answer may have changed.
-    public static func fingerprint(_ config: NamerConfig) -> [String: String] {
+    /// Changes whenever the source's answer may have changed (`current`:
+    /// the snapshot in use, for sources that are asked again on a clock).
+    public static func fingerprint(_ config: NamerConfig, current: (any Namer)? = nil) -> [String: String] {
         switch config.kind {
+        case .dns: return (current as? DNSNamer)?.fingerprint() ?? ["": "new"]
         case .files: return FilesNamer.fingerprint(directory: config.argument)
         case .static: return ["": config.argument]
         }
@@ -31,8 +36,21 @@ public enum NamerKinds {
     public static func table(for config: RoutingConfig, previous: NamerTable? = nil) -> NamerTable {
         var namers: [String: any Namer] = [:]
         for namer in config.namers {
-            namers[namer.name] = load(namer, previous: previous?.namers[namer.name] as? any DiscoveryNamer)
+            namers[namer.name] = load(namer, previous: previous?.namers[namer.name] as? any DiscoveryNamer,
+                                      labels: labels(of: namer.name, in: config))
         }
         return NamerTable(namers)
+    }
+
+    /// The labels `/#/NAME/LABEL` the config's dtabs name.
+    static func labels(of namer: String, in config: RoutingConfig) -> Set<String> {
+        var labels: Set<String> = []
+        let dtabs = [config.dtab] + config.routes.map(\.dtab)
+        for dentry in dtabs.flatMap(\.dentries) {
+            for leaf in dentry.tree.leaves where leaf.labels.count >= 3 && leaf.labels[0] == "#" && leaf.labels[1] == namer {
+                labels.insert(leaf.labels[2])
+            }
+        }
+        return labels
     }
 }

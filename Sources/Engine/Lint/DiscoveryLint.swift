@@ -32,7 +32,7 @@ public struct DiscoveryLint {
                 } else {
                     services[namer.name] = (namer.argument, Set(loaded.services.keys))
                 }
-            case .static:
+            case .static, .dns:
                 break
             }
         }

@@ -22,7 +22,7 @@ public enum RuleLinter {
         var result = RuleFrontEnd.lint(source, errorLimit: errorLimit)
         guard var config = result.config else { return result }
         if let baseDirectory {
-            for index in config.namers.indices {
+            for index in config.namers.indices where config.namers[index].kind == .files {
                 config.namers[index].argument = resolve(config.namers[index].argument, from: baseDirectory)
             }
             result.config = config

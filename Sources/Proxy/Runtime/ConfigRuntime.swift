@@ -58,7 +58,7 @@ public final class ConfigRuntime: Sendable {
         let status = Status(path: path, source: lint.source.text, version: Self.version(lint.source.text), loadedAt: Date(),
                             generation: snapshot.generation, lastReload: nil, reloadsApplied: 0, reloadsRejected: 0)
         state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: Self.fingerprint(path),
-                                        namerFingerprints: Self.namerFingerprints(snapshot.config)))
+                                        namerFingerprints: Self.namerFingerprints(snapshot.config, snapshot: snapshot)))
         noteNamers(snapshot)
     }
 
@@ -128,7 +128,7 @@ public final class ConfigRuntime: Sendable {
         state.withLockedValue { state in
             state.snapshot = snapshot
             state.fileFingerprint = Self.fingerprint(path)
-            state.namerFingerprints = Self.namerFingerprints(snapshot.config)
+            state.namerFingerprints = Self.namerFingerprints(snapshot.config, snapshot: snapshot)
             state.status.source = built.lint.source.text
             state.status.version = Self.version(built.lint.source.text)
             state.status.loadedAt = Date()
@@ -164,7 +164,7 @@ public final class ConfigRuntime: Sendable {
             reload(trigger: "file change")
             return
         }
-        let current = Self.namerFingerprints(snapshot.config)
+        let current = Self.namerFingerprints(snapshot.config, snapshot: snapshot)
         guard current != namerFingerprints else { return }
         let generation = state.withLockedValue { state -> UInt64 in
             state.status.generation += 1
@@ -172,7 +172,12 @@ public final class ConfigRuntime: Sendable {
             return state.status.generation
         }
         let refreshed = snapshot.replacingNamers(NamerKinds.table(for: snapshot.config, previous: snapshot.namers), generation: generation)
-        state.withLockedValue { $0.snapshot = refreshed }
+        // Sources asked on a clock (DNS) are due again only after this answer.
+        let settled = Self.namerFingerprints(refreshed.config, snapshot: refreshed)
+        state.withLockedValue { state in
+            state.snapshot = refreshed
+            state.namerFingerprints = settled
+        }
         server.update(refreshed)
         logger.info("discovery changed", metadata: ["generation": "\(generation)"])
         noteNamers(refreshed)
@@ -186,7 +191,7 @@ public final class ConfigRuntime: Sendable {
         return "\(size)@\(modified)#\(version(text))"
     }
 
-    static func namerFingerprints(_ config: RoutingConfig) -> [String: [String: String]] {
+    static func namerFingerprints(_ config: RoutingConfig, snapshot: RoutingSnapshot? = nil) -> [String: [String: String]] {
         var result: [String: [String: String]] = [:]
         for namer in config.namers {
             switch namer.kind {
@@ -197,6 +202,8 @@ public final class ConfigRuntime: Sendable {
                 result[namer.name] = exists ? NamerKinds.fingerprint(namer) : ["": "missing"]
             case .static:
                 result[namer.name] = NamerKinds.fingerprint(namer)
+            case .dns:
+                result[namer.name] = NamerKinds.fingerprint(namer, current: snapshot?.namers.namers[namer.name])
             }
         }
         return result

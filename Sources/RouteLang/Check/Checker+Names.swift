@@ -22,6 +22,29 @@ extension Checker {
                 if case .failure(let problem) = LiteralParser.staticAddresses(decl.argument.value) {
                     error(.invalidStaticAddresses, "namer `\(decl.name.value)`: \(problem.message)", at: decl.argument.range, help: problem.help)
                 }
+            case .dns:
+                checkDNSOptions(decl)
+            }
+        }
+    }
+
+    /// `port N` (1–65535) unless `srv`, a `resolver` address, a positive `refresh`.
+    mutating func checkDNSOptions(_ decl: NamerDecl) {
+        let options = Dictionary(decl.options.map { ($0.key.value, $0) }, uniquingKeysWith: { $1 })
+        if let port = options["port"]?.value {
+            if case .success(let value) = LiteralParser.integer(port.value), (1...65535).contains(value) {} else {
+                error(.invalidPort, "invalid port `\(port.text)` for namer `\(decl.name.value)`", at: port.range, help: "a port is 1 to 65535")
+            }
+        } else if options["srv"] == nil {
+            error(.valueOutOfRange, "namer `\(decl.name.value)` needs `port N` (A records carry no port) or `srv`", at: decl.argument.range,
+                  help: "e.g. `namer \(decl.name.value) = dns \"\(decl.argument.value)\" port 8080`")
+        }
+        if let resolver = options["resolver"]?.value, case .failure(let problem) = LiteralParser.address(resolver.value) {
+            error(.invalidAddress, problem.message, at: resolver.range, help: problem.help)
+        }
+        if let refresh = options["refresh"]?.value {
+            if case .success(let duration) = LiteralParser.duration(refresh.value), duration > .zero {} else {
+                error(.invalidDuration, "invalid refresh `\(refresh.text)`", at: refresh.range, help: "a duration such as `5s`")
             }
         }
     }

@@ -170,6 +170,7 @@ public struct Formatter {
             out += "admin \(decl.address.text)"
         case .namer(let decl):
             out += "namer \(decl.name.value) = \(decl.kind.value.rawValue) \(Self.quote(decl.argument.value))"
+                + decl.options.map { " \($0.key.value)" + ($0.value.map { " \($0.text)" } ?? "") }.joined()
         case .identify(let decl):
             out += "identify " + Self.identify(decl.form)
         case .dtab(let block):

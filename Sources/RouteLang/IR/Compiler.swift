@@ -24,7 +24,8 @@ public enum Compiler {
             case .admin(let decl):
                 admin = admin ?? decl.address.value
             case .namer(let decl):
-                namers.append(NamerConfig(name: decl.name.value, kind: decl.kind.value, argument: decl.argument.value))
+                namers.append(NamerConfig(name: decl.name.value, kind: decl.kind.value, argument: decl.argument.value,
+                                          options: Dictionary(decl.options.map { ($0.key.value, $0.value?.value ?? "") }, uniquingKeysWith: { $1 })))
             case .identify(let decl):
                 identification = identification ?? template(for: decl.form)
             case .dtab(let block):

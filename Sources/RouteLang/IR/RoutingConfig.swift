@@ -49,11 +49,14 @@ public struct NamerConfig: Sendable, Hashable {
     public var name: String
     public var kind: NamerKind
     public var argument: String
+    /// The kind's options by key (a flag's value is empty).
+    public var options: [String: String]
 
-    public init(name: String, kind: NamerKind, argument: String) {
+    public init(name: String, kind: NamerKind, argument: String, options: [String: String] = [:]) {
         self.name = name
         self.kind = kind
         self.argument = argument
+        self.options = options
     }
 }
 

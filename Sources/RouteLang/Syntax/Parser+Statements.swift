@@ -102,8 +102,25 @@ extension Parser {
             return nil
         }
         guard let argument = expectString(kind.argumentMeaning) else { return nil }
+        var options: [NamerOption] = []
+        while current.kind == .word, !current.isAtLineStart {
+            let key = advance()
+            guard let takesValue = kind.options[key.text] else {
+                error(.unknownOption, "unknown \(kind.rawValue) namer option `\(key.text)`", at: key.range,
+                      help: Suggestion.help(for: key.text, among: kind.options.keys.sorted())
+                        ?? (kind.options.isEmpty ? "a \(kind.rawValue) namer takes no options"
+                            : "\(kind.rawValue) namer options are: " + kind.options.keys.sorted().joined(separator: ", ")))
+                return nil
+            }
+            var value: Spanned<String>?
+            if takesValue {
+                guard let token = expectWord("a value for `\(key.text)`") else { return nil }
+                value = Spanned(token.text, text: token.text, range: token.range)
+            }
+            options.append(NamerOption(key: Spanned(key.text, text: key.text, range: key.range), value: value))
+        }
         return NamerDecl(name: name, kind: Spanned(kind, text: kindToken.text, range: kindToken.range),
-                         argument: argument, range: keyword.range.through(argument.range))
+                         argument: argument, options: options, range: keyword.range.through(previousRange))
     }
 
     /// `name = letter { letter | digit | "_" | "-" } ;`

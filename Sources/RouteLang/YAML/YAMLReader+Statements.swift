@@ -85,7 +85,12 @@ extension YAMLReader {
         guard let pairs = mapping(node, "a namer", allowed: YAMLSchema.namer) else { return nil }
         var name: Spanned<String>?
         var kind: (Spanned<NamerKind>, Spanned<String>)?
+        var options: [NamerOption] = []
         for (key, keyRange, value) in pairs {
+            if NamerKind.allCases.contains(where: { $0.options[key] != nil }), let text = string(value, "a value for `\(key)`") {
+                options.append(NamerOption(key: Spanned(key, text: key, range: keyRange), value: text.value == "true" ? nil : text))
+                continue
+            }
             if key == "name" {
                 name = string(value, "a namer name")
                 if let given = name, !LiteralParser.isNamerName(given.value) {
@@ -102,7 +107,7 @@ extension YAMLReader {
               let kind = require(kind, NamerKind.allCases.map(\.rawValue).joined(separator: " or "), in: "a namer", at: node) else {
             return nil
         }
-        return NamerDecl(name: name, kind: kind.0, argument: kind.1, range: range(of: node).through(kind.1.range))
+        return NamerDecl(name: name, kind: kind.0, argument: kind.1, options: options, range: range(of: node).through(kind.1.range))
     }
 
     mutating func identify(_ node: Node) -> IdentifyForm? {

@@ -5,7 +5,7 @@
 enum YAMLSchema {
     static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits", "limits"]
     static let listener = ["address", "allow-dtab-override"]
-    static let namer = ["name"] + NamerKind.allCases.map(\.rawValue)
+    static let namer = ["name"] + NamerKind.allCases.map(\.rawValue) + Set(NamerKind.allCases.flatMap(\.options.keys)).sorted()
     static let identify = ["header", "path", "template"]
     static let route = ["name", "when", "to", "dtab"] + policy
     static let policy = PolicyItem.keywords
