@@ -114,6 +114,9 @@ struct DemoCommand: AsyncParsableCommand {
 /// A private copy of the example's discovery directory (so the demo can
 /// change it) and of the rule file pointing at it.
 struct DemoSetup {
+    /// The scratch directory: the rule file, and the discovery copy beside it.
+    let root: URL
+    /// The copy of the discovery directory the demo edits.
     let directory: URL
     let rules: URL
     let originalDirectory: String
@@ -127,7 +130,9 @@ struct DemoSetup {
         }
         // A relative namer directory is the rule file's own neighbour.
         originalDirectory = RuleLinter.resolve(namer.argument, from: RuleFileLoader.directory(of: file))
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-demo-\(UUID().uuidString)")
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-demo-\(UUID().uuidString)")
+        directory = root.appendingPathComponent("disco")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: URL(fileURLWithPath: originalDirectory), to: directory)
         var services: [(String, Int)] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() {
@@ -137,7 +142,9 @@ struct DemoSetup {
             }
         }
         self.services = services
-        rules = directory.appendingPathComponent("demo.routes")
+        // Beside the discovery directory, not in it: a files namer reads
+        // every file of its directory as a service.
+        rules = root.appendingPathComponent("demo.routes")
         let text = source.text.replacingOccurrences(of: "\"\(namer.argument)\"", with: "\"\(directory.path)\"")
         try text.write(to: rules, atomically: true, encoding: .utf8)
     }
@@ -147,7 +154,7 @@ struct DemoSetup {
     }
 
     func cleanUp() {
-        try? FileManager.default.removeItem(at: directory)
+        try? FileManager.default.removeItem(at: root)
     }
 }
 

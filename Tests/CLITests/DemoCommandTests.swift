@@ -9,6 +9,7 @@ final class DemoCommandTests: XCTestCase {
     func testDemoShowsSplitAndFailover() throws {
         let result = try CLIRunner.run(["demo", "--requests", "200", "--concurrency", "4"])
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertFalse(result.stderr.contains("warning"), "the demo's own setup warns of nothing:\n\(result.stderr)")
         XCTAssertTrue(result.stdout.contains("Phase 1: 200 requests"), result.stdout)
         XCTAssertTrue(result.stdout.contains("/#/disco/users-v1"), result.stdout)
         let lines = result.stdout.split(separator: "\n").map { $0.split(separator: " ").joined(separator: " ") }
