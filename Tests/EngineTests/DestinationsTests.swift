@@ -147,6 +147,29 @@ final class DestinationsTests: XCTestCase {
         XCTAssertEqual(DeadlineHeader.value(deadline: 30 * ms, wallNow: wall, monotonicNow: 10 * ms), "\(wall) \(wall + 20_000_000)")
     }
 
+    /// An endpoint discovery removes keeps its requests for the grace while
+    /// it answers them well; a failure, or the end of the grace, ends it.
+    func testARemovedEndpointKeepsServingForTheGrace() throws {
+        var loop = Destinations(board: HealthBoard())
+        loop.removalGrace = 1_000 * ms
+        let both = try decision(endpoints: [a, b])
+        let onlyA = try decision(endpoints: [a])
+        XCTAssertEqual(picks(&loop, both, now: 0), [a, b])
+        XCTAssertEqual(picks(&loop, onlyA, now: 10 * ms), [a, b], "b was removed 0 ms ago and has not failed")
+        XCTAssertEqual(picks(&loop, onlyA, now: 1_011 * ms), [a], "the grace is over")
+
+        var failing = Destinations(board: HealthBoard())
+        failing.removalGrace = 1_000 * ms
+        _ = picks(&failing, both, now: 0)
+        _ = picks(&failing, onlyA, now: 1)
+        _ = fail(&failing, onlyA, on: b, count: 1, now: 2)
+        XCTAssertEqual(picks(&failing, onlyA, now: 3), [a], "a departing endpoint that fails leaves at once")
+
+        var off = Destinations(board: HealthBoard())
+        _ = picks(&off, both, now: 0)
+        XCTAssertEqual(picks(&off, onlyA, now: 1), [a], "no grace by default")
+    }
+
     func testStackOrder() {
         XCTAssertEqual(RequestStack.description, "route -> destination -> endpoint")
     }

@@ -13,9 +13,36 @@ public struct Destination: Sendable {
     /// The gates as of `gatesVersion` (read again when the version moves).
     var gates: [Endpoint: EndpointGate] = [:]
     var gatesVersion: UInt64 = 0
+    /// The endpoint set discovery last gave, and the endpoints it has since
+    /// removed, with when (for the removal grace).
+    var lastEndpoints: [Endpoint] = []
+    var departing: [Endpoint: UInt64] = [:]
 
     public init(health: DestinationHealth) {
         self.health = health
+    }
+
+    // MARK: Removal grace
+
+    /// `endpoints` plus those discovery removed less than `grace` ago that
+    /// have not failed since: a service whose registration flapped, or that
+    /// is draining, keeps serving the requests it answers well.
+    mutating func offered(_ endpoints: [Endpoint], now: UInt64, grace: UInt64) -> [Endpoint] {
+        guard grace > 0 else { return endpoints }
+        if endpoints != lastEndpoints {
+            let current = Set(endpoints)
+            for removed in lastEndpoints where !current.contains(removed) && departing[removed] == nil { departing[removed] = now }
+            for back in endpoints { departing[back] = nil }
+            lastEndpoints = endpoints
+        }
+        guard !departing.isEmpty else { return endpoints }
+        departing = departing.filter { now < $0.value + grace }
+        return endpoints + departing.keys.sorted { $0.description < $1.description }
+    }
+
+    /// A departing endpoint that failed leaves at once.
+    mutating func departed(_ endpoint: Endpoint) {
+        departing[endpoint] = nil
     }
 
     // MARK: Accrual gate

@@ -21,6 +21,8 @@ public struct Destinations: Sendable {
     let board: HealthBoard
     /// This loop's part of the proxy-wide retry budget minimum (1 / loops).
     let budgetShare: Double
+    /// `limits { removal-grace }` in nanoseconds; zero is off.
+    public var removalGrace: UInt64 = 0
 
     public init(board: HealthBoard, budgetShare: Double = 1) {
         self.board = board
@@ -42,9 +44,11 @@ public struct Destinations: Sendable {
         }
         let policy = decision.policy
         let share = budgetShare
+        let grace = removalGrace
         return withDestination(leaf.name.id) { destination in
             if let deposit { destination.deposit(deposit, share: share, now: now) }
-            let (admitted, probe) = destination.admitted(leaf.name.endpoints, now: now, failFast: policy.accrual.failFast)
+            let offered = destination.offered(leaf.name.endpoints, now: now, grace: grace)
+            let (admitted, probe) = destination.admitted(offered, now: now, failFast: policy.accrual.failFast)
             guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, now: now,
                                                            random: &random) else {
                 return .failure(Unavailable(reason: "every endpoint of \(leaf.idText) is evicted by failure accrual (fail-fast)"))
@@ -66,10 +70,11 @@ public struct Destinations: Sendable {
 
     /// Feeds an attempt's outcome to the proxy-wide accrual (`success` nil
     /// when it ended without one); the event when it changed a gate.
-    public func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
-                                                 random: inout R) -> FailureAccrual.Event? {
-        pick.health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
-                           random: &random)
+    public mutating func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
+                                                          random: inout R) -> FailureAccrual.Event? {
+        if success == false, removalGrace > 0 { withDestination(pick.leaf.name.id) { $0.departed(pick.endpoint) } }
+        return pick.health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
+                                  random: &random)
     }
 
     /// Asks `leaf`'s retry budget for one retry.

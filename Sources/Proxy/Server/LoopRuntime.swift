@@ -34,6 +34,7 @@ final class LoopRuntime {
         self.board = board
         self.index = index
         self.destinations = Destinations(board: board, budgetShare: 1 / Double(max(1, loops)))
+        destinations.removalGrace = (snapshot.config.limits?.removalGrace ?? .zero).nanoseconds
         let effective = snapshot.config.limits.map(ProxyOptions.init) ?? options
         self.router = Router(snapshot: snapshot)
         self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout)
@@ -69,6 +70,7 @@ extension LoopRuntime {
     func update(_ snapshot: RoutingSnapshot) {
         router.update(snapshot)
         options = snapshot.config.limits.map(ProxyOptions.init) ?? defaultOptions
+        destinations.removalGrace = (snapshot.config.limits?.removalGrace ?? .zero).nanoseconds
         pool.connectTimeout = options.connectTimeout
         pool.idleTimeout = options.poolIdleTimeout
     }

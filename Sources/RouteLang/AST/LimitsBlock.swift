@@ -30,6 +30,7 @@ public struct LimitItem: Sendable, Hashable {
         case bodyIdleTimeout = "body-idle-timeout"
         case delegationBudget = "delegation-budget"
         case retryBodySize = "retry-body-size"
+        case removalGrace = "removal-grace"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
@@ -37,7 +38,7 @@ public struct LimitItem: Sendable, Hashable {
             switch self {
             case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize: return .bytes
             case .maxHeaders, .delegationBudget: return .count
-            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return .duration
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return .duration
             }
         }
 
@@ -49,7 +50,7 @@ public struct LimitItem: Sendable, Hashable {
             case .retryBodySize: return (0...(64 << 20), "between 0B and 64MiB")
             case .maxHeaders: return (1...10_000, "between 1 and 10000")
             case .delegationBudget: return (100...1_000_000, "between 100 and 1000000")
-            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout: return nil
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return nil
             }
         }
     }

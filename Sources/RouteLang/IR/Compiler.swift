@@ -70,6 +70,7 @@ public enum Compiler {
             case (.bodyIdleTimeout?, .duration(let duration)): limits.bodyIdleTimeout = duration.value
             case (.delegationBudget?, .count(let count)): limits.delegationBudget = count.value
             case (.retryBodySize?, .bytes(let size)): limits.retryBodySize = size.value
+            case (.removalGrace?, .duration(let duration)): limits.removalGrace = duration.value
             default: break
             }
         }

@@ -23,12 +23,15 @@ public struct ServerLimits: Sendable, Hashable {
     /// The largest request body kept for a retry; a longer one is streamed
     /// without a copy and its request is not retried once sent (0: never).
     public var retryBodySize: Int
+    /// How long an endpoint discovery removed keeps taking requests while
+    /// it answers them well (a failure ends it at once); zero is off.
+    public var removalGrace: Duration
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),
                 poolIdleTimeout: Duration = .seconds(30), maxBodySize: Int? = nil,
                 bodyIdleTimeout: Duration = .seconds(60), delegationBudget: Int = 10_000,
-                retryBodySize: Int = 64 * 1024) {
+                retryBodySize: Int = 64 * 1024, removalGrace: Duration = .zero) {
         self.maxHeadSize = maxHeadSize
         self.maxRequestLine = maxRequestLine
         self.maxHeaders = maxHeaders
@@ -39,5 +42,6 @@ public struct ServerLimits: Sendable, Hashable {
         self.bodyIdleTimeout = bodyIdleTimeout
         self.delegationBudget = delegationBudget
         self.retryBodySize = retryBodySize
+        self.removalGrace = removalGrace
     }
 }
