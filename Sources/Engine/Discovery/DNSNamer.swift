@@ -78,10 +78,10 @@ public struct DNSNamer: DiscoveryNamer {
         let server = config.options["resolver"].flatMap { try? LiteralParser.address($0).get() }.map { ($0.host, $0.port) }
         let port = config.options["port"].flatMap(Int.init)
         let srv = config.options["srv"] != nil
-        var namer = DNSNamer(name: config.name, suffix: config.argument, options: config.options, answers: [:], wanted: wanted)
+        let naming = DNSNamer(name: config.name, suffix: config.argument, options: config.options, answers: [:], wanted: wanted)
         for label in labels.union(wanted.all) where (answers[label]?.expires ?? 0) <= now {
             do {
-                let records = try DNSResolver.resolve(namer.fullName(label), kind: srv ? .service : .address, server: server)
+                let records = try DNSResolver.resolve(naming.fullName(label), kind: srv ? .service : .address, server: server)
                 let endpoints = records.compactMap { record -> Endpoint? in
                     guard let recordPort = record.port ?? port else { return nil }
                     return Endpoint(host: record.host, port: recordPort, weight: record.weight)
@@ -95,8 +95,7 @@ public struct DNSNamer: DiscoveryNamer {
                 answers[label] = Answer(endpoints: kept, expires: now + min(refresh, 1), problem: error.description)
             }
         }
-        namer = DNSNamer(name: config.name, suffix: config.argument, options: config.options, answers: answers, wanted: wanted)
-        return namer
+        return DNSNamer(name: config.name, suffix: config.argument, options: config.options, answers: answers, wanted: wanted)
     }
 
     /// Changes when a label is due again or a request asked for a new one.
