@@ -17,7 +17,11 @@ final class DNSResolverTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard let dnsmasq = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw XCTSkip("dnsmasq is not installed (scripts/test.sh installs it)")
+            // Required, not optional: scripts/test.sh installs dnsmasq when it is missing.
+            struct Missing: Error, CustomStringConvertible {
+                var description: String { "dnsmasq is not installed: run ./scripts/test.sh, which installs it" }
+            }
+            throw Missing()
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-dns-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

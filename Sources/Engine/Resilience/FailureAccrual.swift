@@ -27,21 +27,19 @@ public struct FailureAccrual: Sendable {
 
     public init() {}
 
-    /// The endpoints that may take a request now. An evicted endpoint whose
-    /// backoff passed moves to probation and is offered (once).
+    /// The endpoints that may take a request now, for a single picker (the
+    /// proxy's loops read `gates` and claim probes one by one instead). An
+    /// evicted endpoint whose backoff passed moves to probation through
+    /// `claimProbe` and is offered (once).
     public mutating func available(_ endpoints: [Endpoint], now: UInt64) -> (endpoints: [Endpoint], events: [Event]) {
         var result: [Endpoint] = []
         var events: [Event] = []
         for endpoint in endpoints {
-            switch health[endpoint, default: .fresh] {
-            case .alive:
+            if case .alive = health[endpoint, default: .fresh] {
                 result.append(endpoint)
-            case .evicted(let until, let evictions) where now >= until:
-                health[endpoint] = .probing(evictions: evictions)
+            } else if claimProbe(endpoint, now: now) {
                 events.append(.probing(endpoint))
                 result.append(endpoint)
-            case .evicted, .probing:
-                continue
             }
         }
         return (result, events)

@@ -34,8 +34,8 @@ final class LoopRuntime {
         self.board = board
         self.index = index
         self.destinations = Destinations(board: board, budgetShare: 1 / Double(max(1, loops)))
-        destinations.removalGrace = (snapshot.config.limits?.removalGrace ?? .zero).nanoseconds
         let effective = snapshot.config.limits.map(ProxyOptions.init) ?? options
+        destinations.removalGrace = effective.removalGrace.nanoseconds
         self.router = Router(snapshot: snapshot)
         self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout)
         self.options = effective
@@ -70,7 +70,7 @@ extension LoopRuntime {
     func update(_ snapshot: RoutingSnapshot) {
         router.update(snapshot)
         options = snapshot.config.limits.map(ProxyOptions.init) ?? defaultOptions
-        destinations.removalGrace = (snapshot.config.limits?.removalGrace ?? .zero).nanoseconds
+        destinations.removalGrace = options.removalGrace.nanoseconds
         pool.connectTimeout = options.connectTimeout
         pool.idleTimeout = options.poolIdleTimeout
     }
@@ -92,6 +92,8 @@ public struct ProxyOptions: Sendable {
     public var bodyIdleTimeout: TimeAmount
     /// The largest request body kept in memory so that a retry can send it again.
     public var retryBodySize: Int
+    /// How long an endpoint discovery removed keeps serving while it answers well.
+    public var removalGrace: Duration
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
@@ -102,12 +104,13 @@ public struct ProxyOptions: Sendable {
                   poolIdleTimeout: .nanoseconds(Int64(limits.poolIdleTimeout.nanoseconds)),
                   maxBodySize: limits.maxBodySize.map(UInt64.init),
                   bodyIdleTimeout: .nanoseconds(Int64(limits.bodyIdleTimeout.nanoseconds)),
-                  retryBodySize: limits.retryBodySize)
+                  retryBodySize: limits.retryBodySize, removalGrace: limits.removalGrace)
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),
                 connectTimeout: TimeAmount = .seconds(2), poolIdleTimeout: TimeAmount = .seconds(30),
-                maxBodySize: UInt64? = nil, bodyIdleTimeout: TimeAmount = .seconds(60), retryBodySize: Int = 64 * 1024) {
+                maxBodySize: UInt64? = nil, bodyIdleTimeout: TimeAmount = .seconds(60), retryBodySize: Int = 64 * 1024,
+                removalGrace: Duration = .zero) {
         self.limits = limits
         self.headerReadTimeout = headerReadTimeout
         self.connectTimeout = connectTimeout
@@ -115,5 +118,6 @@ public struct ProxyOptions: Sendable {
         self.maxBodySize = maxBodySize
         self.bodyIdleTimeout = bodyIdleTimeout
         self.retryBodySize = retryBodySize
+        self.removalGrace = removalGrace
     }
 }

@@ -89,7 +89,7 @@ extension Parser {
 
     // MARK: namer
 
-    /// `namer = "namer" name "=" namer_kind string ;`
+    /// `namer = "namer" namer_name "=" ( "files" string | "static" string | "dns" string { dns_option } ) ;`
     mutating func parseNamer() -> NamerDecl? {
         let keyword = advance()
         guard let name = parseName("a namer name", allowingDots: true) else { return nil }
