@@ -73,15 +73,18 @@ final class RunCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: disco, withIntermediateDirectories: true)
         let service = disco.appendingPathComponent("x")
         try "127.0.0.1 1\n".write(to: service, atomically: true, encoding: .utf8)
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        let admin = port + 1
+        let port = try RawClientLite.freePort()
+        let admin = try RawClientLite.freePort()
         let rules = directory.appendingPathComponent("watch.routes")
         try "listen 127.0.0.1:\(port)\nadmin 127.0.0.1:\(admin)\nnamer disco = files \"disco\"\nidentify host\ndtab { /svc => /#/disco; }\n"
             .write(to: rules, atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = try CLIRunner.binary()
         process.arguments = ["run", rules.path, "--threads", "1", "--log-level", "error"]
-        process.standardError = Pipe()
+        // A file, not a pipe nobody reads: the proxy can never block on its log.
+        let log = directory.appendingPathComponent("run.log")
+        try Data().write(to: log)
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
@@ -93,7 +96,7 @@ final class RunCommandTests: XCTestCase {
             ready = (try? RawClientLite.status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200
             if !ready { Thread.sleep(forTimeInterval: 0.1) }
         }
-        XCTAssertTrue(ready)
+        XCTAssertTrue(ready, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         XCTAssertEqual(status(), 502)
         var delays: [Double] = []
         for edit in 0..<20 {
@@ -116,6 +119,22 @@ final class RunCommandTests: XCTestCase {
 
 /// The status of one request over a plain socket (curl would cost a process per poll).
 enum RawClientLite {
+    /// A port no one listens on now: bound to 0, read, released.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     static func status(port: Int, _ request: String) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
