@@ -6,21 +6,23 @@ import RouteLang
 
 // MARK: - ExplainCommand
 
-/// `switchyard explain FILE METHOD URL [-H 'name: value']... [--json]`.
-struct ExplainCommand: ParsableCommand {
+/// `switchyard explain FILE METHOD URL [-H 'name: value']... [--json]`, or
+/// `switchyard explain --admin ADDR METHOD URL …` against a running proxy.
+struct ExplainCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Show how a rule file routes one request: route, name, delegation, destinations, policy."
+        abstract: "Show how a rule file routes one request: route, name, delegation, destinations, policy.",
+        discussion: """
+            With --admin, a running proxy explains the request with its running rules and the endpoint sets \
+            its discovery sources hold now (etcd, DNS, files), instead of a file read here.
+            """
     )
 
-    @Argument(help: "A rule file (.routes, .yaml).")
-    var file: String
+    @Argument(help: "FILE METHOD URL: a rule file (.routes, .yaml), the method (GET) and the URL (http://api.example.com/users/42?x=1); METHOD URL with --admin.")
+    var words: [String] = []
 
-    @Argument(help: "The request method, e.g. GET.")
-    var method: String
-
-    @Argument(help: "The request URL, e.g. http://api.example.com/users/42?x=1.")
-    var url: String
+    @Option(name: .long, help: "A running proxy's admin address (HOST:PORT): explain with its live rules and endpoints.")
+    var admin: String?
 
     @Option(name: .customShort("H"), help: "A request header, 'name: value' (repeatable).")
     var header: [String] = []
@@ -31,8 +33,18 @@ struct ExplainCommand: ParsableCommand {
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
+    var file: String { words[0] }
+    var method: String { words[words.count - 2] }
+    var url: String { words[words.count - 1] }
+
     func validate() throws {
+        let wanted = admin == nil ? 3 : 2
+        guard words.count == wanted else {
+            throw ValidationError(admin == nil ? "give FILE METHOD URL (or --admin ADDR METHOD URL)"
+                                               : "with --admin give METHOD URL (the proxy's own rules are used)")
+        }
         if let problem = Self.requestProblem(method: method, url: url) { throw ValidationError(problem) }
+        if let admin, case .failure(let problem) = LiteralParser.address(admin) { throw ValidationError(problem.message) }
     }
 
     /// Explain reads a request exactly as written: no scheme, host or method case is guessed.
@@ -48,7 +60,8 @@ struct ExplainCommand: ParsableCommand {
         return nil
     }
 
-    func run() throws {
+    func run() async throws {
+        if let admin { return try await explainLive(admin) }
         let snapshot = try Self.snapshot(file)
         let request = RequestFacts(method: method, target: url, headers: try Self.headers(header))
         let explanation = Explanation.explain(snapshot, request: request, dtabOverride: dtab)
@@ -58,6 +71,22 @@ struct ExplainCommand: ParsableCommand {
         } else {
             Output.out(explanation.text)
         }
+    }
+
+    /// Asks the proxy's `/explain`, which answers from its running snapshot.
+    func explainLive(_ admin: String) async throws {
+        var query = [URLQueryItem(name: "method", value: method), URLQueryItem(name: "url", value: url),
+                     URLQueryItem(name: "format", value: json ? "json" : "text")]
+        query += try Self.headers(header).map { URLQueryItem(name: "header", value: "\($0.name): \($0.value)") }
+        if let dtab { query.append(URLQueryItem(name: "dtab", value: dtab)) }
+        var components = URLComponents()
+        components.queryItems = query
+        let answer = try await AdminClient.get(admin, path: "/explain?" + (components.percentEncodedQuery ?? ""))
+        guard answer.status == 200 else {
+            Output.err("\(admin): \(answer.body)")
+            throw ExitCode(1)
+        }
+        Output.out(answer.body.hasSuffix("\n") ? answer.body : answer.body + "\n")
     }
 
     /// A snapshot of a rule file, or its diagnostics and exit 1. Errors are

@@ -6,15 +6,19 @@ import ServiceLifecycle
 
 // MARK: - RunCommand
 
-/// `switchyard run FILE`: serve a rule file until SIGTERM or SIGINT.
+/// `switchyard run FILE|etcd://HOST:PORT/KEY`: serve rules until SIGTERM or SIGINT.
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the proxy on a rule file (SIGHUP or a change on disk reloads it).",
-        discussion: "SIGTERM and SIGINT stop accepting, let requests in flight finish within --grace seconds, and exit 0."
+        abstract: "Run the proxy on a rule file or an etcd key (SIGHUP, a change on disk or a new revision reloads it).",
+        discussion: """
+            SIGTERM and SIGINT stop accepting, let requests in flight finish within --grace seconds, and exit 0.
+            With etcd://HOST:PORT/KEY the rules are read from that key and every new revision is linted, \
+            compiled and applied like a file reload (see `switchyard push`).
+            """
     )
 
-    @Argument(help: "A rule file (.routes, .yaml).")
+    @Argument(help: "A rule file (.routes, .yaml), or etcd://HOST:PORT/KEY.")
     var file: String
 
     @Option(name: .long, help: "Event loop threads (default: one per core).")
@@ -39,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "switchyard")
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(path: file, threads: threads ?? System.coreCount, logger: logger)
+            runtime = try ProxyRuntime(source: try await Self.source(file), threads: threads ?? System.coreCount, logger: logger)
         } catch let invalid as ProxyRuntime.InvalidConfiguration {
             Output.err(invalid.diagnostics)
             throw ExitCode(1)
@@ -47,5 +51,14 @@ struct RunCommand: AsyncParsableCommand {
         let service = ProxyService(runtime: runtime, watch: watch, grace: .seconds(grace))
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    static func source(_ argument: String) async throws -> any RuleSource {
+        guard argument.hasPrefix("etcd://") else { return RuleFile(path: argument) }
+        guard let key = EtcdRuleKey(url: argument) else {
+            throw ValidationError("`\(argument)` is not an etcd key URL: write \(EtcdRuleKey.form)")
+        }
+        try await key.open()
+        return key
     }
 }

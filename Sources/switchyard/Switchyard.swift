@@ -13,7 +13,7 @@ struct Switchyard: AsyncParsableCommand {
             format them, convert between the two syntaxes, and inspect Finagle dtabs.
             """,
         version: Switchyard.version,
-        subcommands: [RunCommand.self, DemoCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self, ImportCommand.self]
+        subcommands: [RunCommand.self, DemoCommand.self, LintCommand.self, FmtCommand.self, ConvertCommand.self, DtabCommand.self, ExplainCommand.self, TestCommand.self, ImportCommand.self, PushCommand.self]
     )
 
     /// The release this build is (`switchyard --version`).

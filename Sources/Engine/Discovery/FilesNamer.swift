@@ -86,6 +86,9 @@ public struct FilesNamer: DiscoveryNamer {
     /// changes, the directory must be loaded again.
     public static func fingerprint(directory: String) -> [String: String] {
         let manager = FileManager.default
+        // A directory that appears (even empty) is a change too.
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return ["": "missing"] }
         var result: [String: String] = [:]
         for entry in (try? manager.contentsOfDirectory(atPath: directory)) ?? [] where !entry.hasPrefix(".") {
             let attributes = try? manager.attributesOfItem(atPath: (directory as NSString).appendingPathComponent(entry))

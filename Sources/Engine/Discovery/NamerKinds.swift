@@ -8,9 +8,14 @@ import RouteLang
 /// touches this file and the kind's own namer.
 public enum NamerKinds {
     /// A fresh snapshot of one namer's source. `labels`: the services the
-    /// dtab names under it (`/#/NAME/LABEL`), for sources asked per name.
-    public static func load(_ config: NamerConfig, previous: (any DiscoveryNamer)?, labels: Set<String> = []) -> any DiscoveryNamer {
+    /// dtab names under it (`/#/NAME/LABEL`), for sources asked per name;
+    /// `watched`: what the runtime's watches last heard, for sources that
+    /// push (without it, as in the CLI, they are pending).
+    public static func load(_ config: NamerConfig, previous: (any DiscoveryNamer)?, labels: Set<String> = [],
+                            watched: WatchedSources? = nil) -> any DiscoveryNamer {
         switch config.kind {
+        case .etcd:
+            return EtcdNamer(config, answer: watched?.latest(WatchedSources.key(config)))
         case .dns:
             return DNSNamer.load(config, labels: labels, previous: previous as? DNSNamer)
         case .files:
@@ -24,8 +29,9 @@ public enum NamerKinds {
 
     /// Changes whenever the source's answer may have changed (`current`:
     /// the snapshot in use, for sources that are asked again on a clock).
-    public static func fingerprint(_ config: NamerConfig, current: (any Namer)? = nil) -> [String: String] {
+    public static func fingerprint(_ config: NamerConfig, current: (any Namer)? = nil, watched: WatchedSources? = nil) -> [String: String] {
         switch config.kind {
+        case .etcd: return ["version": "\(watched?.version(WatchedSources.key(config)) ?? 0)"]
         case .dns: return (current as? DNSNamer)?.fingerprint() ?? ["": "new"]
         case .files: return FilesNamer.fingerprint(directory: config.argument)
         case .static: return ["": config.argument]
@@ -33,13 +39,21 @@ public enum NamerKinds {
     }
 
     /// Every namer of a config, each loaded with its previous snapshot (if any).
-    public static func table(for config: RoutingConfig, previous: NamerTable? = nil) -> NamerTable {
+    public static func table(for config: RoutingConfig, previous: NamerTable? = nil, watched: WatchedSources? = nil) -> NamerTable {
         var namers: [String: any Namer] = [:]
         for namer in config.namers {
             namers[namer.name] = load(namer, previous: previous?.namers[namer.name] as? any DiscoveryNamer,
-                                      labels: labels(of: namer.name, in: config))
+                                      labels: labels(of: namer.name, in: config), watched: watched)
         }
         return NamerTable(namers)
+    }
+
+    /// Every namer's fingerprint, against the snapshot in use.
+    public static func fingerprints(_ config: RoutingConfig, current: NamerTable? = nil, watched: WatchedSources? = nil)
+        -> [String: [String: String]] {
+        Dictionary(uniqueKeysWithValues: config.namers.map {
+            ($0.name, fingerprint($0, current: current?.namers[$0.name], watched: watched))
+        })
     }
 
     /// The labels `/#/NAME/LABEL` the config's dtabs name.

@@ -32,7 +32,8 @@ public struct DiscoveryLint {
                 } else {
                     services[namer.name] = (namer.argument, Set(loaded.services.keys))
                 }
-            case .static, .dns:
+            case .static, .dns, .etcd:
+                // Asked at run time only (a lint run must not depend on a live server).
                 break
             }
         }

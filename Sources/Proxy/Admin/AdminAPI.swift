@@ -124,6 +124,9 @@ public struct AdminAPI: Sendable {
         let dtab = query.first { $0.name == "dtab" }?.value
         let explanation = Explanation.explain(runtime.snapshot, request: RequestFacts(method: method, target: url, headers: headers),
                                               dtabOverride: dtab)
+        if query.first(where: { $0.name == "format" })?.value == "text" {
+            return Response(status: 200, contentType: "text/plain", body: explanation.text)
+        }
         return json(explanation.json)
     }
 

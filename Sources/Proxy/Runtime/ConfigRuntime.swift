@@ -6,9 +6,9 @@ import RouteLang
 
 // MARK: - ConfigRuntime
 
-/// Owns the running configuration: reloads the rule file (SIGHUP or a
-/// change on disk), refreshes discovery when a namer's files change, and
-/// keeps what `/config` reports.
+/// Owns the running configuration: reloads the rules (SIGHUP, a change on
+/// disk, a new etcd revision), refreshes discovery when a namer's source
+/// changed, and keeps what `/config` reports.
 ///
 /// A reload lints and compiles off the request path; only a file without
 /// errors is applied (as a new snapshot handed to every event loop); a file
@@ -46,19 +46,28 @@ public final class ConfigRuntime: Sendable {
         var namersLoaded: Set<String> = []
     }
 
-    public let path: String
+    public let source: any RuleSource
+    public var path: String { source.name }
     let server: ProxyServer
     let logger: Logger
+    /// The etcd watches (started by the runtime); what they heard is read when namers are loaded.
+    let watches: DiscoveryWatches?
+    var watched: WatchedSources? { watches?.watched }
     private let state: NIOLockedValueBox<State>
+    /// One check or reload at a time, so a slower one never installs an older answer over a newer one.
+    private let changes = NIOLock()
 
-    public init(path: String, lint: LintResult, snapshot: RoutingSnapshot, server: ProxyServer, logger: Logger) {
-        self.path = path
+    init(source: any RuleSource, lint: LintResult, snapshot: RoutingSnapshot, server: ProxyServer, logger: Logger,
+                watches: DiscoveryWatches? = nil) {
+        self.source = source
         self.server = server
         self.logger = logger
-        let status = Status(path: path, source: lint.source.text, version: Self.version(lint.source.text), loadedAt: Date(),
+        self.watches = watches
+        let status = Status(path: source.name, source: lint.source.text, version: Self.version(lint.source.text), loadedAt: Date(),
                             generation: snapshot.generation, lastReload: nil, reloadsApplied: 0, reloadsRejected: 0)
-        state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: Self.fingerprint(path),
-                                        namerFingerprints: Self.namerFingerprints(snapshot.config, snapshot: snapshot)))
+        state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: source.fingerprint(),
+                                        namerFingerprints: NamerKinds.fingerprints(snapshot.config, current: snapshot.namers,
+                                                                                   watched: watches?.watched)))
         noteNamers(snapshot)
     }
 
@@ -102,13 +111,17 @@ public final class ConfigRuntime: Sendable {
 
     // MARK: Reload
 
-    /// Reads, lints and compiles the file; applies it when it has no errors.
+    /// Reads, lints and compiles the rules; applies them when they have no errors.
     @discardableResult
     public func reload(trigger: String) -> Bool {
+        changes.withLock { reloadLocked(trigger: trigger) }
+    }
+
+    private func reloadLocked(trigger: String) -> Bool {
         let generation = state.withLockedValue { $0.status.generation } + 1
         let built: SnapshotBuilder.Built
         do {
-            built = try SnapshotBuilder.build(path, generation: generation)
+            built = try SnapshotBuilder.build(source, generation: generation, watched: watched)
         } catch {
             reject(trigger: trigger, diagnostics: "\(error)\n", errors: 1, warnings: 0)
             return false
@@ -124,11 +137,12 @@ public final class ConfigRuntime: Sendable {
             logger.warning("listener changes take effect after a restart", metadata: ["file": "\(path)"])
         }
         server.update(snapshot)
+        watches?.sync(snapshot.config)
         server.metrics.reloads(result: "applied").increment()
         state.withLockedValue { state in
             state.snapshot = snapshot
-            state.fileFingerprint = Self.fingerprint(path)
-            state.namerFingerprints = Self.namerFingerprints(snapshot.config, snapshot: snapshot)
+            state.fileFingerprint = source.fingerprint()
+            state.namerFingerprints = NamerKinds.fingerprints(snapshot.config, current: snapshot.namers, watched: watched)
             state.status.source = built.lint.source.text
             state.status.version = Self.version(built.lint.source.text)
             state.status.loadedAt = Date()
@@ -145,7 +159,7 @@ public final class ConfigRuntime: Sendable {
     private func reject(trigger: String, diagnostics: String, errors: Int, warnings: Int) {
         server.metrics.reloads(result: "rejected").increment()
         state.withLockedValue { state in
-            state.fileFingerprint = Self.fingerprint(path)
+            state.fileFingerprint = source.fingerprint()
             state.status.reloadsRejected += 1
             state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: false, errors: errors,
                                                    warnings: warnings, diagnostics: diagnostics)
@@ -156,24 +170,33 @@ public final class ConfigRuntime: Sendable {
 
     // MARK: Watching
 
-    /// Reloads when the file changed, and refreshes discovery when a
-    /// namer's directory changed. Called periodically by the watcher.
+    /// Reloads when the rules changed, and refreshes discovery when a
+    /// namer's source changed. Called by the watches and a 1s poll.
     public func checkForChanges() {
+        changes.withLock { checkLocked() }
+    }
+
+    private func checkLocked() {
         let (fileFingerprint, namerFingerprints, snapshot) = state.withLockedValue { ($0.fileFingerprint, $0.namerFingerprints, $0.snapshot) }
-        if Self.fingerprint(path) != fileFingerprint {
-            reload(trigger: "file change")
+        if source.fingerprint() != fileFingerprint {
+            _ = reloadLocked(trigger: source.changeTrigger())
             return
         }
-        let current = Self.namerFingerprints(snapshot.config, snapshot: snapshot)
+        let current = NamerKinds.fingerprints(snapshot.config, current: snapshot.namers, watched: watched)
         guard current != namerFingerprints else { return }
         let generation = state.withLockedValue { state -> UInt64 in
             state.status.generation += 1
             state.namerFingerprints = current
             return state.status.generation
         }
-        let refreshed = snapshot.replacingNamers(NamerKinds.table(for: snapshot.config, previous: snapshot.namers), generation: generation)
-        // Sources asked on a clock (DNS) are due again only after this answer.
-        let settled = Self.namerFingerprints(refreshed.config, snapshot: refreshed)
+        let refreshed = snapshot.replacingNamers(NamerKinds.table(for: snapshot.config, previous: snapshot.namers, watched: watched),
+                                                 generation: generation)
+        // Sources asked on a clock (DNS) are due again only after this answer;
+        // the others keep the fingerprint taken before loading, so a change
+        // made while loading is seen by the next check.
+        let settled = current.merging(NamerKinds.fingerprints(refreshed.config, current: refreshed.namers).filter { name, _ in
+            refreshed.config.namers.first { $0.name == name }?.kind == .dns
+        }) { $1 }
         state.withLockedValue { state in
             state.snapshot = refreshed
             state.namerFingerprints = settled
@@ -181,32 +204,6 @@ public final class ConfigRuntime: Sendable {
         server.update(refreshed)
         logger.info("discovery changed", metadata: ["generation": "\(generation)"])
         noteNamers(refreshed)
-    }
-
-    static func fingerprint(_ path: String) -> String {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
-        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        return "\(size)@\(modified)#\(version(text))"
-    }
-
-    static func namerFingerprints(_ config: RoutingConfig, snapshot: RoutingSnapshot? = nil) -> [String: [String: String]] {
-        var result: [String: [String: String]] = [:]
-        for namer in config.namers {
-            switch namer.kind {
-            case .files:
-                // A directory that appears (even empty) is a change too.
-                var isDirectory: ObjCBool = false
-                let exists = FileManager.default.fileExists(atPath: namer.argument, isDirectory: &isDirectory) && isDirectory.boolValue
-                result[namer.name] = exists ? NamerKinds.fingerprint(namer) : ["": "missing"]
-            case .static:
-                result[namer.name] = NamerKinds.fingerprint(namer)
-            case .dns:
-                result[namer.name] = NamerKinds.fingerprint(namer, current: snapshot?.namers.namers[namer.name])
-            }
-        }
-        return result
     }
 
     /// FNV-1a 64 of the source, as hex.

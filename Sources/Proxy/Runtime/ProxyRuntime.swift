@@ -7,10 +7,11 @@ import RouteLang
 
 // MARK: - ProxyRuntime
 
-/// A whole running proxy for one rule file: event loops, the data-plane
-/// listeners, the admin listener and the configuration runtime.
+/// A whole running proxy for one rule source: event loops, the data-plane
+/// listeners, the admin listener, the configuration runtime and the
+/// discovery watches.
 public final class ProxyRuntime: Sendable {
-    public let path: String
+    public var path: String { config.source.name }
     public let group: MultiThreadedEventLoopGroup
     public let server: ProxyServer
     public let config: ConfigRuntime
@@ -19,19 +20,56 @@ public final class ProxyRuntime: Sendable {
     let logger: Logger
     public let listenerAddresses: NIOLockedValueBox<[NIOCore.SocketAddress]> = NIOLockedValueBox([])
 
+    /// Discovery refreshes and reloads run here, one at a time, never on an
+    /// event loop or the concurrency pool (they read files and ask DNS).
+    let refreshes: NIOThreadPool
+    private let refreshQueued = NIOLockedValueBox(false)
+
     /// Reads and compiles the file; throws `RuleFileError`, or
     /// `InvalidConfiguration` with the rendered diagnostics.
-    public init(path: String, threads: Int = System.coreCount, options: ProxyOptions = ProxyOptions(),
+    public convenience init(path: String, threads: Int = System.coreCount, options: ProxyOptions = ProxyOptions(),
+                            logger: Logger = Logger(label: "switchyard")) throws {
+        try self.init(source: RuleFile(path: path), threads: threads, options: options, logger: logger)
+    }
+
+    /// The same from any rule source (a file, an etcd key already fetched).
+    public init(source: any RuleSource, threads: Int = System.coreCount, options: ProxyOptions = ProxyOptions(),
                 logger: Logger = Logger(label: "switchyard")) throws {
-        let built = try SnapshotBuilder.build(path, generation: 1)
+        let late = NIOLockedValueBox<ProxyRuntime?>(nil)
+        let watches = DiscoveryWatches(changed: { late.withLockedValue { $0 }?.refreshSoon() })
+        let built = try SnapshotBuilder.build(source, generation: 1, watched: watches.watched)
         guard let snapshot = built.snapshot else {
             throw InvalidConfiguration(diagnostics: DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
         }
-        self.path = path
         self.logger = logger
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        refreshes = NIOThreadPool(numberOfThreads: 1)
         server = try ProxyServer(snapshot: snapshot, group: group, options: options, logger: logger)
-        config = ConfigRuntime(path: path, lint: built.lint, snapshot: snapshot, server: server, logger: logger)
+        config = ConfigRuntime(source: source, lint: built.lint, snapshot: snapshot, server: server, logger: logger, watches: watches)
+        late.withLockedValue { $0 = self }
+    }
+
+    /// Looks for changes on the refresh thread; calls while one is queued coalesce.
+    public func refreshSoon() {
+        let queue = refreshQueued.withLockedValue { queued in
+            defer { queued = true }
+            return !queued
+        }
+        guard queue else { return }
+        let config = self.config
+        let queued = refreshQueued
+        refreshes.submit { state in
+            queued.withLockedValue { $0 = false }
+            if case .active = state { config.checkForChanges() }
+        }
+    }
+
+    /// Reloads on the refresh thread (SIGHUP).
+    public func reloadSoon(trigger: String) {
+        let config = self.config
+        refreshes.submit { state in
+            if case .active = state { config.reload(trigger: trigger) }
+        }
     }
 
     public struct InvalidConfiguration: Error, CustomStringConvertible {
@@ -41,6 +79,9 @@ public final class ProxyRuntime: Sendable {
 
     /// Binds the listeners and the admin API.
     public func start() async throws {
+        refreshes.start()
+        config.watches?.sync(config.snapshot.config)
+        if let key = config.source as? EtcdRuleKey { config.watches?.watchRules(key) }
         let snapshot = config.snapshot
         let addresses = try await server.start(listeners: snapshot.config.listeners)
         listenerAddresses.withLockedValue { $0 = addresses }
@@ -61,6 +102,8 @@ public final class ProxyRuntime: Sendable {
         await server.shutdown(grace: grace)
         let adminServer = admin.withLockedValue { $0 }
         await adminServer?.close()
+        config.watches?.stop()
+        try? await refreshes.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("stopped")
     }

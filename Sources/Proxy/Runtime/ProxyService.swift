@@ -28,7 +28,7 @@ public struct ProxyService: Service {
         await withTaskGroup(of: Void.self) { tasks in
             tasks.addTask {
                 for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                    runtime.config.reload(trigger: "SIGHUP")
+                    runtime.reloadSoon(trigger: "SIGHUP")
                 }
             }
             let watcher = watch ? DirectoryWatcher() : nil
@@ -37,7 +37,7 @@ public struct ProxyService: Service {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(1))
                         if Task.isCancelled { break }
-                        runtime.config.checkForChanges()
+                        runtime.refreshSoon()
                         if let watcher { Self.watchDirectories(runtime, watcher) }
                     }
                 }
@@ -48,7 +48,7 @@ public struct ProxyService: Service {
                     for await _ in watcher.changes() {
                         // A burst of writes (an editor's save) settles first.
                         try? await Task.sleep(for: .milliseconds(10))
-                        runtime.config.checkForChanges()
+                        runtime.refreshSoon()
                         Self.watchDirectories(runtime, watcher)
                     }
                 }
@@ -63,7 +63,7 @@ public struct ProxyService: Service {
     /// The rule file's directory, and every files namer's directory with
     /// its parent (so a directory that appears is seen too).
     static func watchDirectories(_ runtime: ProxyRuntime, _ watcher: DirectoryWatcher) {
-        watcher.watch(RuleFileLoader.directory(of: runtime.path))
+        if let file = runtime.config.source as? RuleFile { watcher.watch(file.baseDirectory) }
         for namer in runtime.config.snapshot.config.namers where namer.kind == .files {
             watcher.watch(namer.argument)
             watcher.watch((namer.argument as NSString).deletingLastPathComponent)

@@ -16,8 +16,16 @@ public enum SnapshotBuilder {
     ///   only, `readDiscovery` for the CLI (the proxy reports namers at run time).
     public static func build(_ path: String, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false,
                              readDiscovery: Bool = false) throws -> Built {
-        let lint = try RuleFileLoader.lint(path, errorLimit: errorLimit, keepingLoops: keepingLoops, readDiscovery: readDiscovery)
+        try build(RuleFile(path: path), errorLimit: errorLimit, generation: generation, keepingLoops: keepingLoops, readDiscovery: readDiscovery)
+    }
+
+    /// The same from any rule source; `watched`: what the runtime's watches heard.
+    public static func build(_ source: any RuleSource, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false,
+                             readDiscovery: Bool = false, watched: WatchedSources? = nil) throws -> Built {
+        let lint = RuleLinter.lint(try source.read(), errorLimit: errorLimit, keepingLoops: keepingLoops, baseDirectory: source.baseDirectory,
+                                   readDiscovery: readDiscovery)
         guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
-        return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: NamerKinds.table(for: config), generation: generation))
+        return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: NamerKinds.table(for: config, watched: watched),
+                                                           generation: generation))
     }
 }

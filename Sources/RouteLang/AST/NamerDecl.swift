@@ -29,12 +29,15 @@ public enum NamerKind: String, Sendable, Hashable, CaseIterable {
     case `static`
     /// DNS names under a suffix: `/#/NAME/LABEL` is `LABEL.SUFFIX` (A/AAAA, or SRV with `srv`).
     case dns
+    /// An etcd v3 server: `/#/NAME/SERVICE` is every key `PREFIX SERVICE/ID` holding `{"host","port","weight"}`.
+    case etcd
 
     /// The options a kind takes, and whether each takes a value.
     public var options: [String: Bool] {
         switch self {
         case .files, .static: return [:]
         case .dns: return ["srv": false, "port": true, "resolver": true, "refresh": true]
+        case .etcd: return ["prefix": true]
         }
     }
 
@@ -44,6 +47,7 @@ public enum NamerKind: String, Sendable, Hashable, CaseIterable {
         case .files: return "the namer's directory"
         case .static: return "the namer's addresses, e.g. \"10.0.0.1:8080, 10.0.0.2:8080*2\""
         case .dns: return "the DNS suffix, e.g. \"service.internal\""
+        case .etcd: return "the etcd address, e.g. \"http://127.0.0.1:2379\""
         }
     }
 }

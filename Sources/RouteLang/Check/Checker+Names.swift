@@ -13,6 +13,12 @@ extension Checker {
             } else {
                 namers[decl.name.value] = decl.name.range
             }
+            for option in decl.options where decl.kind.value.options[option.key.value] == nil {
+                // The RouteLang parser stops at these; YAML reaches here.
+                error(.unknownOption, "a \(decl.kind.value.rawValue) namer has no option `\(option.key.value)`", at: option.key.range,
+                      help: decl.kind.value.options.isEmpty ? "a \(decl.kind.value.rawValue) namer takes no options"
+                        : "\(decl.kind.value.rawValue) namer options are: " + decl.kind.value.options.keys.sorted().joined(separator: ", "))
+            }
             switch decl.kind.value {
             case .files:
                 if decl.argument.value.isEmpty {
@@ -24,6 +30,14 @@ extension Checker {
                 }
             case .dns:
                 checkDNSOptions(decl)
+            case .etcd:
+                if case .failure(let problem) = LiteralParser.etcdAddress(decl.argument.value) {
+                    error(.invalidAddress, problem.message, at: decl.argument.range, help: problem.help)
+                }
+                if let prefix = decl.options.first(where: { $0.key.value == "prefix" })?.value, prefix.value.isEmpty {
+                    error(.valueOutOfRange, "an empty prefix would read every key in etcd", at: prefix.range,
+                          help: "e.g. `prefix \"/services/\"`")
+                }
             }
         }
     }

@@ -144,6 +144,22 @@ public enum LiteralParser {
         return .success(SocketAddress(host: host, port: port))
     }
 
+    /// An etcd client address: `http://HOST:PORT` (etcd's JSON gateway; no
+    /// TLS yet, so `https` is refused rather than silently sent in clear).
+    public static func etcdAddress(_ text: String) -> Outcome<SocketAddress> {
+        let help = "write the client URL, e.g. `http://127.0.0.1:2379`"
+        guard text.hasPrefix("http://") else {
+            return .failure(LiteralError(text.hasPrefix("https://") ? "etcd over TLS is not supported yet: `\(text)`"
+                                            : "invalid etcd address `\(text)`", help: help))
+        }
+        var rest = text.dropFirst("http://".count)
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.contains("/"), case .success(let address) = address(String(rest)), address.port > 0 else {
+            return .failure(LiteralError("invalid etcd address `\(text)`", help: help))
+        }
+        return .success(address)
+    }
+
     /// A `static` namer's addresses: `HOST:PORT[*WEIGHT]`, separated by
     /// commas and/or spaces.
     public static func staticAddresses(_ text: String) -> Outcome<[(address: SocketAddress, weight: Double)]> {

@@ -89,7 +89,8 @@ extension Parser {
 
     // MARK: namer
 
-    /// `namer = "namer" namer_name "=" ( "files" string | "static" string | "dns" string { dns_option } ) ;`
+    /// `namer = "namer" namer_name "=" ( "files" string | "static" string | "dns" string { dns_option }
+    ///        | "etcd" string { etcd_option } ) ;`
     mutating func parseNamer() -> NamerDecl? {
         let keyword = advance()
         guard let name = parseName("a namer name", allowingDots: true) else { return nil }
@@ -113,7 +114,9 @@ extension Parser {
                 return nil
             }
             var value: Spanned<String>?
-            if takesValue {
+            if takesValue, current.kind == .string {
+                value = expectString("a value for `\(key.text)`")
+            } else if takesValue {
                 guard let token = expectWord("a value for `\(key.text)`") else { return nil }
                 value = Spanned(token.text, text: token.text, range: token.range)
             }

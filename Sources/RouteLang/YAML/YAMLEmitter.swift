@@ -23,7 +23,7 @@ public enum YAMLEmitter {
                 top.append(("admin", plain(decl.address.text)))
             case .namer(let decl):
                 namers.append(.mapping(.init([pair("name", plain(decl.name.value)), pair(decl.kind.value.rawValue, plain(decl.argument.value))]
-                    + decl.options.map { pair($0.key.value, plain($0.value?.text ?? "true")) })))
+                    + decl.options.map { pair($0.key.value, plain($0.value?.value ?? "true")) })))
             case .identify(let decl):
                 top.append(("identify", identify(decl.form)))
             case .dtab(let block):
