@@ -5,23 +5,28 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 # Tools the tests call: diff (fmt --check), curl (integration tests),
-# python3 (the stand-in services of docs/getting-started.md) and dnsmasq
-# (the DNS server the dns resolver is tested against; the tests start
-# their own on a loopback port, so the package's service is stopped).
+# python3 (the stand-in services of docs/getting-started.md), dnsmasq
+# (the DNS server the dns resolver is tested against) and etcd-server with
+# etcdctl (the etcd namer and config source). The tests start their own
+# servers on loopback ports, so the packages' services are stopped.
 # Installed only when missing.
 need=()
 command -v diff >/dev/null 2>&1 || need+=(diffutils)
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq)
+[ -x /usr/bin/etcd ] || need+=(etcd-server)
+[ -x /usr/bin/etcdctl ] || need+=(etcd-client)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
-  # The packaged dnsmasq service would hold port 53; the tests need none of it.
-  if printf '%s\n' "${need[@]}" | grep -qx dnsmasq; then
-    (systemctl stop dnsmasq || service dnsmasq stop || pkill -x dnsmasq) >/dev/null 2>&1 || true
-  fi
+  # The packaged services would hold ports 53 and 2379; the tests need neither.
+  for service in dnsmasq etcd; do
+    if printf '%s\n' "${need[@]}" | grep -q "^$service"; then
+      (systemctl stop "$service" || service "$service" stop || pkill -x "$service") >/dev/null 2>&1 || true
+    fi
+  done
 fi
 
 log=$(mktemp)

@@ -56,6 +56,13 @@ final class RunCommandTests: XCTestCase {
         let reloaded = get("http://127.0.0.1:\(port)/live")
         XCTAssertEqual(reloaded.0, 200, "the new dtab sends /live to the admin listener: \(reloaded.1)")
 
+        // explain --admin: the running proxy's rules, not a file read here.
+        let live = try CLIRunner.run(["explain", "--admin", "127.0.0.1:\(admin)", "GET", "http://web/"])
+        XCTAssertEqual(live.status, 0, live.stderr)
+        XCTAssertTrue(live.stdout.contains("/$/inet/127.0.0.1/\(admin)"), live.stdout)
+        let json = try CLIRunner.run(["explain", "--admin", "127.0.0.1:\(admin)", "GET", "http://web/", "--json"])
+        XCTAssertTrue(json.stdout.hasPrefix("{"), json.stdout)
+
         process.terminate()  // SIGTERM
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0)
@@ -112,6 +119,35 @@ final class RunCommandTests: XCTestCase {
         XCTAssertLessThan(sorted.last!, 1_000, "every edit routed within 1 s")
         process.terminate()
         process.waitUntilExit()
+    }
+
+    /// Rules through etcd, from the command line: push refuses a file with
+    /// errors before it asks etcd anything; run and push name an etcd they
+    /// cannot reach; explain --admin names an admin API it cannot reach.
+    func testPushAndRunOnEtcdReportWhatIsWrong() throws {
+        let directory = try CLIRunner.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let broken = directory.appendingPathComponent("broken.routes")
+        try "identify host\ndtab { /svc => ; }\n".write(to: broken, atomically: true, encoding: .utf8)
+        let refused = try CLIRunner.run(["push", broken.path, "etcd://127.0.0.1:1/switchyard/config/edge"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("not pushed: 1 error in \(broken.path)"), refused.stderr)
+
+        let good = directory.appendingPathComponent("good.routes")
+        try "identify host\ndtab { /svc => /$/nil; }\n".write(to: good, atomically: true, encoding: .utf8)
+        let unreachable = try CLIRunner.run(["push", good.path, "etcd://127.0.0.1:1/switchyard/config/edge"])
+        XCTAssertNotEqual(unreachable.status, 0)
+        XCTAssertTrue(unreachable.stderr.contains("cannot reach etcd at http://127.0.0.1:1: refused"), unreachable.stderr)
+
+        let run = try CLIRunner.run(["run", "etcd://127.0.0.1:1/switchyard/config/edge"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertTrue(run.stderr.contains("cannot reach etcd at http://127.0.0.1:1: refused"), run.stderr)
+        let malformed = try CLIRunner.run(["run", "etcd://127.0.0.1:1"])
+        XCTAssertTrue(malformed.stderr.contains("is not an etcd key URL: write etcd://HOST:PORT/KEY"), malformed.stderr)
+
+        let admin = try CLIRunner.run(["explain", "--admin", "127.0.0.1:1", "GET", "http://web/"])
+        XCTAssertNotEqual(admin.status, 0)
+        XCTAssertTrue(admin.stderr.contains("cannot reach the admin API at 127.0.0.1:1: refused"), admin.stderr)
     }
 }
 

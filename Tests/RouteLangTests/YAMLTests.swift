@@ -43,6 +43,25 @@ final class YAMLTests: XCTestCase {
         XCTAssertEqual(config.defaults.upgrades, ["websocket"])
     }
 
+    /// An etcd namer's quoted prefix survives fmt and conversion both ways.
+    func testEtcdNamerInBothSyntaxesAndThroughConversion() throws {
+        let text = """
+            namer e = etcd "http://127.0.0.1:2379" prefix "/services/"
+            identify host
+            dtab { /svc => /#/e; }
+            """
+        let routes = Support.lint(text)
+        let config = try XCTUnwrap(routes.config)
+        XCTAssertEqual(config.namers, [NamerConfig(name: "e", kind: .etcd, argument: "http://127.0.0.1:2379", options: ["prefix": "/services/"])])
+        XCTAssertTrue(Formatter.format(routes.file).contains(#"namer e = etcd "http://127.0.0.1:2379" prefix "/services/""#))
+        let yaml = try YAMLEmitter.emit(routes.file)
+        XCTAssertTrue(yaml.contains("prefix: /services/"), yaml)
+        let fromYAML = Support.lint(yaml, name: "t.yaml")
+        XCTAssertEqual(try XCTUnwrap(fromYAML.config).namers, config.namers)
+        let back = Support.lint(Formatter.format(fromYAML.file, layout: .generated))
+        XCTAssertEqual(try XCTUnwrap(back.config, "\(back.diagnostics)").namers, config.namers)
+    }
+
     func testUnknownKeyHasDidYouMean() {
         let result = Support.lint("listen:\n  - adress: 127.0.0.1:4140\n", name: "t.yaml")
         let diagnostic = result.diagnostics.items.first { $0.code == .yamlUnknownKey }

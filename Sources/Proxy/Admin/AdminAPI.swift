@@ -92,15 +92,24 @@ public struct AdminAPI: Sendable {
         ]
     }
 
+    /// Per source, what it said (`endpoints`) and what the proxy uses for
+    /// that service now (`inRotation`: the balancers' endpoints, which
+    /// include one discovery removed while its removal grace lasts; null
+    /// until a request used the service).
     func endpoints() -> [String: Any] {
         var namers: [String: Any] = [:]
+        let rotation = EndpointReport.inRotation(board)
         for (name, namer) in runtime.snapshot.namers.namers {
             guard let report = (namer as? any DiscoveryNamer)?.report else { continue }
             namers[name] = [
                 "kind": report.kind.rawValue, "source": report.source, "state": report.state.rawValue, "problems": report.problems,
-                "services": report.services.mapValues { endpoints in
-                    ["endpoints": endpoints.map { ["address": $0.description, "weight": $0.weight] as [String: Any] }] as [String: Any]
-                },
+                "services": Dictionary(uniqueKeysWithValues: report.services.map { service, endpoints in
+                    let destination = Path(["#", name] + (service.isEmpty ? [] : [service]))
+                    return (service, [
+                        "endpoints": endpoints.map { ["address": $0.description, "weight": $0.weight] as [String: Any] },
+                        "destination": destination.show, "inRotation": rotation[destination] as Any,
+                    ] as [String: Any])
+                }),
             ] as [String: Any]
         }
         return ["namers": namers, "destinations": EndpointReport.destinations(board, now: NIODeadline.now().uptimeNanoseconds)]

@@ -14,11 +14,11 @@ public enum AdminClient {
     public static func get(_ address: String, path: String) async throws -> (status: Int, body: String) {
         let request = HTTPClientRequest(url: "http://\(address)\(path)")
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let response = try await ControlPlaneClient.http.execute(request, timeout: .seconds(5))
             let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
             return (Int(response.status.code), String(buffer: body))
         } catch {
-            throw Unreachable(address: address, reason: EtcdClient.describe(error))
+            throw Unreachable(address: address, reason: ControlPlaneClient.describe(error))
         }
     }
 }

@@ -31,6 +31,15 @@ enum EndpointReport {
         return result
     }
 
+    /// Each destination's endpoints in the loops' balancers, sorted.
+    static func inRotation(_ board: HealthBoard) -> [Path: [String]] {
+        var result: [Path: Set<String>] = [:]
+        for figures in board.loadReports.values {
+            for (id, endpoints) in figures { result[id, default: []].formUnion(endpoints.keys.map(\.description)) }
+        }
+        return result.mapValues { $0.sorted() }
+    }
+
     /// `alive`, `alive (2 failures in a row)`, `evicted for 4.2s (eviction 1)`, `probing`.
     static func describe(_ health: EndpointHealth, now: UInt64) -> String {
         switch health {

@@ -15,7 +15,7 @@ public struct EtcdClient: Sendable {
     public let base: String
     let client: HTTPClient
 
-    public init(base: String, client: HTTPClient = .shared) {
+    public init(base: String, client: HTTPClient = ControlPlaneClient.http) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.client = client
     }
@@ -119,16 +119,8 @@ public struct EtcdClient: Sendable {
         } catch let error as CancellationError {
             throw error
         } catch {
-            throw EtcdError.unreachable("\(base): \(Self.describe(error))")
+            throw EtcdError.unreachable("\(base): \(ControlPlaneClient.describe(error))")
         }
-    }
-
-    static func describe(_ error: Error) -> String {
-        if let client = error as? HTTPClientError {
-            if client == .deadlineExceeded || client == .connectTimeout { return "timed out" }
-            if client == .remoteConnectionClosed { return "the connection closed" }
-        }
-        return ErrorWords.describe(error)
     }
 
     static func keyValue(_ object: [String: Any]) -> KeyValue? {

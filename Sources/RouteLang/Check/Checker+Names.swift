@@ -15,7 +15,8 @@ extension Checker {
             }
             for option in decl.options where decl.kind.value.options[option.key.value] == nil {
                 // The RouteLang parser stops at these; YAML reaches here.
-                error(.unknownOption, "a \(decl.kind.value.rawValue) namer has no option `\(option.key.value)`", at: option.key.range,
+                error(.unknownOption, "namer `\(decl.name.value)`: \(decl.kind.value.rawValue) namers have no option `\(option.key.value)`",
+                      at: option.key.range,
                       help: decl.kind.value.options.isEmpty ? "a \(decl.kind.value.rawValue) namer takes no options"
                         : "\(decl.kind.value.rawValue) namer options are: " + decl.kind.value.options.keys.sorted().joined(separator: ", "))
             }

@@ -1,3 +1,4 @@
+import Foundation
 // MARK: - Formatter
 
 /// Prints a `RuleFile` in canonical RouteLang: two-space indentation, one
@@ -35,6 +36,13 @@ public struct Formatter {
     }
 
     /// The canonical text of `file`.
+    /// A namer option's value: a word as it is (`port 80`, `refresh 5s`),
+    /// anything else quoted (`prefix "/services/"`).
+    static func optionValue(_ value: String) -> String {
+        let word = !value.isEmpty && value.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || ".:-_[]".unicodeScalars.contains($0) }
+        return word ? value : quote(value)
+    }
+
     public static func format(_ file: RuleFile, layout: Layout = .source) -> String {
         var formatter = Formatter(file: file, layout: layout)
         formatter.run()
@@ -170,7 +178,7 @@ public struct Formatter {
             out += "admin \(decl.address.text)"
         case .namer(let decl):
             out += "namer \(decl.name.value) = \(decl.kind.value.rawValue) \(Self.quote(decl.argument.value))"
-                + decl.options.map { " \($0.key.value)" + ($0.value.map { " \($0.text)" } ?? "") }.joined()
+                + decl.options.map { " \($0.key.value)" + ($0.value.map { " " + Self.optionValue($0.value) } ?? "") }.joined()
         case .identify(let decl):
             out += "identify " + Self.identify(decl.form)
         case .dtab(let block):
