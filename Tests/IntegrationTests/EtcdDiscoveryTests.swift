@@ -42,8 +42,9 @@ final class EtcdDiscoveryTests: XCTestCase {
     func port(_ name: String) -> Int { backends[name]!.port }
 
     /// A proxy whose `/svc` names come from etcd, falling back to the
-    /// `fallback` backend for a name etcd does not have.
-    func startNamerProxy() async throws -> ProxyRuntime {
+    /// `fallback` backend for a name etcd does not have (or, with `dtab`,
+    /// composed as it says).
+    func startNamerProxy(dtab: String = "/svc => /#/fallback;\n  /svc => /#/e;") async throws -> ProxyRuntime {
         let rules = directory.appendingPathComponent("etcd.routes")
         try """
             listen 127.0.0.1:0
@@ -52,8 +53,7 @@ final class EtcdDiscoveryTests: XCTestCase {
             namer fallback = static "127.0.0.1:\(port("fallback"))"
             identify host
             dtab {
-              /svc => /#/fallback;
-              /svc => /#/e;
+              \(dtab)
             }
             """.write(to: rules, atomically: true, encoding: .utf8)
         let runtime = try ProxyRuntime(path: rules.path, threads: 1, logger: logger)
@@ -113,6 +113,29 @@ final class EtcdDiscoveryTests: XCTestCase {
         try etcd.put("/services/users/bad", "not json")
         try await waitUntil("the bad key reported") { try self.admin(proxy, "/endpoints").contains("/services/users/bad: value is not") }
         XCTAssertTrue(try admin(proxy, "/metrics").contains(#"switchyard_namer_endpoints{namer="e"} 0"#))
+    }
+
+    /// Union merges two sources; `/endpoints` shows per source what it said
+    /// and what the proxy has in rotation for it.
+    func testAUnionSpreadsOverTwoSourcesAndEndpointsShowWhatIsInRotation() async throws {
+        try etcd.register("users", "1", port: port("a"))
+        let proxy = try await startNamerProxy(dtab: "/svc => /#/e & /#/fallback;")
+        var seen: Set<String> = []
+        for _ in 0..<40 {
+            let body = try get(proxy, "users")
+            for name in ["a", "fallback"] where body.contains("hello from \(name)") { seen.insert(name) }
+        }
+        XCTAssertEqual(seen, ["a", "fallback"], "requests spread over both sources")
+
+        func rotation(_ namer: String, _ service: String) throws -> [String]? {
+            let body = try admin(proxy, "/endpoints")
+            let json = try JSONSerialization.jsonObject(with: Data(body[body.range(of: "\r\n\r\n")!.upperBound...].utf8)) as? [String: Any]
+            let services = ((json?["namers"] as? [String: Any])?[namer] as? [String: Any])?["services"] as? [String: Any]
+            return (services?[service] as? [String: Any])?["inRotation"] as? [String]
+        }
+        try await waitUntil("the loops' figures published") { try rotation("e", "users") != nil }
+        XCTAssertEqual(try rotation("e", "users"), ["127.0.0.1:\(port("a"))"])
+        XCTAssertEqual(try rotation("fallback", ""), ["127.0.0.1:\(port("fallback"))"])
     }
 
     func testAnEtcdRestartKeepsTheLastGoodSetAndTheWatchResumes() async throws {
