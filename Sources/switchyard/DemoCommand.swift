@@ -99,10 +99,10 @@ struct DemoCommand: AsyncParsableCommand {
 
         // Requests by status, and whatever accrual and the budget did.
         let lines = metrics.exposition().split(separator: "\n").filter { line in
-            line.hasPrefix("switchyard_requests_total") || (!line.hasSuffix(" 0") && ["evictions", "probes", "restorations",
-                "retry_budget_exhausted"].contains { line.hasPrefix("switchyard_\($0)_total") })
+            !line.hasSuffix(" 0") && ["requests", "evictions", "probes", "restorations", "retry_budget_exhausted"]
+                .contains { line.hasPrefix("switchyard_\($0)_total") }
         }.sorted()
-        Output.out("The proxy's own count (admin /metrics):\n" + lines.map { "  \($0)\n" }.joined())
+        Output.out("The proxy's own count (admin /metrics, every series in docs/metrics.md):\n" + lines.map { "  \($0)\n" }.joined())
         await runtime.stop(grace: .seconds(2))
         for backend in backends { await backend.close() }
         try await group.shutdownGracefully()

@@ -72,8 +72,15 @@ final class RuntimeTests: XCTestCase {
     func testAdminEndpoints() throws {
         XCTAssertTrue(try get("a").text.hasPrefix("HTTP/1.1 200 OK"))
         let metrics = try admin("/metrics")
-        XCTAssertTrue(metrics.contains("switchyard_requests_total{status=\"200\",dst=\"/#/disco/a\"} 1"), metrics)
-        XCTAssertTrue(metrics.contains("switchyard_request_duration_seconds_count{dst=\"/#/disco/a\"} 1"), metrics)
+        let labels = #"route="default",name="/svc/a",dst="/#/disco/a""#
+        XCTAssertTrue(metrics.contains("switchyard_requests_total{\(labels),status_class=\"2xx\",classification=\"success\"} 1"), metrics)
+        XCTAssertTrue(metrics.contains("switchyard_requests_total{\(labels),status_class=\"5xx\",classification=\"failure\"} 0"), metrics)
+        XCTAssertTrue(metrics.contains("switchyard_request_duration_seconds_count{\(labels)} 1"), metrics)
+        XCTAssertTrue(metrics.contains("switchyard_request_attempts_count{\(labels)} 1"), metrics)
+        XCTAssertTrue(metrics.contains(#"switchyard_reloads_total{result="rejected"} 0"#), "present from start")
+        XCTAssertTrue(metrics.contains(#"switchyard_requests_in_flight 0"#), metrics)
+        XCTAssertTrue(metrics.contains(#"switchyard_connections_total{listener="127.0.0.1:0"} 1"#), metrics)
+        XCTAssertTrue(metrics.contains(#"switchyard_config_info{version=""#), metrics)
         XCTAssertTrue(try admin("/ready").hasPrefix("HTTP/1.1 200 OK"))
         XCTAssertTrue(try admin("/live").hasPrefix("HTTP/1.1 200 OK"))
         let config = try admin("/config")

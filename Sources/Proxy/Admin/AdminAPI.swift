@@ -42,6 +42,7 @@ public struct AdminAPI: Sendable {
             }
             return Response(status: 200, contentType: "text/plain", body: "ready\n")
         case "/metrics":
+            metrics.refreshDestinations(board, now: NIODeadline.now().uptimeNanoseconds)
             return Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case "/config": return json(config())
         case "/routes": return json(routes())

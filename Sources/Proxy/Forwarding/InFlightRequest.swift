@@ -1,5 +1,6 @@
 import Engine
 import NIOCore
+import Prometheus
 
 // MARK: - InFlightRequest
 
@@ -28,8 +29,13 @@ final class InFlightRequest {
     /// The bound id of the latest attempt, for metrics (`none` before one).
     var destination = "none"
 
+    /// `switchyard_requests_in_flight`, up while this object lives.
+    private let inFlight: Gauge
+
     init(head: RequestHead, decision: RoutingDecision, machine: RequestMachine, body: RequestBodyState, started: NIODeadline,
-         closeClient: Bool) {
+         closeClient: Bool, inFlight: Gauge) {
+        self.inFlight = inFlight
+        inFlight.increment()
         self.head = head
         self.decision = decision
         self.machine = machine
@@ -37,6 +43,8 @@ final class InFlightRequest {
         self.started = started
         self.closeClient = closeClient
     }
+
+    deinit { inFlight.decrement() }
 
     /// Whether bytes have been written to the client for this response.
     var responseStarted: Bool { responseStatus != nil }

@@ -50,7 +50,7 @@ extension ProxyConnection {
                 pending.moveReaderIndex(forwardBy: head.bytes.count)
                 if head.isInformational {
                     // 100 Continue and friends go to the client as they are.
-                    context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: head.bytes)), promise: nil)
+                    writeToClient(context, context.channel.allocator.buffer(bytes: head.bytes)); context.flush()
                     continue
                 }
                 return responseHead(head, pending: &pending)
@@ -90,7 +90,7 @@ extension ProxyConnection {
         if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
         let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
                                           retryable: request.machine.retryableAnswer)
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        writeToClient(context, context.channel.allocator.buffer(bytes: bytes))
         switch head.framing {
         case .none: attempt.responseBody = .done
         case .contentLength(let length): attempt.responseBody = .remaining(length)
@@ -110,13 +110,12 @@ extension ProxyConnection {
             return
         }
         let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false)
-        context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
-        if pending.readableBytes > 0 { context.write(wrapOutboundOut(pending), promise: nil) }
+        writeToClient(context, context.channel.allocator.buffer(bytes: bytes))
+        if pending.readableBytes > 0 { writeToClient(context, pending) }
         context.flush()
         cancelTimers()
         record(attempt, rtt: rtt, success: true)
-        runtime.metrics.record(status: 101, destination: attempt.pick.leaf.idText,
-                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+        count(request, status: 101, destination: attempt.pick.leaf.idText)
         self.request = nil
         state = .tunnel(lease)
         if var early = inbound, early.readableBytes > 0, let rest = early.readSlice(length: early.readableBytes) {
@@ -133,17 +132,17 @@ extension ProxyConnection {
         case .awaitingHead, .done:
             break
         case .untilClose:
-            if buffer.readableBytes > 0 { context.write(wrapOutboundOut(buffer), promise: nil) }
+            if buffer.readableBytes > 0 { writeToClient(context, buffer) }
         case .remaining(let remaining):
             let take = Int(min(remaining, UInt64(buffer.readableBytes)))
-            if take > 0, let slice = buffer.readSlice(length: take) { context.write(wrapOutboundOut(slice), promise: nil) }
+            if take > 0, let slice = buffer.readSlice(length: take) { writeToClient(context, slice) }
             attempt.responseBody = remaining == UInt64(take) ? .done : .remaining(remaining - UInt64(take))
         case .chunked(var decoder):
             do {
                 let consumed = try buffer.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
                     try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
                 }
-                if consumed > 0, let slice = buffer.readSlice(length: consumed) { context.write(wrapOutboundOut(slice), promise: nil) }
+                if consumed > 0, let slice = buffer.readSlice(length: consumed) { writeToClient(context, slice) }
                 attempt.responseBody = decoder.isFinished ? .done : .chunked(decoder)
             } catch {
                 // The head is already out; all that is left is to stop.
@@ -195,6 +194,31 @@ extension ProxyConnection {
 
     // MARK: Ending a request
 
+    /// Counts an answered request under its route, logical name and
+    /// destination (all `none` for one answered before it was routed).
+    func count(_ request: InFlightRequest?, status: Int, destination: String = "none", end: NIODeadline = .now()) {
+        guard let request else {
+            runtime.metrics.record(.none, status: status, classification: nil, attempts: 0, nanoseconds: nil)
+            return
+        }
+        let labels = ProxyMetrics.RequestLabels(route: request.decision.routeName ?? "default", name: request.decision.nameText,
+                                                destination: destination)
+        runtime.metrics.record(labels, status: status, classification: request.machine.lastClass, attempts: request.machine.attempt,
+                               nanoseconds: (end - request.started).nanoseconds)
+    }
+
+    /// An error response's bytes in a buffer, counted as sent.
+    func countedBuffer(_ context: ChannelHandlerContext, _ bytes: [UInt8]) -> ByteBuffer {
+        counters.sent.increment(by: Int64(bytes.count))
+        return context.channel.allocator.buffer(bytes: bytes)
+    }
+
+    /// Writes to the client, counting the bytes.
+    func writeToClient(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
+        counters.sent.increment(by: Int64(buffer.readableBytes))
+        context.write(wrapOutboundOut(buffer), promise: nil)
+    }
+
     /// The response is complete (or cut short after its head was sent).
     func finish() {
         guard let context, case .forwarding = state, let request, let attempt = request.attempt else { return }
@@ -210,8 +234,7 @@ extension ProxyConnection {
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
         let end = NIODeadline.now()
         runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
-        runtime.metrics.record(status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText,
-                               nanoseconds: (end - request.started).nanoseconds)
+        count(request, status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText, end: end)
         self.request = nil
         if request.closeClient || runtime.draining {
             state = .closing
@@ -242,8 +265,7 @@ extension ProxyConnection {
         }
         cancelTimers()
         endAttempt(rtt: nil, accrual: nil)
-        runtime.metrics.record(status: status, destination: request.destination,
-                               nanoseconds: (NIODeadline.now() - request.started).nanoseconds)
+        count(request, status: status, destination: request.destination)
         self.request = nil
         respondError(status: status, error: error, close: request.closeClient || !request.body.isDone, retryable: retryable)
     }
@@ -256,12 +278,12 @@ extension ProxyConnection {
         let bytes = ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable)
         if close {
             state = .closing
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes))).assumeIsolated().whenComplete { [weak self] _ in
+            context.writeAndFlush(wrapOutboundOut(countedBuffer(context, bytes))).assumeIsolated().whenComplete { [weak self] _ in
                 self?.lingeringClose()
             }
             return
         }
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(countedBuffer(context, bytes)), promise: nil)
         state = .awaitingHead
         setClientReading(true)
         armHeadTimer()
@@ -269,7 +291,7 @@ extension ProxyConnection {
     }
 
     func respondAndClose(status: Int, error: String) {
-        runtime.metrics.record(status: status, destination: "none", nanoseconds: nil)
+        count(nil, status: status)
         respondError(status: status, error: error, close: true)
     }
 

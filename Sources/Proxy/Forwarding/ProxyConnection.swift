@@ -33,6 +33,8 @@ final class ProxyConnection: ChannelInboundHandler {
 
     let runtime: LoopRuntime
     let listener: ListenerConfig
+    /// This listener's connection and byte counters.
+    let counters: ListenerSeries
     var context: ChannelHandlerContext?
     var inbound: ByteBuffer?
     var state = State.awaitingHead
@@ -50,6 +52,7 @@ final class ProxyConnection: ChannelInboundHandler {
     init(runtime: LoopRuntime, listener: ListenerConfig) {
         self.runtime = runtime
         self.listener = listener
+        counters = runtime.metrics.listener(listener.address.description)
     }
 
     // MARK: Client events
@@ -59,6 +62,12 @@ final class ProxyConnection: ChannelInboundHandler {
         runtime.connections[ObjectIdentifier(self)] = self
         clientAddress = context.channel.remoteAddress?.ipAddress
         inbound = context.channel.allocator.buffer(capacity: 4096)
+        counters.accepted.increment()
+        counters.open.increment()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        counters.open.decrement()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -67,6 +76,7 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        counters.received.increment(by: Int64(buffer.readableBytes))
         // After an error response: what still arrives is dropped.
         if case .closing = state { return }
         if case .tunnel(let lease) = state {
@@ -174,14 +184,14 @@ final class ProxyConnection: ChannelInboundHandler {
         let overrides = listener.allowDtabOverride ? head.values(.l5dDtab).filter { !$0.isEmpty } : []
         let hasBody = head.framing != .none
         if let limit = runtime.options.maxBodySize, case .contentLength(let length) = head.framing, length > limit {
-            runtime.metrics.record(status: 413, destination: "none", nanoseconds: nil)
+            count(nil, status: 413)
             respondError(status: 413, error: "request body of \(length) bytes is larger than max-body-size \(limit)", close: true)
             return
         }
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
-            runtime.metrics.record(status: failure.status, destination: "none", nanoseconds: nil)
+            count(nil, status: failure.status)
             respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive)
             return
         case .success(let routed):
@@ -206,7 +216,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated)
         let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
-                                      closeClient: !head.keepAlive)
+                                      closeClient: !head.keepAlive, inFlight: runtime.metrics.inFlight)
         self.request = request
         state = .forwarding
         if !body.isDone { armBodyTimer() }

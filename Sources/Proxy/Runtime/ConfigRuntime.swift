@@ -68,6 +68,7 @@ public final class ConfigRuntime: Sendable {
         state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: source.fingerprint(),
                                         namerFingerprints: NamerKinds.fingerprints(snapshot.config, current: snapshot.namers,
                                                                                    watched: watches?.watched)))
+        server.metrics.configInForce(version: status.version, source: source.name)
         noteNamers(snapshot)
     }
 
@@ -151,6 +152,7 @@ public final class ConfigRuntime: Sendable {
             state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: true, errors: 0,
                                                    warnings: built.lint.diagnostics.warningCount, diagnostics: rendered)
         }
+        server.metrics.configInForce(version: Self.version(built.lint.source.text), source: source.name)
         logger.info("configuration reloaded", metadata: ["trigger": "\(trigger)", "generation": "\(generation)"])
         noteNamers(snapshot)
         return true

@@ -1,71 +1,174 @@
 import Engine
+import NIOConcurrencyHelpers
 import Prometheus
+import RouteLang
 
 // MARK: - ProxyMetrics
 
-/// The proxy's metrics in a Prometheus registry (swift-prometheus): request
-/// counts by status and destination, latency histograms by destination,
-/// reloads. Each event loop keeps its own map from labels to metric objects
-/// (`LoopMetrics`), so the request path only touches atomics.
+/// The proxy's metrics in a Prometheus registry (swift-prometheus), every
+/// series listed in docs/metrics.md. Families whose labels are known at
+/// start (reloads, config, connections, in-flight) exist from start; a
+/// route, name or destination's series appear, all at zero, the first time
+/// a request uses it. Each event loop keeps its own map from labels to
+/// metric objects (`LoopMetrics`), so the request path only touches atomics.
 public final class ProxyMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
 
+    /// `switchyard_request_duration_seconds` buckets.
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
         .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
     ]
+    /// `switchyard_request_attempts` buckets.
+    static let attemptBuckets: [Double] = [1, 2, 3, 4, 5, 10]
+    /// Distinct logical names labelled before the rest count as `other`:
+    /// names come from request hosts and paths, which clients choose.
+    static let maxNames = 1000
+
+    let inFlight: Gauge
+    private let names = NIOLockedValueBox<Set<String>>([])
+    private let configInfo = NIOLockedValueBox<Gauge?>(nil)
+    private let destinationGauges = NIOLockedValueBox<[String: (endpoints: Gauge, evicted: Gauge, pending: Gauge)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        inFlight = registry.makeGauge(descriptor: Self.name("requests_in_flight", unit: "",
+                                                           "Requests received and not yet answered."))
+        for result in ["applied", "rejected"] { _ = reloads(result: result) }
     }
 
-    func requests(status: Int, destination: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "requests", unitName: "total",
-                                             helpText: "Requests answered, by status and bound destination."),
-            labels: [("status", String(status)), ("dst", destination)])
+    static func name(_ metric: String, unit: String = "total", _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "switchyard", metricName: metric, unitName: unit, helpText: help)
     }
 
-    func latency(destination: String) -> DurationHistogram {
-        registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "request_duration", unitName: "seconds",
-                                             helpText: "Time from request head to response end, by bound destination."),
-            labels: [("dst", destination)], buckets: Self.latencyBuckets)
+    // MARK: Requests
+
+    /// The labels of one answered request: its route, logical name and
+    /// bound destination (`none` where the request did not get that far).
+    struct RequestLabels: Hashable {
+        var route: String
+        var name: String
+        var destination: String
+
+        static let none = RequestLabels(route: "none", name: "none", destination: "none")
+
+        var pairs: [(String, String)] { [("route", route), ("name", name), ("dst", destination)] }
+    }
+
+    /// A request's labels with its name capped (`maxNames`).
+    func bounded(_ labels: RequestLabels) -> RequestLabels {
+        var labels = labels
+        labels.name = names.withLockedValue { names in
+            if names.contains(labels.name) { return labels.name }
+            guard names.count < Self.maxNames else { return "other" }
+            names.insert(labels.name)
+            return labels.name
+        }
+        return labels
+    }
+
+    func requests(_ labels: RequestLabels, statusClass: String, classification: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("requests", "Requests answered, by route, logical name, bound destination, "
+                                                       + "status class and classification."),
+                             labels: labels.pairs + [("status_class", statusClass), ("classification", classification)])
+    }
+
+    func latency(_ labels: RequestLabels) -> DurationHistogram {
+        registry.makeDurationHistogram(descriptor: Self.name("request_duration", unit: "seconds",
+                                                             "Time from request head to response end."),
+                                       labels: labels.pairs, buckets: Self.latencyBuckets)
+    }
+
+    func attemptsPerRequest(_ labels: RequestLabels) -> ValueHistogram {
+        registry.makeValueHistogram(descriptor: Self.name("request_attempts", unit: "",
+                                                          "Attempts each request took (1: no retry)."),
+                                    labels: labels.pairs, buckets: Self.attemptBuckets)
     }
 
     /// A per-destination counter of the attempt loop (`attempts`, `retries`, …).
     func attemptCounter(_ name: String, help: String, destination: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: name, unitName: "total", helpText: help),
-            labels: [("dst", destination)])
+        registry.makeCounter(descriptor: Self.name(name, help), labels: [("dst", destination)])
     }
+
+    // MARK: Connections
+
+    func connections(listener: String) -> (accepted: Counter, open: Gauge, received: Counter, sent: Counter) {
+        let labels = [("listener", listener)]
+        return (registry.makeCounter(descriptor: Self.name("connections", "Client connections accepted."), labels: labels),
+                registry.makeGauge(descriptor: Self.name("connections_open", unit: "", "Client connections open now."), labels: labels),
+                registry.makeCounter(descriptor: Self.name("received_bytes", "Bytes received from clients."), labels: labels),
+                registry.makeCounter(descriptor: Self.name("sent_bytes", "Bytes sent to clients."), labels: labels))
+    }
+
+    // MARK: Destinations
+
+    /// Sets each destination's balancer and accrual gauges from what the
+    /// loops last published (once a second); called when `/metrics` is read.
+    func refreshDestinations(_ board: HealthBoard, now: UInt64) {
+        let loads = board.loadReports
+        for destination in board.all {
+            let id = destination.id.show
+            let gauges = destinationGauges.withLockedValue { gauges in
+                if let made = gauges[id] { return made }
+                let labels = [("dst", id)]
+                let made = (registry.makeGauge(descriptor: Self.name("balancer_endpoints", unit: "",
+                                                                     "Endpoints in the destination's balancers."), labels: labels),
+                            registry.makeGauge(descriptor: Self.name("endpoints_evicted", unit: "",
+                                                                     "Endpoints failure accrual holds out now."), labels: labels),
+                            registry.makeGauge(descriptor: Self.name("balancer_pending", unit: "",
+                                                                     "Requests in flight to the destination's endpoints."), labels: labels))
+                gauges[id] = made
+                return made
+            }
+            var endpoints: Set<Endpoint> = []
+            var pending = 0
+            for figures in loads.values {
+                for (endpoint, load) in figures[destination.id] ?? [:] {
+                    endpoints.insert(endpoint)
+                    pending += load.pending
+                }
+            }
+            let evicted = destination.health.values.filter { health in
+                if case .evicted(let until, _) = health { return until > now }
+                return false
+            }.count
+            gauges.endpoints.set(to: Double(endpoints.count))
+            gauges.evicted.set(to: Double(evicted))
+            gauges.pending.set(to: Double(pending))
+        }
+    }
+
+    // MARK: Discovery and configuration
 
     /// One namer's answer: an update counted, an error counted when it
     /// could not be read, and gauges for staleness and endpoint count.
     func recordNamer(_ name: String, _ report: NamerReport) {
-        func counter(_ metric: String, _ help: String) -> Counter {
-            registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: metric, unitName: "total", helpText: help),
-                                 labels: [("namer", name)])
-        }
-        func gauge(_ metric: String, _ help: String) -> Gauge {
-            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: metric, unitName: "", helpText: help),
-                               labels: [("namer", name)])
-        }
-        counter("namer_updates", "Snapshots read from a namer's source.").increment()
-        if report.state == .failed || report.state == .stale || !report.problems.isEmpty {
-            counter("namer_errors", "Snapshots with a problem (unreadable source, bad endpoint lines).").increment()
-        }
-        gauge("namer_stale", "1 while a namer serves its last good set because its source cannot be read.")
-            .set(to: report.state == .stale ? 1.0 : 0.0)
-        gauge("namer_endpoints", "Endpoints a namer lists, over all its services.").set(to: Double(report.endpointCount))
+        let labels = [("namer", name)]
+        registry.makeCounter(descriptor: Self.name("namer_updates", "Snapshots read from a namer's source."), labels: labels).increment()
+        let errors = registry.makeCounter(descriptor: Self.name("namer_errors", "Snapshots with a problem (unreadable source, bad entries)."),
+                                          labels: labels)
+        if report.state == .failed || report.state == .stale || !report.problems.isEmpty { errors.increment() }
+        registry.makeGauge(descriptor: Self.name("namer_stale", unit: "", "1 while a namer serves its last good set because its source cannot be read."),
+                           labels: labels).set(to: report.state == .stale ? 1.0 : 0.0)
+        registry.makeGauge(descriptor: Self.name("namer_endpoints", unit: "", "Endpoints a namer lists, over all its services."),
+                           labels: labels).set(to: Double(report.endpointCount))
     }
 
     /// `result` is `applied` or `rejected`, the words `/config` uses.
     public func reloads(result: String) -> Counter {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "switchyard", metricName: "reloads", unitName: "total",
-                                             helpText: "Configuration reloads, by result."),
-            labels: [("result", result)])
+        registry.makeCounter(descriptor: Self.name("reloads", "Configuration reloads, by result."), labels: [("result", result)])
+    }
+
+    /// `switchyard_config_info{version, source} 1` for the config in force (the previous one's series is removed).
+    func configInForce(version: String, source: String) {
+        let gauge = registry.makeGauge(descriptor: Self.name("config_info", unit: "", "The configuration in force (always 1)."),
+                                       labels: [("version", version), ("source", source)])
+        gauge.set(to: 1)
+        let previous = configInfo.withLockedValue { info in
+            defer { info = gauge }
+            return info
+        }
+        if let previous, previous !== gauge { registry.unregisterGauge(previous) }
     }
 
     /// The Prometheus text exposition.
@@ -96,57 +199,5 @@ struct AttemptCounters {
         evictions = counter("evictions", "Endpoints evicted by failure accrual.")
         probes = counter("probes", "Evicted endpoints probed with one request.")
         restorations = counter("restorations", "Evicted endpoints restored after a successful probe.")
-    }
-}
-
-// MARK: - LoopMetrics
-
-/// One event loop's cache of metric objects by label values.
-final class LoopMetrics {
-    let metrics: ProxyMetrics
-    private var counters: [CounterKey: Counter] = [:]
-    private var histograms: [String: DurationHistogram] = [:]
-    private var attemptCounters: [String: AttemptCounters] = [:]
-    private var lastAttempts: (destination: String, counters: AttemptCounters)?
-
-    struct CounterKey: Hashable {
-        var status: Int
-        var destination: String
-    }
-
-    init(_ metrics: ProxyMetrics) {
-        self.metrics = metrics
-    }
-
-    /// The attempt-loop counters of a destination (bound id). The last one
-    /// asked for is kept aside: consecutive requests mostly share a
-    /// destination, and comparing the same string is a pointer check.
-    func attempts(_ destination: String) -> AttemptCounters {
-        if let last = lastAttempts, last.destination == destination { return last.counters }
-        let counters = attemptCounters[destination] ?? {
-            let made = AttemptCounters(metrics, destination: destination)
-            attemptCounters[destination] = made
-            return made
-        }()
-        lastAttempts = (destination, counters)
-        return counters
-    }
-
-    /// `destination` is the bound id, or `none` for requests answered before binding.
-    func record(status: Int, destination: String, nanoseconds: Int64?) {
-        let key = CounterKey(status: status, destination: destination)
-        let counter = counters[key] ?? {
-            let made = metrics.requests(status: status, destination: destination)
-            counters[key] = made
-            return made
-        }()
-        counter.increment()
-        guard let nanoseconds else { return }
-        let histogram = histograms[destination] ?? {
-            let made = metrics.latency(destination: destination)
-            histograms[destination] = made
-            return made
-        }()
-        histogram.recordNanoseconds(nanoseconds)
     }
 }

@@ -1,0 +1,107 @@
+import Engine
+import Prometheus
+import RouteLang
+
+// MARK: - LoopMetrics
+
+/// One event loop's cache of metric objects by label values, so counting a
+/// request is a dictionary hit (usually a pointer compare with the last
+/// one) and atomic increments.
+final class LoopMetrics {
+    let metrics: ProxyMetrics
+    private var series: [ProxyMetrics.RequestLabels: RequestSeries] = [:]
+    private var last: (labels: ProxyMetrics.RequestLabels, series: RequestSeries)?
+    private var attemptCounters: [String: AttemptCounters] = [:]
+    private var lastAttempts: (destination: String, counters: AttemptCounters)?
+    private var listeners: [String: ListenerSeries] = [:]
+
+    init(_ metrics: ProxyMetrics) {
+        self.metrics = metrics
+    }
+
+    var inFlight: Gauge { metrics.inFlight }
+
+    /// The attempt-loop counters of a destination (bound id). The last one
+    /// asked for is kept aside: consecutive requests mostly share a
+    /// destination, and comparing the same string is a pointer check.
+    func attempts(_ destination: String) -> AttemptCounters {
+        if let last = lastAttempts, last.destination == destination { return last.counters }
+        let counters = attemptCounters[destination] ?? {
+            let made = AttemptCounters(metrics, destination: destination)
+            attemptCounters[destination] = made
+            return made
+        }()
+        lastAttempts = (destination, counters)
+        return counters
+    }
+
+    /// Counts one answered request.
+    func record(_ labels: ProxyMetrics.RequestLabels, status: Int, classification: ResponseClass?, attempts: Int, nanoseconds: Int64?) {
+        let series: RequestSeries
+        if let last, last.labels == labels {
+            series = last.series
+        } else {
+            series = self.series[labels] ?? {
+                let made = RequestSeries(metrics, metrics.bounded(labels))
+                self.series[labels] = made
+                return made
+            }()
+            last = (labels, series)
+        }
+        let failed = classification.map { $0 != .success } ?? (status >= 500)
+        series.counter(statusClass: status / 100, failed: failed).increment()
+        if attempts > 0 { series.attempts.record(Double(attempts)) }
+        if let nanoseconds { series.latency.recordNanoseconds(nanoseconds) }
+    }
+
+    func listener(_ address: String) -> ListenerSeries {
+        if let made = listeners[address] { return made }
+        let made = ListenerSeries(metrics.connections(listener: address))
+        listeners[address] = made
+        return made
+    }
+}
+
+// MARK: - RequestSeries
+
+/// The series of one (route, name, destination).
+final class RequestSeries {
+    let metrics: ProxyMetrics
+    let labels: ProxyMetrics.RequestLabels
+    let latency: DurationHistogram
+    let attempts: ValueHistogram
+    /// By status class (1–5) x failed.
+    private var counters: [Counter?] = Array(repeating: nil, count: 12)
+
+    init(_ metrics: ProxyMetrics, _ labels: ProxyMetrics.RequestLabels) {
+        self.metrics = metrics
+        self.labels = labels
+        latency = metrics.latency(labels)
+        attempts = metrics.attemptsPerRequest(labels)
+        // The usual outcomes exist at zero from the first request on.
+        _ = counter(statusClass: 2, failed: false)
+        _ = counter(statusClass: 5, failed: true)
+    }
+
+    func counter(statusClass: Int, failed: Bool) -> Counter {
+        let index = min(max(statusClass, 0), 5) * 2 + (failed ? 1 : 0)
+        if let made = counters[index] { return made }
+        let made = metrics.requests(labels, statusClass: "\(min(max(statusClass, 1), 5))xx", classification: failed ? "failure" : "success")
+        counters[index] = made
+        return made
+    }
+}
+
+// MARK: - ListenerSeries
+
+/// One listener's connection and byte counters.
+struct ListenerSeries {
+    let accepted: Counter
+    let open: Gauge
+    let received: Counter
+    let sent: Counter
+
+    init(_ series: (accepted: Counter, open: Gauge, received: Counter, sent: Counter)) {
+        (accepted, open, received, sent) = series
+    }
+}
