@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 # Tools the tests call: diff (fmt --check), curl (integration tests),
 # python3 (the stand-in services of docs/getting-started.md), dnsmasq
 # (the DNS server the dns resolver is tested against) and etcd-server with
-# etcdctl (the etcd namer and config source). The tests start their own
+# etcdctl (the etcd namer and config source) and prometheus (scrapes the
+# admin listener in the metrics test). The tests start their own
 # servers on loopback ports, so the packages' services are stopped.
 # Installed only when missing.
 need=()
@@ -17,12 +18,13 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq)
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
 [ -x /usr/bin/etcdctl ] || need+=(etcd-client)
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"
   else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi
-  # The packaged services would hold ports 53 and 2379; the tests need neither.
-  for service in dnsmasq etcd; do
+  # The packaged services would hold ports 53, 2379 and 9090; the tests need none.
+  for service in dnsmasq etcd prometheus; do
     if printf '%s\n' "${need[@]}" | grep -q "^$service"; then
       (systemctl stop "$service" || service "$service" stop || pkill -x "$service") >/dev/null 2>&1 || true
     fi

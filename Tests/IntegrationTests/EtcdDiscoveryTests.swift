@@ -162,7 +162,7 @@ final class EtcdDiscoveryTests: XCTestCase {
         // Out of the proxy's sight (another client port), the history it
         // would resume from is written over and compacted away.
         etcd.kill()
-        let hidden = try EtcdServer.freePort()
+        let hidden = try freeLoopbackPort()
         try etcd.start(clientPort: hidden)
         try etcd.register("users", "1", port: port("b"), on: hidden)
         try etcd.register("orders", "1", port: port("b"), on: hidden)

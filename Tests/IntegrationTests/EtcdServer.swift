@@ -23,8 +23,8 @@ final class EtcdServer: @unchecked Sendable {
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-etcd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        clientPort = try Self.freePort()
-        peerPort = try Self.freePort()
+        clientPort = try freeLoopbackPort()
+        peerPort = try freeLoopbackPort()
         try start()
     }
 
@@ -106,21 +106,5 @@ final class EtcdServer: @unchecked Sendable {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw Missing(description: "etcdctl \(arguments.joined(separator: " ")) failed") }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// A port nothing listens on now (the kernel's pick).
-    static func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw Missing(description: "no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
