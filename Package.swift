@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 /// Switchyard: a service-mesh proxy whose routing is policy-as-data.
@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
+        // OTLP over HTTP only: the gRPC exporter (the default trait too) would build grpc-swift for nothing.
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // Pure language front end: source -> tokens -> AST -> checked model -> IR. No I/O.
@@ -46,6 +49,9 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 // The etcd namer and config source (etcd's JSON gateway), off the request path.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // Spans per request and attempt, exported over OTLP/HTTP off the request path.
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ]
         ),
         .executableTarget(

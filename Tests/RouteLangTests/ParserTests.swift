@@ -17,6 +17,8 @@ final class ParserTests: XCTestCase {
             case .route: return "route"
             case .split: return "split"
             case .limits: return "limits"
+            case .tracing: return "tracing"
+            case .accessLog: return "access-log"
             }
         }
         XCTAssertEqual(kinds, ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "route", "split"])

@@ -62,6 +62,31 @@ final class YAMLTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(back.config, "\(back.diagnostics)").namers, config.namers)
     }
 
+    /// Tracing and the access log read the same in both syntaxes and survive fmt and conversion.
+    func testTracingAndAccessLogInBothSyntaxes() throws {
+        let routes = Support.lint("""
+            tracing otlp "http://127.0.0.1:4318" sample 10%
+            access-log "/var/log/switchyard/access.jsonl"
+            """)
+        let yaml = Support.lint("""
+            tracing: {otlp: "http://127.0.0.1:4318", sample: 10%}
+            access-log: /var/log/switchyard/access.jsonl
+            """, name: "t.yaml")
+        let config = try XCTUnwrap(routes.config, "\(routes.diagnostics)")
+        XCTAssertEqual(config, try XCTUnwrap(yaml.config, "\(yaml.diagnostics)"))
+        XCTAssertEqual(config.tracing, TracingConfig(endpoint: "http://127.0.0.1:4318", sampleRatio: 0.1))
+        XCTAssertEqual(config.accessLog, "/var/log/switchyard/access.jsonl")
+        XCTAssertEqual(Formatter.format(routes.file), """
+            tracing otlp "http://127.0.0.1:4318" sample 10%
+            access-log "/var/log/switchyard/access.jsonl"
+
+            """)
+        let back = Support.lint(try YAMLEmitter.emit(routes.file), name: "t.yaml")
+        XCTAssertEqual(back.config, config)
+        XCTAssertNil(Support.lint("tracing otlp \"http://127.0.0.1:4318\"").config?.tracing.map { $0.sampleRatio == 1 ? nil : $0 } ?? nil,
+                     "sample defaults to 100%")
+    }
+
     func testUnknownKeyHasDidYouMean() {
         let result = Support.lint("listen:\n  - adress: 127.0.0.1:4140\n", name: "t.yaml")
         let diagnostic = result.diagnostics.items.first { $0.code == .yamlUnknownKey }

@@ -29,6 +29,8 @@ public enum Statement: Sendable, Hashable {
     case route(RouteDecl)
     case split(SplitDecl)
     case limits(LimitsBlock)
+    case tracing(TracingDecl)
+    case accessLog(AccessLogDecl)
 
     public var range: SourceRange {
         switch self {
@@ -41,9 +43,11 @@ public enum Statement: Sendable, Hashable {
         case .route(let decl): return decl.range
         case .split(let decl): return decl.range
         case .limits(let block): return block.range
+        case .tracing(let decl): return decl.range
+        case .accessLog(let decl): return decl.range
         }
     }
 
     /// The statement keywords, for did-you-mean help.
-    public static let keywords = ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "split", "limits"]
+    public static let keywords = ["listen", "admin", "namer", "identify", "dtab", "defaults", "route", "split", "limits", "tracing", "access-log"]
 }

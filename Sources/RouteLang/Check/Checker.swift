@@ -77,6 +77,16 @@ public struct Checker {
 
     // MARK: Declarations
 
+    /// An `http://HOST:PORT` collector (https is not supported yet) and a sample ratio within 0–100%.
+    mutating func checkTracing(_ decl: TracingDecl) {
+        if case .failure(let problem) = LiteralParser.collectorURL(decl.endpoint.value) {
+            error(.invalidAddress, problem.message, at: decl.endpoint.range, help: problem.help)
+        }
+        if let sample = decl.sample, !(0...1).contains(sample.value) {
+            error(.invalidPercentage, "sample `\(sample.text)` is not between 0% and 100%", at: sample.range)
+        }
+    }
+
     /// One admin, identify, defaults and dtab block each; distinct listener
     /// addresses; warnings for exposed admin and override-enabled listeners.
     mutating func checkDeclarations() {
@@ -119,6 +129,14 @@ public struct Checker {
                 checkLimits(block)
             case .dtab:
                 keyword = "dtab"
+            case .tracing(let decl):
+                keyword = "tracing"
+                checkTracing(decl)
+            case .accessLog(let decl):
+                keyword = "access-log"
+                if decl.path.value.isEmpty {
+                    error(.valueOutOfRange, "the access log needs a file, or \"-\" for standard output", at: decl.path.range)
+                }
             case .route:
                 hasRoute = true
                 continue
@@ -128,7 +146,7 @@ public struct Checker {
             if let first = firstBlock[keyword] {
                 error(.duplicateBlock, "`\(keyword)` is given more than once", at: statement.range,
                       notes: [Diagnostic.Note("first given here", at: first)],
-                      help: keyword == "identify" || keyword == "admin" ? nil : "merge the two blocks into one")
+                      help: ["identify", "admin", "tracing", "access-log"].contains(keyword) ? nil : "merge the two blocks into one")
             } else {
                 firstBlock[keyword] = statement.range
             }

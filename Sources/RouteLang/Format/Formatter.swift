@@ -67,7 +67,8 @@ public struct Formatter {
     /// Generated layout: one-line statements of one kind stay together; blocks stand apart.
     static func wantsBlankLine(between previous: Statement, and next: Statement) -> Bool {
         switch (previous, next) {
-        case (.listen, .listen), (.listen, .admin), (.admin, .listen), (.namer, .namer): return false
+        case (.listen, .listen), (.listen, .admin), (.admin, .listen), (.namer, .namer), (.tracing, .accessLog), (.accessLog, .tracing):
+            return false
         default: return true
         }
     }
@@ -197,6 +198,10 @@ public struct Formatter {
             emitBlock("limits", range: block.range, indent: 0, items: block.items.map { item in
                 (item.range, { $0.out += "\(item.name.value) \(item.valueText)" })
             })
+        case .tracing(let decl):
+            out += "tracing \(decl.exporter.value) \(Self.quote(decl.endpoint.value))" + (decl.sample.map { " sample \($0.text)" } ?? "")
+        case .accessLog(let decl):
+            out += "access-log \(Self.quote(decl.path.value))"
         }
     }
 

@@ -16,6 +16,8 @@ public enum Compiler {
         var defaultItems: [PolicyItem]?
         var routeDecls: [RouteDecl] = []
         var limits: ServerLimits?
+        var tracing: TracingConfig?
+        var accessLog: String?
 
         for statement in file.statements {
             switch statement {
@@ -38,6 +40,10 @@ public enum Compiler {
                 splits.append(dentry(for: decl))
             case .limits(let block):
                 limits = limits ?? self.limits(block)
+            case .tracing(let decl):
+                tracing = tracing ?? TracingConfig(endpoint: decl.endpoint.value, sampleRatio: decl.sample?.value ?? TracingConfig.defaultSampleRatio)
+            case .accessLog(let decl):
+                accessLog = accessLog ?? decl.path.value
             }
         }
 
@@ -49,9 +55,12 @@ public enum Compiler {
                         dtab: Dtab(decl.dtabBlocks.flatMap { $0.entries.map(\.dentry) }),
                         policy: merge(defaults, decl.policies))
         }
-        return RoutingConfig(listeners: listeners, admin: admin ?? RoutingConfig.defaultAdmin, namers: namers,
-                             identification: identification, dtab: Dtab(dtab + splits), defaults: defaults, routes: routes,
-                             limits: limits)
+        var config = RoutingConfig(listeners: listeners, admin: admin ?? RoutingConfig.defaultAdmin, namers: namers,
+                                   identification: identification, dtab: Dtab(dtab + splits), defaults: defaults, routes: routes,
+                                   limits: limits)
+        config.tracing = tracing
+        config.accessLog = accessLog
+        return config
     }
 
     // MARK: Limits

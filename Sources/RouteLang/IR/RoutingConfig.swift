@@ -17,6 +17,10 @@ public struct RoutingConfig: Sendable, Hashable {
     public var routes: [RouteConfig]
     /// The data plane's limits when the file has a `limits` block.
     public var limits: ServerLimits?
+    /// Span export, when the file has a `tracing` statement.
+    public var tracing: TracingConfig?
+    /// Where the access log goes (`-`: standard output), when the file has an `access-log`.
+    public var accessLog: String?
 
     public init(listeners: [ListenerConfig], admin: SocketAddress, namers: [NamerConfig],
                 identification: PathTemplate?, dtab: Dtab, defaults: Policy, routes: [RouteConfig], limits: ServerLimits? = nil) {
@@ -76,5 +80,22 @@ public struct RouteConfig: Sendable, Hashable {
         self.target = target
         self.dtab = dtab
         self.policy = policy
+    }
+}
+
+// MARK: - TracingConfig
+
+/// `tracing otlp "URL" sample R`.
+public struct TracingConfig: Sendable, Hashable {
+    /// The collector's base URL (spans go to `<endpoint>/v1/traces`).
+    public var endpoint: String
+    /// The share of traces started here that are recorded (a caller's decision is followed).
+    public var sampleRatio: Double
+
+    public static let defaultSampleRatio = 1.0
+
+    public init(endpoint: String, sampleRatio: Double = TracingConfig.defaultSampleRatio) {
+        self.endpoint = endpoint
+        self.sampleRatio = sampleRatio
     }
 }

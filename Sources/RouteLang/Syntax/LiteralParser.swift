@@ -160,6 +160,21 @@ public enum LiteralParser {
         return .success(address)
     }
 
+    /// A collector's base URL: `http://HOST:PORT`, optionally with a path.
+    public static func collectorURL(_ text: String) -> Outcome<SocketAddress> {
+        let help = "write the collector's OTLP/HTTP address, e.g. `http://127.0.0.1:4318`"
+        guard text.hasPrefix("http://") else {
+            return .failure(LiteralError(text.hasPrefix("https://") ? "export over TLS is not supported yet: `\(text)`"
+                                            : "invalid collector URL `\(text)`", help: help))
+        }
+        let rest = text.dropFirst("http://".count)
+        let authority = rest.prefix { $0 != "/" }
+        guard case .success(let address) = address(String(authority)), address.port > 0 else {
+            return .failure(LiteralError("invalid collector URL `\(text)`", help: help))
+        }
+        return .success(address)
+    }
+
     /// A `static` namer's addresses: `HOST:PORT[*WEIGHT]`, separated by
     /// commas and/or spaces.
     public static func staticAddresses(_ text: String) -> Outcome<[(address: SocketAddress, weight: Double)]> {

@@ -19,7 +19,7 @@ extension Parser {
         current.kind == .word && Statement.keywords.contains(current.text)
     }
 
-    /// `statement = listen | admin | namer | identify | dtab_block | defaults | route | split ;`
+    /// `statement = listen | admin | namer | identify | dtab_block | defaults | route | split | limits | tracing | access_log ;`
     mutating func parseStatement() -> Statement? {
         let keyword = current
         guard keyword.kind == .word else {
@@ -41,6 +41,8 @@ extension Parser {
         case "route": return parseRoute().map(Statement.route)
         case "split": return parseSplit().map(Statement.split)
         case "limits": return parseLimits().map(Statement.limits)
+        case "tracing": return parseTracing().map(Statement.tracing)
+        case "access-log": return parseAccessLog().map(Statement.accessLog)
         default:
             error(.unknownStatement, "unknown statement `\(keyword.text)`", at: keyword.range,
                   help: Suggestion.help(for: keyword.text, among: Statement.keywords))
@@ -79,6 +81,36 @@ extension Parser {
         let keyword = advance()
         guard let address = parseAddress() else { return nil }
         return AdminDecl(address: address, range: keyword.range.through(address.range))
+    }
+
+    // MARK: tracing / access-log
+
+    /// `tracing = "tracing" "otlp" string [ "sample" percentage ] ;`
+    mutating func parseTracing() -> TracingDecl? {
+        let keyword = advance()
+        guard let exporter = expectWord("an exporter (`otlp`)") else { return nil }
+        guard TracingDecl.exporters.contains(exporter.text) else {
+            error(.unknownOption, "unknown tracing exporter `\(exporter.text)`", at: exporter.range,
+                  help: "the exporter is `otlp` (OTLP over HTTP): `tracing otlp \"http://127.0.0.1:4318\"`")
+            return nil
+        }
+        guard let endpoint = expectString("the collector's URL, e.g. \"http://127.0.0.1:4318\"") else { return nil }
+        var sample: Spanned<Double>?
+        if current.kind == .word, current.text == "sample", !current.isAtLineStart {
+            advance()
+            guard let token = expectWord("a percentage such as `10%`") else { return nil }
+            sample = literal(token, code: .invalidPercentage, LiteralParser.ratio)
+            if sample == nil { return nil }
+        }
+        return TracingDecl(exporter: Spanned(exporter.text, text: exporter.text, range: exporter.range), endpoint: endpoint,
+                           sample: sample, range: keyword.range.through(previousRange))
+    }
+
+    /// `access_log = "access-log" string ;`
+    mutating func parseAccessLog() -> AccessLogDecl? {
+        let keyword = advance()
+        guard let path = expectString("a file for the access log, or \"-\" for standard output") else { return nil }
+        return AccessLogDecl(path: path, range: keyword.range.through(path.range))
     }
 
     /// `address = host ":" port | "[" ipv6 "]" ":" port ;`

@@ -34,6 +34,11 @@ public enum YAMLEmitter {
                 routes.append(route(decl))
             case .limits(let block):
                 top.append(("limits", .mapping(.init(block.items.map { pair($0.name.value, plain($0.valueText)) }))))
+            case .tracing(let decl):
+                top.append(("tracing", .mapping(.init([pair(decl.exporter.value, plain(decl.endpoint.value))]
+                    + (decl.sample.map { [pair("sample", plain($0.text))] } ?? [])))))
+            case .accessLog(let decl):
+                top.append(("access-log", plain(decl.path.value)))
             case .split(let decl):
                 let entries: [Node] = decl.entries.map { entry in
                     .mapping(.init([pair("weight", plain(entry.weight.text)), pair("path", plain(entry.target.text))]))
@@ -48,7 +53,7 @@ public enum YAMLEmitter {
         pairs += top.filter { $0.0 == "identify" }.map { (plain($0.0), $0.1) }
         if !dtabLines.isEmpty { pairs.append(pair("dtab", block(dtabLines))) }
         pairs += top.filter { $0.0 == "defaults" }.map { (plain($0.0), $0.1) }
-        pairs += top.filter { $0.0 == "limits" }.map { (plain($0.0), $0.1) }
+        pairs += top.filter { ["limits", "tracing", "access-log"].contains($0.0) }.map { (plain($0.0), $0.1) }
         if !routes.isEmpty { pairs.append(pair("routes", .sequence(.init(routes)))) }
         if !splits.isEmpty { pairs.append(pair("splits", .sequence(.init(splits)))) }
         return try Yams.serialize(node: .mapping(.init(pairs)), indent: 2, width: -1, allowUnicode: true)

@@ -33,6 +33,12 @@ extension YAMLReader {
                 }
             case "limits":
                 if let block = limits(value, keyRange) { statements.append(.limits(block)) }
+            case "tracing":
+                if let decl = tracing(value, keyRange) { statements.append(.tracing(decl)) }
+            case "access-log":
+                if let path = string(value, "a file for the access log, or \"-\" for standard output") {
+                    statements.append(.accessLog(AccessLogDecl(path: path, range: keyRange.through(path.range))))
+                }
             case "routes":
                 for item in sequence(value, "routes") ?? [] {
                     if let decl = route(item) { statements.append(.route(decl)) }
@@ -79,6 +85,22 @@ extension YAMLReader {
         }
         guard let address = require(address, "address", in: "a listener", at: node) else { return nil }
         return ListenDecl(address: address, allowDtabOverride: allow, range: range(of: node).through(address.range))
+    }
+
+    /// `tracing: {otlp: "http://127.0.0.1:4318", sample: 10%}`.
+    mutating func tracing(_ node: Node, _ keyRange: SourceRange) -> TracingDecl? {
+        guard let pairs = mapping(node, "tracing", allowed: YAMLSchema.tracing) else { return nil }
+        var endpoint: (Spanned<String>, Spanned<String>)?
+        var sample: Spanned<Double>?
+        for (key, keyRange, value) in pairs {
+            if key == "sample" {
+                sample = self.value(value, "a percentage such as `10%`", code: .invalidPercentage, LiteralParser.ratio)
+            } else if let url = string(value, "the collector's URL") {
+                endpoint = (Spanned(key, text: key, range: keyRange), url)
+            }
+        }
+        guard let endpoint = require(endpoint, "otlp", in: "tracing", at: node) else { return nil }
+        return TracingDecl(exporter: endpoint.0, endpoint: endpoint.1, sample: sample, range: keyRange.through(range(of: node)))
     }
 
     mutating func namer(_ node: Node) -> NamerDecl? {

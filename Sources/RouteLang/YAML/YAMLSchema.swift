@@ -3,7 +3,8 @@
 /// The keys of the YAML form of RouteLang. Every construct has exactly one
 /// spelling; `docs/routelang.md` shows each beside its RouteLang twin.
 enum YAMLSchema {
-    static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits", "limits"]
+    static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits", "limits", "tracing", "access-log"]
+    static let tracing = TracingDecl.exporters + ["sample"]
     static let listener = ["address", "allow-dtab-override"]
     static let namer = ["name"] + NamerKind.allCases.map(\.rawValue) + Set(NamerKind.allCases.flatMap(\.options.keys)).sorted()
     static let identify = ["header", "path", "template"]
