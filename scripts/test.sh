@@ -31,6 +31,12 @@ if [ "${#need[@]}" -gt 0 ]; then
   done
 fi
 
+# The tracing tests' OTLP receiver decodes spans with opentelemetry-proto (PyPI).
+if ! python3 -c 'import opentelemetry.proto.collector.trace.v1.trace_service_pb2' >/dev/null 2>&1; then
+  echo "installing: opentelemetry-proto (pip)"
+  python3 -m pip install -q opentelemetry-proto 2>/dev/null || python3 -m pip install -q --break-system-packages opentelemetry-proto
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true

@@ -109,7 +109,8 @@ final class PrometheusScrapeTests: XCTestCase {
         var last: [String: Double?] = [:]
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            for (promql, _) in expected { last[promql] = try query(promql) }
+            // Prometheus may not be listening yet.
+            for (promql, _) in expected { last[promql] = (try? query(promql)).flatMap { $0 } }
             if expected.allSatisfy({ last[$0.0] == .some($0.1) }) { break }
             try await Task.sleep(for: .milliseconds(250))
         }

@@ -1,6 +1,7 @@
 import Engine
 import NIOCore
 import Prometheus
+import Tracing
 
 // MARK: - InFlightRequest
 
@@ -28,6 +29,12 @@ final class InFlightRequest {
     var deposited = false
     /// The bound id of the latest attempt, for metrics (`none` before one).
     var destination = "none"
+    /// The latest attempt's endpoint, for the access log.
+    var endpoint: Endpoint?
+    /// `l5d-reqid`, the same on every attempt: the request's trace id.
+    var requestID = ""
+    /// The server span, when the proxy traces.
+    var span: (any Span)?
 
     /// `switchyard_requests_in_flight`, up while this object lives.
     private let inFlight: Gauge
@@ -74,6 +81,10 @@ final class Attempt {
     var responseBuffer: ByteBuffer?
     /// When the (final) response head arrived: the balancer's round trip.
     var responseHeadAt: NIODeadline?
+    /// The attempt's client span, when the proxy traces; the status it got, or why it failed.
+    var span: (any Span)?
+    var status: Int?
+    var failure: String?
     var backendKeepAlive = false
 
     init(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) {

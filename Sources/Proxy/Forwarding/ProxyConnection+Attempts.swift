@@ -1,5 +1,6 @@
 import Engine
 import NIOCore
+import Tracing
 import RouteLang
 
 // MARK: - Attempts
@@ -55,9 +56,15 @@ extension ProxyConnection {
         if pick.probe { counters.probes.increment() }
         serial &+= 1
         guard let request else { return }
-        request.attempt = Attempt(pick: pick, serial: serial, started: now)
+        let started = Attempt(pick: pick, serial: serial, started: now)
+        if let tracer = runtime.tracer, let parent = request.span {
+            started.span = RequestTracing.attemptSpan(tracer, parent: parent, method: request.head.method, endpoint: pick.endpoint,
+                                                      destination: pick.leaf.idText, number: attempt)
+        }
+        request.attempt = started
         request.failureDetail = nil
         request.destination = pick.leaf.idText
+        request.endpoint = pick.endpoint
     }
 
     /// Connects (or takes a pooled connection) and sends the head and body.
@@ -103,7 +110,10 @@ extension ProxyConnection {
             let hostless = request.head.targetAuthority == nil && !request.head.fields.contains { $0.kind == .host }
             let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
                                                       boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
-                                                      endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline)
+                                                      endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline,
+                                                      requestID: request.requestID,
+                                                      traceFields: runtime.tracer.flatMap { tracer in
+                                                          attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? [] })
             let head = HeadRewriter.request(request.head, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             // A retry sends again what earlier attempts took of the body.
@@ -121,6 +131,7 @@ extension ProxyConnection {
     func attemptFailed(_ outcome: AttemptOutcome, detail: String?) {
         guard let request, request.attempt != nil else { return }
         let action = attemptEnded(outcome)
+        request.attempt?.failure = detail ?? "\(outcome)"
         endAttempt(rtt: nil, accrual: request.machine.lastClass == .success)
         request.failureDetail = detail
         perform(action)
@@ -148,6 +159,7 @@ extension ProxyConnection {
         guard let request, let attempt = request.attempt else { return }
         request.attempt = nil
         attempt.timer?.cancel()
+        if let span = attempt.span { RequestTracing.end(span, status: attempt.status, error: attempt.failure) }
         if let lease = attempt.lease {
             lease.handler.owner = nil
             lease.channel.close(promise: nil)

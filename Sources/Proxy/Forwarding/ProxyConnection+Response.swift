@@ -1,5 +1,6 @@
 import Engine
 import NIOCore
+import Tracing
 
 // MARK: - Response side
 
@@ -69,6 +70,7 @@ extension ProxyConnection {
             return false
         }
         attempt.timer?.cancel()
+        attempt.status = head.status
         let action = attemptEnded(.response(status: head.status), now: headAt.uptimeNanoseconds)
         let success = request.machine.lastClass == .success
         guard case .respond = action else {
@@ -203,8 +205,17 @@ extension ProxyConnection {
         }
         let labels = ProxyMetrics.RequestLabels(route: request.decision.routeName ?? "default", name: request.decision.nameText,
                                                 destination: destination)
+        let nanoseconds = (end - request.started).nanoseconds
         runtime.metrics.record(labels, status: status, classification: request.machine.lastClass, attempts: request.machine.attempt,
-                               nanoseconds: (end - request.started).nanoseconds)
+                               nanoseconds: nanoseconds)
+        if let span = request.span {
+            request.span = nil
+            RequestTracing.end(span, status: status)
+        }
+        runtime.accessLog?.append(AccessLog.Line(
+            route: labels.route, name: labels.name, destination: destination, endpoint: request.endpoint?.description,
+            method: request.head.method, host: request.head.authority, path: request.head.target, status: status,
+            durationMs: Double(nanoseconds) / 1e6, attempts: request.machine.attempt, requestID: request.requestID))
     }
 
     /// An error response's bytes in a buffer, counted as sent.
@@ -233,6 +244,7 @@ extension ProxyConnection {
         }
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
         let end = NIODeadline.now()
+        if let span = attempt.span { RequestTracing.end(span, status: attempt.status, error: nil) }
         runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
         count(request, status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText, end: end)
         self.request = nil

@@ -4,6 +4,8 @@ import Glibc
 #endif
 import Logging
 import NIOCore
+import OTel
+import Tracing
 import RouteLang
 
 // MARK: - ProxyConnection
@@ -110,6 +112,7 @@ final class ProxyConnection: ChannelInboundHandler {
             // endpoint is unknown, so accrual hears nothing but a released probe.
             endAttempt(rtt: nil, accrual: nil)
             cancelTimers()
+            if let span = request?.span { RequestTracing.end(span, status: nil, error: "the client closed the connection") }
             request = nil
         case .tunnel(let lease):
             lease.handler.owner = nil
@@ -217,6 +220,13 @@ final class ProxyConnection: ChannelInboundHandler {
                                      propagatedDeadline: propagated)
         let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
                                       closeClient: !head.keepAlive, inFlight: runtime.metrics.inFlight)
+        if let tracer = runtime.tracer {
+            let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress)
+            request.span = span
+            request.requestID = span.context.otelTraceID ?? runtime.requestIDs.next()
+        } else {
+            request.requestID = RequestID.inbound(head) ?? runtime.requestIDs.next()
+        }
         self.request = request
         state = .forwarding
         if !body.isDone { armBodyTimer() }

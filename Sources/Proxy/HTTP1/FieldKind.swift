@@ -18,7 +18,7 @@ public enum FieldKind: Sendable, Hashable {
     case xForwardedFor
     case xForwardedProto
     case l5dDtab
-    /// `l5d-dst-*` and `l5d-err`: set by the proxy only.
+    /// `l5d-dst-*`, `l5d-err` and `l5d-reqid`: set by the proxy only.
     case l5dOwned
     /// `l5d-ctx-deadline`: read, then written anew with the time left.
     case l5dDeadline
@@ -28,6 +28,9 @@ public enum FieldKind: Sendable, Hashable {
     case proxyAuthorization
     /// `HTTP2-Settings`: part of an h2c upgrade, connection-specific (RFC 9113 section 3.2.1 of RFC 7540).
     case http2Settings
+    /// W3C `traceparent`/`tracestate` and B3 (`b3`, `x-b3-*`): passed on
+    /// as they are, or replaced by the proxy's own span when it traces.
+    case traceContext
     case other
 
     /// Hop-by-hop fields (RFC 9110 section 7.6.1), never forwarded as they are.
@@ -48,20 +51,24 @@ public enum FieldKind: Sendable, Hashable {
             FieldValues.equalsIgnoringCase(bytes, range, name) ? kind : nil
         }
         switch range.count {
-        case 2: return named("te", .te) ?? .other
+        case 2: return named("te", .te) ?? named("b3", .traceContext) ?? .other
         case 3: return named("via", .via) ?? .other
         case 4: return named("host", .host) ?? .other
         case 6: return named("expect", .expect) ?? .other
         case 7: return named("trailer", .trailer) ?? named("upgrade", .upgrade) ?? named("l5d-err", .l5dOwned) ?? .other
         case 8: return named("l5d-dtab", .l5dDtab) ?? .other
-        case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? l5dDst(bytes, start, range) ?? .other
+        case 9: return named("l5d-reqid", .l5dOwned) ?? .other
+        case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? named("tracestate", .traceContext)
+            ?? named("x-b3-flags", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
+        case 11: return named("traceparent", .traceContext) ?? named("x-b3-spanid", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
+        case 12: return named("x-b3-traceid", .traceContext) ?? named("x-b3-sampled", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
         case 14: return named("content-length", .contentLength) ?? named("http2-settings", .http2Settings) ?? l5dDst(bytes, start, range) ?? .other
         case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other
         case 13: return named("l5d-retryable", .l5dRetryable) ?? l5dDst(bytes, start, range) ?? .other
         case 16: return named("proxy-connection", .proxyConnection) ?? named("l5d-ctx-deadline", .l5dDeadline)
             ?? l5dDst(bytes, start, range) ?? .other
         case 17: return named("transfer-encoding", .transferEncoding) ?? named("x-forwarded-proto", .xForwardedProto)
-            ?? l5dDst(bytes, start, range) ?? .other
+            ?? named("x-b3-parentspanid", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
         case 18: return named("proxy-authenticate", .proxyAuthenticate) ?? l5dDst(bytes, start, range) ?? .other
         case 19: return named("proxy-authorization", .proxyAuthorization) ?? l5dDst(bytes, start, range) ?? .other
         default: return l5dDst(bytes, start, range) ?? .other

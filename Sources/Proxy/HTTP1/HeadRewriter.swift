@@ -16,15 +16,22 @@ public enum HeadRewriter {
         public var endpoint: String
         /// The `l5d-ctx-deadline` value to send: the time this attempt has left.
         public var deadline: String?
+        /// `l5d-reqid`: the request's id (its trace id), the same on every attempt.
+        public var requestID: String?
+        /// The attempt span's propagation fields, which replace the request's
+        /// own; nil (not tracing) passes the request's on unchanged.
+        public var traceFields: [(String, String)]?
 
         public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String,
-                    deadline: String? = nil) {
+                    deadline: String? = nil, requestID: String? = nil, traceFields: [(String, String)]? = nil) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
             self.boundName = boundName
             self.forwardDtab = forwardDtab
             self.endpoint = endpoint
             self.deadline = deadline
+            self.requestID = requestID
+            self.traceFields = traceFields
         }
     }
 
@@ -44,6 +51,7 @@ public enum HeadRewriter {
             switch field.kind {
             case .l5dOwned, .l5dDeadline: continue
             case .l5dDtab where !context.forwardDtab: continue
+            case .traceContext where context.traceFields != nil: continue
             case .via: via.append(head.value(field)); continue
             case .xForwardedFor: forwardedFor.append(head.value(field)); continue
             case .xForwardedProto: hasProto = true
@@ -92,6 +100,16 @@ public enum HeadRewriter {
         if let deadline = context.deadline {
             out += "\r\nl5d-ctx-deadline: ".utf8
             out += deadline.utf8
+        }
+        if let id = context.requestID {
+            out += "\r\nl5d-reqid: ".utf8
+            out += id.utf8
+        }
+        for (name, value) in context.traceFields ?? [] {
+            out += "\r\n".utf8
+            out += name.utf8
+            out += ": ".utf8
+            out += value.utf8
         }
         out += "\r\n\r\n".utf8
         return out

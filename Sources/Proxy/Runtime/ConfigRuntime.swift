@@ -133,9 +133,12 @@ public final class ConfigRuntime: Sendable {
                    warnings: built.lint.diagnostics.warningCount)
             return false
         }
-        let previousListeners = state.withLockedValue { $0.snapshot.config.listeners }
-        if snapshot.config.listeners != previousListeners {
+        let previous = state.withLockedValue { $0.snapshot.config }
+        if snapshot.config.listeners != previous.listeners {
             logger.warning("listener changes take effect after a restart", metadata: ["file": "\(path)"])
+        }
+        if snapshot.config.tracing != previous.tracing {
+            logger.warning("tracing changes take effect after a restart", metadata: ["file": "\(path)"])
         }
         server.update(snapshot)
         watches?.sync(snapshot.config)

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RouteLang
+import ServiceLifecycle
 
 // MARK: - ProxyRuntime
 
@@ -24,6 +25,9 @@ public final class ProxyRuntime: Sendable {
     /// event loop or the concurrency pool (they read files and ask DNS).
     let refreshes: NIOThreadPool
     private let refreshQueued = NIOLockedValueBox(false)
+    /// Span export (`tracing`), set up from the config the proxy starts with.
+    let tracing: TracingBackend?
+    private let tracingRun = NIOLockedValueBox<(group: ServiceGroup, task: Task<Void, Never>)?>(nil)
 
     /// Reads and compiles the file; throws `RuleFileError`, or
     /// `InvalidConfiguration` with the rendered diagnostics.
@@ -42,9 +46,12 @@ public final class ProxyRuntime: Sendable {
             throw InvalidConfiguration(diagnostics: DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
         }
         self.logger = logger
+        let metrics = ProxyMetrics()
+        tracing = try snapshot.config.tracing.map { try TracingBackend($0, registry: metrics.registry, logger: logger) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         refreshes = NIOThreadPool(numberOfThreads: 1)
-        server = try ProxyServer(snapshot: snapshot, group: group, options: options, logger: logger)
+        server = try ProxyServer(snapshot: snapshot, group: group, options: options, logger: logger, metrics: metrics,
+                                 tracer: tracing?.tracer)
         config = ConfigRuntime(source: source, lint: built.lint, snapshot: snapshot, server: server, logger: logger, watches: watches)
         late.withLockedValue { $0 = self }
     }
@@ -80,6 +87,11 @@ public final class ProxyRuntime: Sendable {
     /// Binds the listeners and the admin API.
     public func start() async throws {
         refreshes.start()
+        if let tracing {
+            let group = ServiceGroup(services: [tracing.service], gracefulShutdownSignals: [], logger: logger)
+            let task = Task { _ = try? await group.run() }
+            tracingRun.withLockedValue { $0 = (group, task) }
+        }
         config.watches?.sync(config.snapshot.config)
         if let key = config.source as? EtcdRuleKey { config.watches?.watchRules(key) }
         let snapshot = config.snapshot
@@ -103,6 +115,12 @@ public final class ProxyRuntime: Sendable {
         let adminServer = admin.withLockedValue { $0 }
         await adminServer?.close()
         config.watches?.stop()
+        server.accessLogs.closeAll()
+        // The spans of the last requests go out before the exporter stops.
+        if let run = tracingRun.withLockedValue({ $0 }) {
+            await run.group.triggerGracefulShutdown()
+            await run.task.value
+        }
         try? await refreshes.shutdownGracefully()
         try? await group.shutdownGracefully()
         logger.info("stopped")

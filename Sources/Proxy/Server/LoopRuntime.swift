@@ -2,6 +2,7 @@ import Engine
 import Logging
 import NIOCore
 import RouteLang
+import Tracing
 
 // MARK: - LoopRuntime
 
@@ -27,9 +28,18 @@ final class LoopRuntime {
     var connections: [ObjectIdentifier: ProxyConnection] = [:]
     /// Set when the server stops: connections close after their current exchange.
     var draining = false
+    /// Spans per request and attempt, when the config has `tracing`.
+    let tracer: (any Tracer)?
+    var requestIDs = RequestID()
+    /// The config's access log, if it has one.
+    private(set) var accessLog: AccessLog?
+    let accessLogs: AccessLogs
 
     init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics,
-         board: HealthBoard, index: Int, loops: Int) {
+         board: HealthBoard, index: Int, loops: Int, tracer: (any Tracer)?, accessLogs: AccessLogs) {
+        self.tracer = tracer
+        self.accessLogs = accessLogs
+        accessLog = accessLogs.log(snapshot.config.accessLog)
         self.eventLoop = eventLoop
         self.board = board
         self.index = index
@@ -73,6 +83,7 @@ extension LoopRuntime {
         destinations.removalGrace = options.removalGrace.nanoseconds
         pool.connectTimeout = options.connectTimeout
         pool.idleTimeout = options.poolIdleTimeout
+        accessLog = accessLogs.log(snapshot.config.accessLog)
     }
 }
 

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import RouteLang
+import Tracing
 
 // MARK: - ProxyServer
 
@@ -21,8 +22,12 @@ public final class ProxyServer: Sendable {
     /// The listening channels, for shutdown.
     let listening = NIOLockedValueBox<[Channel]>([])
 
+    /// The access logs the configs have named, open for the server's life.
+    let accessLogs: AccessLogs
+
     public init(snapshot: RoutingSnapshot, group: EventLoopGroup, options: ProxyOptions = ProxyOptions(),
-                logger: Logger = Logger(label: "switchyard.proxy"), metrics: ProxyMetrics = ProxyMetrics()) throws {
+                logger: Logger = Logger(label: "switchyard.proxy"), metrics: ProxyMetrics = ProxyMetrics(),
+                tracer: (any Tracer)? = nil) throws {
         self.group = group
         self.options = options
         self.logger = logger
@@ -30,11 +35,13 @@ public final class ProxyServer: Sendable {
         var runtimes: [ObjectIdentifier: NIOLoopBound<LoopRuntime>] = [:]
         let loops = Array(group.makeIterator())
         let board = self.board
+        let accessLogs = AccessLogs(logger: logger)
+        self.accessLogs = accessLogs
         for (index, loop) in loops.enumerated() {
             // Each runtime is made on its own loop and never leaves it.
             runtimes[ObjectIdentifier(loop)] = try loop.submit {
                 NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, metrics: metrics,
-                                         board: board, index: index, loops: loops.count),
+                                         board: board, index: index, loops: loops.count, tracer: tracer, accessLogs: accessLogs),
                              eventLoop: loop)
             }.wait()
         }

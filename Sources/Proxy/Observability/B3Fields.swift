@@ -1,0 +1,42 @@
+// MARK: - B3Fields
+
+/// Zipkin's B3 propagation, single header (`b3: TRACE-SPAN-SAMPLED[-PARENT]`)
+/// and multi-header (`X-B3-TraceId`, `X-B3-SpanId`, `X-B3-Sampled`,
+/// `X-B3-Flags`), translated to and from W3C `traceparent`, which is what
+/// the tracer reads and writes. A 64-bit B3 trace id is padded to 128 bits.
+enum B3Fields {
+    /// The `traceparent` a request's B3 fields amount to, if they carry ids.
+    static func traceparent(in head: RequestHead) -> String? {
+        var trace: String?
+        var span: String?
+        var sampled: Bool?
+        if let single = head.value(named: "b3") {
+            let parts = single.split(separator: "-").map(String.init)
+            guard parts.count >= 2 else { return nil }
+            trace = parts[0]
+            span = parts[1]
+            if parts.count >= 3 { sampled = parts[2] == "1" || parts[2] == "d" }
+        } else {
+            trace = head.value(named: "x-b3-traceid")
+            span = head.value(named: "x-b3-spanid")
+            if head.value(named: "x-b3-flags") == "1" {
+                sampled = true
+            } else if let value = head.value(named: "x-b3-sampled") {
+                sampled = value == "1" || value.lowercased() == "true"
+            }
+        }
+        guard let trace, let span, trace.count == 16 || trace.count == 32, span.count == 16,
+              RequestID.isHex(Substring(trace)), RequestID.isHex(Substring(span)) else { return nil }
+        let padded = (trace.count == 16 ? String(repeating: "0", count: 16) + trace : trace).lowercased()
+        return "00-\(padded)-\(span.lowercased())-\(sampled == false ? "00" : "01")"
+    }
+
+    /// B3 single and multi-header fields with the ids of `traceparent`.
+    static func fields(fromTraceparent parent: String) -> [(String, String)] {
+        let parts = parent.split(separator: "-")
+        guard parts.count >= 4 else { return [] }
+        let sampled = (UInt8(parts[3], radix: 16) ?? 0) & 1 == 1 ? "1" : "0"
+        return [("b3", "\(parts[1])-\(parts[2])-\(sampled)"), ("x-b3-traceid", String(parts[1])), ("x-b3-spanid", String(parts[2])),
+                ("x-b3-sampled", sampled)]
+    }
+}

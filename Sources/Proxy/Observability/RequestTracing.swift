@@ -1,0 +1,88 @@
+import Engine
+import Instrumentation
+import ServiceContextModule
+import Tracing
+
+// MARK: - RequestTracing
+
+/// The request path's spans, in OpenTelemetry's HTTP conventions: a server
+/// span per request (its parent extracted from the caller's W3C or B3
+/// fields) and a client span per attempt under it, so retries show as
+/// siblings. Each attempt's span is what the backend sees as its parent.
+enum RequestTracing {
+    static func serverSpan(_ tracer: any Tracer, head: RequestHead, decision: RoutingDecision, client: String?) -> any Span {
+        var context = ServiceContext.topLevel
+        tracer.extract(head, into: &context, using: HeadExtractor())
+        let route = decision.routeName ?? "default"
+        let span = tracer.startSpan("\(head.method) \(route)", context: context, ofKind: .server)
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = head.method
+            attributes["url.path"] = String(head.target.prefix { $0 != "?" })
+            attributes["url.scheme"] = "http"
+            attributes["network.protocol.version"] = head.version == .http10 ? "1.0" : "1.1"
+            if let host = head.authority { attributes["server.address"] = host }
+            if let client { attributes["client.address"] = client }
+            attributes["switchyard.route"] = route
+            attributes["switchyard.name"] = decision.nameText
+        }
+        return span
+    }
+
+    /// Attempt `number` (1: the first try) to `endpoint` of `destination`.
+    static func attemptSpan(_ tracer: any Tracer, parent: any Span, method: String, endpoint: Endpoint, destination: String,
+                            number: Int) -> any Span {
+        let span = tracer.startSpan(method, context: parent.context, ofKind: .client)
+        span.updateAttributes { attributes in
+            attributes["http.request.method"] = method
+            attributes["server.address"] = endpoint.host
+            attributes["server.port"] = endpoint.port
+            attributes["switchyard.dst"] = destination
+            attributes["switchyard.attempt"] = number
+            if number > 1 { attributes["http.request.resend_count"] = number - 1 }
+        }
+        return span
+    }
+
+    /// The propagation fields that make `span` the backend's parent: W3C
+    /// `traceparent` (and `tracestate`), and the same ids in B3's single
+    /// and multi-header forms, for backends that read only B3.
+    static func fields(_ tracer: any Tracer, of span: any Span) -> [(String, String)] {
+        var fields: [(String, String)] = []
+        tracer.inject(span.context, into: &fields, using: FieldInjector())
+        if let parent = fields.first(where: { $0.0 == "traceparent" })?.1 { fields += B3Fields.fields(fromTraceparent: parent) }
+        return fields
+    }
+
+    /// Ends a span with the status the client (or, for an attempt, the
+    /// proxy) got; 5xx and errors mark it failed.
+    static func end(_ span: any Span, status: Int?, error: String? = nil) {
+        if let status { span.attributes["http.response.status_code"] = status }
+        if let error {
+            span.attributes["error.type"] = error
+            span.setStatus(SpanStatus(code: .error, message: error))
+        } else if let status, status >= 500 {
+            span.attributes["error.type"] = String(status)
+            span.setStatus(SpanStatus(code: .error))
+        }
+        span.end()
+    }
+}
+
+// MARK: - Carriers
+
+/// Reads propagation fields from a parsed request head; a request with
+/// only B3 fields reads as the `traceparent` they amount to.
+struct HeadExtractor: Extractor {
+    func extract(key: String, from carrier: RequestHead) -> String? {
+        let value = carrier.value(named: key)
+        if value == nil, key == "traceparent" { return B3Fields.traceparent(in: carrier) }
+        return value
+    }
+}
+
+/// Collects the fields to add to a forwarded head.
+struct FieldInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout [(String, String)]) {
+        carrier.append((key, value))
+    }
+}

@@ -1,0 +1,68 @@
+import Logging
+import OTel
+import Prometheus
+import RouteLang
+import ServiceLifecycle
+import Tracing
+
+// MARK: - TracingBackend
+
+/// swift-otel's tracer for `tracing otlp "URL" sample R`: parent-based
+/// sampling at R for traces that start here, W3C trace context extracted
+/// and injected (B3 is translated by `B3Fields`, which swift-otel lacks),
+/// spans batched and
+/// exported over OTLP/HTTP by a background service. An unreachable
+/// collector costs the request path nothing (a full batch queue drops
+/// spans); the exporter's errors are counted in
+/// `switchyard_trace_export_errors_total` and logged.
+struct TracingBackend: Sendable {
+    let tracer: any Tracer
+    let service: any Service
+    let config: TracingConfig
+
+    init(_ config: TracingConfig, registry: PrometheusCollectorRegistry, logger: Logger) throws {
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "switchyard"
+        configuration.propagators = [.traceContext]
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false
+        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: config.sampleRatio) ?? .parentBasedAlwaysOn
+        configuration.traces.exporter = .otlp
+        configuration.traces.otlpExporter.protocol = .httpProtobuf
+        configuration.traces.otlpExporter.endpoint = (config.endpoint.hasSuffix("/") ? String(config.endpoint.dropLast()) : config.endpoint)
+            + "/v1/traces"
+        configuration.traces.otlpExporter.timeout = .seconds(2)
+        configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(500)
+        let errors = registry.makeCounter(descriptor: ProxyMetrics.name("trace_export_errors", "Problems swift-otel reported exporting spans "
+                                                                           + "(an unreachable collector, a refused batch)."))
+        configuration.diagnosticLogger = .custom(Logger(label: "switchyard.tracing") { _ in
+            CountingLogHandler(errors: errors, forward: logger)
+        })
+        configuration.diagnosticLogLevel = .warning
+        let backend = try OTel.makeTracingBackend(configuration: configuration)
+        tracer = backend.factory
+        service = backend.service
+        self.config = config
+    }
+}
+
+// MARK: - CountingLogHandler
+
+/// Counts the warnings and errors swift-otel logs (its only report of a
+/// failed export) and passes them on to the proxy's log.
+struct CountingLogHandler: LogHandler {
+    let errors: Counter
+    let forward: Logger
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .warning
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        if event.level >= .warning { errors.increment() }
+        forward.log(level: event.level, "tracing: \(event.message)", metadata: event.metadata)
+    }
+}
