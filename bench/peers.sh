@@ -7,6 +7,11 @@
 #   bench/peers.sh                 # 3 rounds of 10 s per target, wrk -t2 -c32
 #   ROUNDS=5 DURATION=20s CONNECTIONS=64 bench/peers.sh
 #   BASELINE=/path/to/older/switchyard bench/peers.sh   # an earlier build beside, for before/after
+#   TRACING=0 bench/peers.sh       # skip the two traced switchyards (sample 1% and 100%)
+#
+# Besides switchyard with tracing off, two more instances trace every
+# request (`tracing otlp … sample 1%` and `sample 100%`) and export to a
+# sink collector (nginx answering 200 to every OTLP/HTTP POST).
 #
 # Installs nginx, haproxy and wrk from Debian packages when missing.
 set -euo pipefail
@@ -16,8 +21,10 @@ DURATION="${DURATION:-10s}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
 BASELINE="${BASELINE:-}"
+TRACING="${TRACING:-1}"
 targets="18080 18081 18082 18083"
 [ -n "$BASELINE" ] && targets="$targets 18084"
+[ "$TRACING" = 1 ] && targets="$targets 18085 18086"
 
 need=()
 for tool in nginx haproxy wrk; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
@@ -26,7 +33,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-for port in 18080 18081 18082 18083 18084 18990 18991; do
+for port in 18080 18081 18082 18083 18084 18085 18086 18087 18990 18991 18992 18993; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is already in use; stop what listens there first"; exit 1
   fi
@@ -47,7 +54,8 @@ cat > "$work/backend.conf" <<CONF
 daemon off; worker_processes 1; pid $work/backend.pid; error_log $work/nginx-logs/backend.err warn;
 events { worker_connections 4096; }
 http { access_log off; server { listen 127.0.0.1:18080; keepalive_requests 100000;
-  location / { return 200 "hello from the backend\n"; } } }
+  location / { return 200 "hello from the backend\n"; } }
+  server { listen 127.0.0.1:18087; location / { return 200 ""; } } }
 CONF
 cat > "$work/nginx.conf" <<CONF
 daemon off; worker_processes auto; pid $work/nginx.pid; error_log $work/nginx-logs/proxy.err warn;
@@ -82,12 +90,21 @@ dtab {
 }
 CONF
 sed -e 's/18083/18084/' -e 's/18990/18991/' "$work/switchyard.routes" > "$work/baseline.routes"
+sed -e 's/18083/18085/' -e 's/18990/18992/' "$work/switchyard.routes" > "$work/traced-1.routes"
+echo 'tracing otlp "http://127.0.0.1:18087" sample 1%' >> "$work/traced-1.routes"
+sed -e 's/18083/18086/' -e 's/18990/18993/' "$work/switchyard.routes" > "$work/traced-100.routes"
+echo 'tracing otlp "http://127.0.0.1:18087" sample 100%' >> "$work/traced-100.routes"
 
 nginx -c "$work/backend.conf" & pids+=($!)
 nginx -c "$work/nginx.conf" & pids+=($!)
 haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
 .build/release/switchyard run "$work/switchyard.routes" --threads 2 --log-level warning --no-watch & sy=$!; pids+=($sy)
 [ -n "$BASELINE" ] && { "$BASELINE" run "$work/baseline.routes" --threads 2 --log-level warning --no-watch & pids+=($!); }
+if [ "$TRACING" = 1 ]; then
+  for sample in 1 100; do
+    .build/release/switchyard run "$work/traced-$sample.routes" --threads 2 --log-level warning --no-watch & pids+=($!)
+  done
+fi
 sleep 2
 for port in $targets; do
   curl -sf -o /dev/null -H "Host: bench" "http://127.0.0.1:$port/" || { echo "port $port does not answer"; exit 1; }
@@ -96,7 +113,8 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 idle_rss=$(rss "$sy")
 
 # --- rounds --------------------------------------------------------------------
-declare -A names=([18080]="backend (direct)" [18081]="nginx" [18082]="haproxy" [18083]="switchyard" [18084]="switchyard (baseline)")
+declare -A names=([18080]="backend (direct)" [18081]="nginx" [18082]="haproxy" [18083]="switchyard" [18084]="switchyard (baseline)"
+                  [18085]="switchyard trace 1%" [18086]="switchyard trace 100%")
 declare -A rps p50 p99
 peak_rss=$idle_rss
 to_ms() {  # wrk prints 812.00us, 1.23ms or 2.01s
@@ -106,7 +124,7 @@ for round in $(seq 1 "$ROUNDS"); do
   order="$targets"
   # The baseline and the build under test swap places every other round:
   # whichever runs first after the peers tends to do a little better.
-  [ -n "$BASELINE" ] && [ $((round % 2)) = 0 ] && order="18080 18081 18082 18084 18083"
+  [ -n "$BASELINE" ] && [ $((round % 2)) = 0 ] && order="${targets/18083 18084/18084 18083}"
   for port in $order; do
     out="$work/wrk-$port-$round.txt"
     if [ "$port" = 18083 ]; then
@@ -134,6 +152,10 @@ done
 awk -v s="${mrps[18083]}" -v n="${mrps[18081]}" -v h="${mrps[18082]}" -v sp="${mp99[18083]}" -v np="${mp99[18081]}" 'BEGIN {
   printf "\nthroughput switchyard/nginx = %.2f, switchyard/haproxy = %.2f\n", s / n, s / h
   printf "p99 switchyard/nginx = %.2f (lower is better)\n", sp / np }'
+if [ "$TRACING" = 1 ]; then
+  awk -v s="${mrps[18083]}" -v t1="${mrps[18085]}" -v t100="${mrps[18086]}" -v n="${mrps[18081]}" 'BEGIN {
+    printf "tracing: off %.0f, 1%% %.0f, 100%% %.0f requests/s; /nginx = %.2f, %.2f, %.2f\n", s, t1, t100, s / n, t1 / n, t100 / n }'
+fi
 if [ -n "$BASELINE" ]; then
   awk -v s="${mrps[18083]}" -v b="${mrps[18084]}" -v n="${mrps[18081]}" 'BEGIN {
     printf "baseline/nginx = %.2f; switchyard/baseline = %.3f\n", b / n, s / b }'

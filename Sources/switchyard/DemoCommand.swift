@@ -103,6 +103,14 @@ struct DemoCommand: AsyncParsableCommand {
                 .contains { line.hasPrefix("switchyard_\($0)_total") }
         }.sorted()
         Output.out("The proxy's own count (admin /metrics, every series in docs/metrics.md):\n" + lines.map { "  \($0)\n" }.joined())
+        let admin = runtime.adminAddress?.hostPort ?? "?"
+        let tracing = runtime.config.snapshot.config.tracing
+        Output.out("""
+
+            Where to look on a running proxy: http://\(admin)/metrics (Prometheus), /endpoints, /routes, /config.
+            Traces: \(tracing.map { "exported to \($0.endpoint)/v1/traces" } ?? "off; add `tracing otlp \"http://COLLECTOR:4318\"` to the rules to export a span per request and attempt").
+
+            """)
         await runtime.stop(grace: .seconds(2))
         for backend in backends { await backend.close() }
         try await group.shutdownGracefully()

@@ -10,8 +10,9 @@ final class RunCommandTests: XCTestCase {
         let directory = try CLIRunner.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let rules = directory.appendingPathComponent("run.routes")
-        let port = 20_000 + Int.random(in: 0..<20_000)
-        let admin = port + 1
+        // Ports the kernel picks: a random guess can land on one a test's client connection holds.
+        let port = try RawClientLite.freePort()
+        let admin = try RawClientLite.freePort()
         func text(_ target: String) -> String {
             "listen 127.0.0.1:\(port)\nadmin 127.0.0.1:\(admin)\nidentify host\ndtab { /svc => \(target); }\n"
         }

@@ -34,7 +34,7 @@ final class DNSResolverTests: XCTestCase {
             host-record=api2.example.internal,10.2.0.2
 
             """.write(to: directory.appendingPathComponent("records.conf"), atomically: true, encoding: .utf8)
-        port = 20_000 + Int.random(in: 0..<20_000)
+        port = try freeLoopbackPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: dnsmasq)
         process.arguments = ["--no-daemon", "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv",

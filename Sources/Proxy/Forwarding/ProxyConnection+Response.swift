@@ -197,10 +197,17 @@ extension ProxyConnection {
     // MARK: Ending a request
 
     /// Counts an answered request under its route, logical name and
-    /// destination (all `none` for one answered before it was routed).
-    func count(_ request: InFlightRequest?, status: Int, destination: String = "none", end: NIODeadline = .now()) {
+    /// destination (all `none` for one answered before it was routed;
+    /// `head`: its head, when it was read, for the access log).
+    func count(_ request: InFlightRequest?, status: Int, destination: String = "none", end: NIODeadline = .now(),
+               head: RequestHead? = nil) {
         guard let request else {
             runtime.metrics.record(.none, status: status, classification: nil, attempts: 0, nanoseconds: nil)
+            if let head, let log = runtime.accessLog {
+                log.append(AccessLog.Line(route: "none", name: "none", destination: "none", endpoint: nil, method: head.method,
+                                          host: head.authority, path: head.target, status: status, durationMs: 0, attempts: 0,
+                                          requestID: RequestID.inbound(head) ?? runtime.requestIDs.next()))
+            }
             return
         }
         let labels = ProxyMetrics.RequestLabels(route: request.decision.routeName ?? "default", name: request.decision.nameText,

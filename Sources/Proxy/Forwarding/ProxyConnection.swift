@@ -187,14 +187,14 @@ final class ProxyConnection: ChannelInboundHandler {
         let overrides = listener.allowDtabOverride ? head.values(.l5dDtab).filter { !$0.isEmpty } : []
         let hasBody = head.framing != .none
         if let limit = runtime.options.maxBodySize, case .contentLength(let length) = head.framing, length > limit {
-            count(nil, status: 413)
+            count(nil, status: 413, head: head)
             respondError(status: 413, error: "request body of \(length) bytes is larger than max-body-size \(limit)", close: true)
             return
         }
         let decision: RoutingDecision
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
-            count(nil, status: failure.status)
+            count(nil, status: failure.status, head: head)
             respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive)
             return
         case .success(let routed):
