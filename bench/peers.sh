@@ -11,7 +11,8 @@
 #
 # Besides switchyard with tracing off, two more instances trace every
 # request (`tracing otlp … sample 1%` and `sample 100%`) and export to a
-# sink collector (nginx answering 200 to every OTLP/HTTP POST).
+# sink collector (nginx answering every OTLP/HTTP POST with an empty
+# protobuf ExportTraceServiceResponse).
 #
 # Installs nginx, haproxy and wrk from Debian packages when missing.
 set -euo pipefail
@@ -55,7 +56,8 @@ daemon off; worker_processes 1; pid $work/backend.pid; error_log $work/nginx-log
 events { worker_connections 4096; }
 http { access_log off; server { listen 127.0.0.1:18080; keepalive_requests 100000;
   location / { return 200 "hello from the backend\n"; } }
-  server { listen 127.0.0.1:18087; location / { return 200 ""; } } }
+  server { listen 127.0.0.1:18087; client_max_body_size 0;
+    location / { default_type application/x-protobuf; return 200 ""; } } }
 CONF
 cat > "$work/nginx.conf" <<CONF
 daemon off; worker_processes auto; pid $work/nginx.pid; error_log $work/nginx-logs/proxy.err warn;

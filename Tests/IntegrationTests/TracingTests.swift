@@ -33,12 +33,12 @@ final class TracingTests: XCTestCase {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    func start(sample: String = "100%") async throws -> Int {
+    func start(sample: String = "100%", collector: String? = nil) async throws -> Int {
         let rules = directory.appendingPathComponent("trace.routes")
         try """
             listen 127.0.0.1:0
             admin 127.0.0.1:0
-            tracing otlp "\(receiver.url)" sample \(sample)
+            tracing otlp "\(collector ?? receiver.url)" sample \(sample)
             access-log "\(directory.appendingPathComponent("access.jsonl").path)"
             namer echo = static "127.0.0.1:\(echo.port)"
             namer failing = static "127.0.0.1:\(failing.port)"
@@ -166,5 +166,22 @@ final class TracingTests: XCTestCase {
         let followed = try await exported(trace: trace, count: 2)
         XCTAssertEqual(followed.count, 2, "a sampled caller's trace is recorded at sample 0%")
         XCTAssertTrue(receiver.spans().allSatisfy { $0.traceID != id }, "a trace started here at 0% is not exported")
+    }
+
+    /// A collector that refuses connections costs the requests nothing, and is counted.
+    func testAnUnreachableCollectorIsCountedAndCostsRequestsNothing() async throws {
+        let port = try await start(collector: "http://127.0.0.1:\(try freeLoopbackPort())")
+        for _ in 0..<50 {
+            XCTAssertTrue(try get(port, host: "echo").hasPrefix("HTTP/1.1 200"))
+        }
+        let admin = try XCTUnwrap(runtime?.adminAddress?.port)
+        var counted = ""
+        for _ in 0..<100 {
+            let metrics = try RawClient.exchange(port: admin, "GET /metrics HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").text
+            counted = metrics.split(separator: "\n").first { $0.hasPrefix("switchyard_trace_export_errors_total ") }.map(String.init) ?? ""
+            if !counted.isEmpty, !counted.hasSuffix(" 0") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        XCTAssertFalse(counted.isEmpty || counted.hasSuffix(" 0"), "export errors are counted: \(counted)")
     }
 }

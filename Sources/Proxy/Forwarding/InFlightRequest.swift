@@ -36,13 +36,13 @@ final class InFlightRequest {
     /// The server span, when the proxy traces.
     var span: (any Span)?
 
-    /// `switchyard_requests_in_flight`, up while this object lives.
-    private let inFlight: Gauge
+    /// Counts this request in flight (`switchyard_requests_in_flight`) while it lives.
+    private let metrics: LoopMetrics
 
     init(head: RequestHead, decision: RoutingDecision, machine: RequestMachine, body: RequestBodyState, started: NIODeadline,
-         closeClient: Bool, inFlight: Gauge) {
-        self.inFlight = inFlight
-        inFlight.increment()
+         closeClient: Bool, metrics: LoopMetrics) {
+        self.metrics = metrics
+        metrics.inFlight += 1
         self.head = head
         self.decision = decision
         self.machine = machine
@@ -51,7 +51,7 @@ final class InFlightRequest {
         self.closeClient = closeClient
     }
 
-    deinit { inFlight.decrement() }
+    deinit { metrics.inFlight -= 1 }
 
     /// Whether bytes have been written to the client for this response.
     var responseStarted: Bool { responseStatus != nil }

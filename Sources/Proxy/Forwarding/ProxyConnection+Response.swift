@@ -227,13 +227,13 @@ extension ProxyConnection {
 
     /// An error response's bytes in a buffer, counted as sent.
     func countedBuffer(_ context: ChannelHandlerContext, _ bytes: [UInt8]) -> ByteBuffer {
-        counters.sent.increment(by: Int64(bytes.count))
+        counters.sent += bytes.count
         return context.channel.allocator.buffer(bytes: bytes)
     }
 
     /// Writes to the client, counting the bytes.
     func writeToClient(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
-        counters.sent.increment(by: Int64(buffer.readableBytes))
+        counters.sent += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: nil)
     }
 

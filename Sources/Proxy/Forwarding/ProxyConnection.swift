@@ -35,8 +35,8 @@ final class ProxyConnection: ChannelInboundHandler {
 
     let runtime: LoopRuntime
     let listener: ListenerConfig
-    /// This listener's connection and byte counters.
-    let counters: ListenerSeries
+    /// This listener's connection and byte counts on this loop.
+    let counters: ListenerTally
     var context: ChannelHandlerContext?
     var inbound: ByteBuffer?
     var state = State.awaitingHead
@@ -64,12 +64,12 @@ final class ProxyConnection: ChannelInboundHandler {
         runtime.connections[ObjectIdentifier(self)] = self
         clientAddress = context.channel.remoteAddress?.ipAddress
         inbound = context.channel.allocator.buffer(capacity: 4096)
-        counters.accepted.increment()
-        counters.open.increment()
+        counters.accepted += 1
+        counters.open += 1
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        counters.open.decrement()
+        counters.open -= 1
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -78,7 +78,7 @@ final class ProxyConnection: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
-        counters.received.increment(by: Int64(buffer.readableBytes))
+        counters.received += buffer.readableBytes
         // After an error response: what still arrives is dropped.
         if case .closing = state { return }
         if case .tunnel(let lease) = state {
@@ -219,7 +219,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated)
         let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
-                                      closeClient: !head.keepAlive, inFlight: runtime.metrics.inFlight)
+                                      closeClient: !head.keepAlive, metrics: runtime.metrics)
         if let tracer = runtime.tracer {
             let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress)
             request.span = span

@@ -15,6 +15,8 @@ enum RequestTracing {
         tracer.extract(head, into: &context, using: HeadExtractor())
         let route = decision.routeName ?? "default"
         let span = tracer.startSpan("\(head.method) \(route)", context: context, ofKind: .server)
+        // An unsampled span is only a context to propagate: its attributes would be thrown away.
+        guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = head.method
             attributes["url.path"] = String(head.target.prefix { $0 != "?" })
@@ -32,6 +34,7 @@ enum RequestTracing {
     static func attemptSpan(_ tracer: any Tracer, parent: any Span, method: String, endpoint: Endpoint, destination: String,
                             number: Int) -> any Span {
         let span = tracer.startSpan(method, context: parent.context, ofKind: .client)
+        guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = method
             attributes["server.address"] = endpoint.host
@@ -56,6 +59,7 @@ enum RequestTracing {
     /// Ends a span with the status the client (or, for an attempt, the
     /// proxy) got; 5xx and errors mark it failed.
     static func end(_ span: any Span, status: Int?, error: String? = nil) {
+        guard span.isRecording else { return span.end() }
         if let status { span.attributes["http.response.status_code"] = status }
         if let error {
             span.attributes["error.type"] = error

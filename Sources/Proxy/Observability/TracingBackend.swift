@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import OTel
 import Prometheus
 import RouteLang
@@ -49,10 +50,12 @@ struct TracingBackend: Sendable {
 // MARK: - CountingLogHandler
 
 /// Counts the warnings and errors swift-otel logs (its only report of a
-/// failed export) and passes them on to the proxy's log.
+/// failed export) and passes them on to the proxy's log, at most one a
+/// minute (a collector that is down fails every batch).
 struct CountingLogHandler: LogHandler {
     let errors: Counter
     let forward: Logger
+    private let lastForwarded = NIOLockedValueBox<(at: ContinuousClock.Instant?, quiet: Int)>((nil, 0))
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .warning
 
@@ -61,8 +64,24 @@ struct CountingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    init(errors: Counter, forward: Logger) {
+        self.errors = errors
+        self.forward = forward
+    }
+
     func log(event: LogEvent) {
         if event.level >= .warning { errors.increment() }
-        forward.log(level: event.level, "tracing: \(event.message)", metadata: event.metadata)
+        let now = ContinuousClock.now
+        let quiet = lastForwarded.withLockedValue { last -> Int? in
+            if let at = last.at, now - at < .seconds(60) {
+                last.quiet += 1
+                return nil
+            }
+            defer { last = (now, 0) }
+            return last.quiet
+        }
+        guard let quiet else { return }
+        let more = quiet > 0 ? " (\(quiet) more in the last minute, counted in switchyard_trace_export_errors_total)" : ""
+        forward.log(level: event.level, "tracing: \(event.message)\(more)", metadata: event.metadata)
     }
 }

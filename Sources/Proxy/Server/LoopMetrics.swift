@@ -6,20 +6,32 @@ import RouteLang
 
 /// One event loop's cache of metric objects by label values, so counting a
 /// request is a dictionary hit (usually a pointer compare with the last
-/// one) and atomic increments.
+/// one) and atomic increments. What changes on every read and write (bytes,
+/// requests in flight) is tallied in plain numbers here and added to the
+/// shared series every 100 ms (`flush`), so loops never contend for them.
 final class LoopMetrics {
     let metrics: ProxyMetrics
     private var series: [ProxyMetrics.RequestLabels: RequestSeries] = [:]
     private var last: (labels: ProxyMetrics.RequestLabels, series: RequestSeries)?
     private var attemptCounters: [String: AttemptCounters] = [:]
     private var lastAttempts: (destination: String, counters: AttemptCounters)?
-    private var listeners: [String: ListenerSeries] = [:]
+    private var listeners: [String: ListenerTally] = [:]
+    /// Requests in flight on this loop, and how many of them the shared gauge holds.
+    var inFlight = 0
+    private var inFlightPublished = 0
 
     init(_ metrics: ProxyMetrics) {
         self.metrics = metrics
     }
 
-    var inFlight: Gauge { metrics.inFlight }
+    /// Adds what this loop tallied since the last flush to the shared series.
+    func flush() {
+        if inFlight != inFlightPublished {
+            metrics.inFlight.increment(by: Double(inFlight - inFlightPublished))
+            inFlightPublished = inFlight
+        }
+        for tally in listeners.values { tally.flush() }
+    }
 
     /// The attempt-loop counters of a destination (bound id). The last one
     /// asked for is kept aside: consecutive requests mostly share a
@@ -54,9 +66,9 @@ final class LoopMetrics {
         if let nanoseconds { series.latency.recordNanoseconds(nanoseconds) }
     }
 
-    func listener(_ address: String) -> ListenerSeries {
+    func listener(_ address: String) -> ListenerTally {
         if let made = listeners[address] { return made }
-        let made = ListenerSeries(metrics.connections(listener: address))
+        let made = ListenerTally(metrics.connections(listener: address))
         listeners[address] = made
         return made
     }
@@ -92,16 +104,30 @@ final class RequestSeries {
     }
 }
 
-// MARK: - ListenerSeries
+// MARK: - ListenerTally
 
-/// One listener's connection and byte counters.
-struct ListenerSeries {
-    let accepted: Counter
-    let open: Gauge
-    let received: Counter
-    let sent: Counter
+/// One listener's connection and byte counts on one loop, added to the
+/// shared series by `flush`.
+final class ListenerTally {
+    var accepted = 0
+    var open = 0
+    var received = 0
+    var sent = 0
+    private var openPublished = 0
+    private let series: (accepted: Counter, open: Gauge, received: Counter, sent: Counter)
 
     init(_ series: (accepted: Counter, open: Gauge, received: Counter, sent: Counter)) {
-        (accepted, open, received, sent) = series
+        self.series = series
+    }
+
+    func flush() {
+        if accepted > 0 { series.accepted.increment(by: Int64(accepted)) }
+        if received > 0 { series.received.increment(by: Int64(received)) }
+        if sent > 0 { series.sent.increment(by: Int64(sent)) }
+        if open != openPublished { series.open.increment(by: Double(open - openPublished)) }
+        accepted = 0
+        received = 0
+        sent = 0
+        openPublished = open
     }
 }

@@ -68,6 +68,7 @@ extension LoopRuntime {
                 guard let self else { return }
                 let now = NIODeadline.now()
                 for connection in self.connections.values { connection.checkDeadlines(now: now) }
+                self.metrics.flush()
                 sweeps += 1
                 if sweeps % 10 == 0 { self.board.publish(loop: self.index, self.destinations.loads) }
                 schedule()
