@@ -33,8 +33,11 @@ final class InFlightRequest {
     var endpoint: Endpoint?
     /// `l5d-reqid`, the same on every attempt: the request's trace id.
     var requestID = ""
-    /// The server span, when the proxy traces.
+    /// The server span, when the proxy traces and records this request.
     var span: (any Span)?
+    /// For a request the proxy traces but does not record: the propagation
+    /// fields to send instead of the caller's (nil: the caller's pass on).
+    var traceFields: [(String, String)]?
 
     /// Counts this request in flight (`switchyard_requests_in_flight`) while it lives.
     private let metrics: LoopMetrics

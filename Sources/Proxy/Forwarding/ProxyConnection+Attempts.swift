@@ -113,7 +113,7 @@ extension ProxyConnection {
                                                       endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline,
                                                       requestID: request.requestID,
                                                       traceFields: runtime.tracer.flatMap { tracer in
-                                                          attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? [] })
+                                                          attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })
             let head = HeadRewriter.request(request.head, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             // A retry sends again what earlier attempts took of the body.

@@ -221,9 +221,15 @@ final class ProxyConnection: ChannelInboundHandler {
         let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
                                       closeClient: !head.keepAlive, metrics: runtime.metrics)
         if let tracer = runtime.tracer {
-            let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress)
-            request.span = span
-            request.requestID = span.context.otelTraceID ?? runtime.requestIDs.next()
+            switch RequestTracing.decide(head, ratio: runtime.sampleRatio, ids: &runtime.requestIDs) {
+            case .record:
+                let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress)
+                request.span = span
+                request.requestID = span.context.otelTraceID ?? runtime.requestIDs.next()
+            case .skip(let id, let fields):
+                request.requestID = id
+                request.traceFields = fields
+            }
         } else {
             request.requestID = RequestID.inbound(head) ?? runtime.requestIDs.next()
         }

@@ -31,6 +31,17 @@ enum B3Fields {
         return "00-\(padded)-\(span.lowercased())-\(sampled == false ? "00" : "01")"
     }
 
+    /// The caller's B3 sampling decision; nil when it left it to us.
+    static func decision(in head: RequestHead) -> Bool? {
+        if let single = head.value(named: "b3") {
+            let parts = single.split(separator: "-")
+            let flag = parts.count == 1 ? parts[0] : parts.count >= 3 ? parts[2] : nil
+            return flag.map { $0 == "1" || $0 == "d" }
+        }
+        if head.value(named: "x-b3-flags") == "1" { return true }
+        return head.value(named: "x-b3-sampled").map { $0 == "1" || $0.lowercased() == "true" }
+    }
+
     /// B3 single and multi-header fields with the ids of `traceparent`.
     static func fields(fromTraceparent parent: String) -> [(String, String)] {
         let parts = parent.split(separator: "-")

@@ -18,6 +18,14 @@ struct RequestID {
         Self.hex(nextWord()) + Self.hex(nextWord())
     }
 
+    /// A new 64-bit span id, for a traceparent the proxy writes itself.
+    mutating func nextSpan() -> String { Self.hex(nextWord()) }
+
+    /// True with probability `ratio`.
+    mutating func draw(_ ratio: Double) -> Bool {
+        ratio >= 1 || (ratio > 0 && Double(nextWord() >> 11) / Double(1 << 53) < ratio)
+    }
+
     private mutating func nextWord() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -34,20 +42,29 @@ struct RequestID {
         }
     }
 
-    /// The trace id a request carries: `traceparent`'s, else B3's (a 64-bit
-    /// B3 id is padded to 128 bits, as OpenTelemetry does). Nil when it has
-    /// none or it is malformed.
+    /// The trace id a request carries, as the W3C `traceparent` its W3C or
+    /// B3 fields amount to; nil when it has none or they are malformed.
     static func inbound(_ head: RequestHead) -> String? {
+        inboundTrace(head)?.traceID
+    }
+
+    /// A caller's trace: its id and sampling decision (nil: B3 left it to us).
+    struct InboundTrace {
+        var traceID: String
+        var sampled: Bool?
+    }
+
+    static func inboundTrace(_ head: RequestHead) -> InboundTrace? {
         guard head.fields.contains(where: { $0.kind == .traceContext }) else { return nil }
-        if let parent = head.values(named: "traceparent").first {
+        if let parent = head.value(named: "traceparent") {
             let parts = parent.split(separator: "-")
-            if parts.count >= 4, parts[1].count == 32, isHex(parts[1]), parts[1] != String(repeating: "0", count: 32) {
-                return parts[1].lowercased()
+            if parts.count >= 4, parts[1].count == 32, isHex(parts[1]), parts[1].contains(where: { $0 != "0" }) {
+                return InboundTrace(traceID: parts[1].lowercased(), sampled: (UInt8(parts[3], radix: 16) ?? 0) & 1 == 1)
             }
         }
-        let b3 = head.values(named: "b3").first.map { String($0.split(separator: "-").first ?? "") } ?? head.values(named: "x-b3-traceid").first
-        guard let id = b3, id.count == 16 || id.count == 32, isHex(Substring(id)), id.contains(where: { $0 != "0" }) else { return nil }
-        return (id.count == 16 ? String(repeating: "0", count: 16) + id : id).lowercased()
+        guard let b3 = B3Fields.traceparent(in: head) else { return nil }
+        let parts = b3.split(separator: "-")
+        return InboundTrace(traceID: String(parts[1]), sampled: B3Fields.decision(in: head))
     }
 
     static func isHex(_ text: Substring) -> Bool {

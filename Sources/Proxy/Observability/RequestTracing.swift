@@ -10,6 +10,28 @@ import Tracing
 /// fields) and a client span per attempt under it, so retries show as
 /// siblings. Each attempt's span is what the backend sees as its parent.
 enum RequestTracing {
+    /// Whether a request is recorded, decided before any span exists
+    /// (parent-based: a caller's decision is followed; a trace that starts
+    /// here is recorded with probability `ratio`).
+    enum Decision {
+        case record
+        /// Not recorded: the request keeps `requestID`, and the backend gets
+        /// `fields` (nil: the caller's own, passed on unchanged).
+        case skip(requestID: String, fields: [(String, String)]?)
+    }
+
+    static func decide(_ head: RequestHead, ratio: Double, ids: inout RequestID) -> Decision {
+        if let inbound = RequestID.inboundTrace(head) {
+            if inbound.sampled ?? ids.draw(ratio) { return .record }
+            return .skip(requestID: inbound.traceID, fields: nil)
+        }
+        if ids.draw(ratio) { return .record }
+        // Downstream hears that this trace was not sampled, under the id the request carries.
+        let trace = ids.next()
+        let parent = "00-\(trace)-\(ids.nextSpan())-00"
+        return .skip(requestID: trace, fields: [("traceparent", parent)] + B3Fields.fields(fromTraceparent: parent))
+    }
+
     static func serverSpan(_ tracer: any Tracer, head: RequestHead, decision: RoutingDecision, client: String?) -> any Span {
         var context = ServiceContext.topLevel
         tracer.extract(head, into: &context, using: HeadExtractor())

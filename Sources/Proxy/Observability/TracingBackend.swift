@@ -8,8 +8,8 @@ import Tracing
 
 // MARK: - TracingBackend
 
-/// swift-otel's tracer for `tracing otlp "URL" sample R`: parent-based
-/// sampling at R for traces that start here, W3C trace context extracted
+/// swift-otel's tracer for `tracing otlp "URL" sample R` (parent-based
+/// sampling at R is decided by `RequestTracing.decide`), W3C trace context extracted
 /// and injected (B3 is translated by `B3Fields`, which swift-otel lacks),
 /// spans batched and
 /// exported over OTLP/HTTP by a background service. An unreachable
@@ -27,7 +27,9 @@ struct TracingBackend: Sendable {
         configuration.propagators = [.traceContext]
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
-        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: config.sampleRatio) ?? .parentBasedAlwaysOn
+        // The ratio is applied before a span exists (`RequestTracing.decide`): an unsampled request never
+        // reaches swift-otel, so it costs only its ids. What gets here is to be recorded.
+        configuration.traces.sampler = .alwaysOn
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .httpProtobuf
         configuration.traces.otlpExporter.endpoint = (config.endpoint.hasSuffix("/") ? String(config.endpoint.dropLast()) : config.endpoint)
@@ -35,7 +37,7 @@ struct TracingBackend: Sendable {
         configuration.traces.otlpExporter.timeout = .seconds(2)
         configuration.traces.batchSpanProcessor.scheduleDelay = .milliseconds(500)
         let errors = registry.makeCounter(descriptor: ProxyMetrics.name("trace_export_errors", "Problems swift-otel reported exporting spans "
-                                                                           + "(an unreachable collector, a refused batch)."))
+                                                                           + "(an unreachable collector, a refused batch, spans dropped from a full queue)."))
         configuration.diagnosticLogger = .custom(Logger(label: "switchyard.tracing") { _ in
             CountingLogHandler(errors: errors, forward: logger)
         })

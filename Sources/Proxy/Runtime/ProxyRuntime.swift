@@ -51,7 +51,7 @@ public final class ProxyRuntime: Sendable {
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         refreshes = NIOThreadPool(numberOfThreads: 1)
         server = try ProxyServer(snapshot: snapshot, group: group, options: options, logger: logger, metrics: metrics,
-                                 tracer: tracing?.tracer)
+                                 tracer: tracing?.tracer, sampleRatio: tracing?.config.sampleRatio ?? 1)
         config = ConfigRuntime(source: source, lint: built.lint, snapshot: snapshot, server: server, logger: logger, watches: watches)
         late.withLockedValue { $0 = self }
     }

@@ -28,16 +28,18 @@ final class LoopRuntime {
     var connections: [ObjectIdentifier: ProxyConnection] = [:]
     /// Set when the server stops: connections close after their current exchange.
     var draining = false
-    /// Spans per request and attempt, when the config has `tracing`.
+    /// Spans per request and attempt, when the config has `tracing`, and the share of new traces recorded.
     let tracer: (any Tracer)?
+    let sampleRatio: Double
     var requestIDs = RequestID()
     /// The config's access log, if it has one.
     private(set) var accessLog: AccessLog?
     let accessLogs: AccessLogs
 
     init(eventLoop: EventLoop, snapshot: RoutingSnapshot, options: ProxyOptions, logger: Logger, metrics: ProxyMetrics,
-         board: HealthBoard, index: Int, loops: Int, tracer: (any Tracer)?, accessLogs: AccessLogs) {
+         board: HealthBoard, index: Int, loops: Int, tracer: (any Tracer)?, sampleRatio: Double, accessLogs: AccessLogs) {
         self.tracer = tracer
+        self.sampleRatio = sampleRatio
         self.accessLogs = accessLogs
         accessLog = accessLogs.log(snapshot.config.accessLog)
         self.eventLoop = eventLoop

@@ -27,7 +27,7 @@ public final class ProxyServer: Sendable {
 
     public init(snapshot: RoutingSnapshot, group: EventLoopGroup, options: ProxyOptions = ProxyOptions(),
                 logger: Logger = Logger(label: "switchyard.proxy"), metrics: ProxyMetrics = ProxyMetrics(),
-                tracer: (any Tracer)? = nil) throws {
+                tracer: (any Tracer)? = nil, sampleRatio: Double = 1) throws {
         self.group = group
         self.options = options
         self.logger = logger
@@ -41,7 +41,8 @@ public final class ProxyServer: Sendable {
             // Each runtime is made on its own loop and never leaves it.
             runtimes[ObjectIdentifier(loop)] = try loop.submit {
                 NIOLoopBound(LoopRuntime(eventLoop: loop, snapshot: snapshot, options: options, logger: logger, metrics: metrics,
-                                         board: board, index: index, loops: loops.count, tracer: tracer, accessLogs: accessLogs),
+                                         board: board, index: index, loops: loops.count, tracer: tracer,
+                                         sampleRatio: sampleRatio, accessLogs: accessLogs),
                              eventLoop: loop)
             }.wait()
         }

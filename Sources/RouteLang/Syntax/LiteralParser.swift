@@ -144,33 +144,29 @@ public enum LiteralParser {
         return .success(SocketAddress(host: host, port: port))
     }
 
-    /// An etcd client address: `http://HOST:PORT` (etcd's JSON gateway; no
-    /// TLS yet, so `https` is refused rather than silently sent in clear).
+    /// An etcd client address: `http://HOST:PORT`.
     public static func etcdAddress(_ text: String) -> Outcome<SocketAddress> {
-        let help = "write the client URL, e.g. `http://127.0.0.1:2379`"
-        guard text.hasPrefix("http://") else {
-            return .failure(LiteralError(text.hasPrefix("https://") ? "etcd over TLS is not supported yet: `\(text)`"
-                                            : "invalid etcd address `\(text)`", help: help))
-        }
-        var rest = text.dropFirst("http://".count)
-        if rest.hasSuffix("/") { rest = rest.dropLast() }
-        guard !rest.contains("/"), case .success(let address) = address(String(rest)), address.port > 0 else {
-            return .failure(LiteralError("invalid etcd address `\(text)`", help: help))
-        }
-        return .success(address)
+        httpAddress(text, tlsWords: "etcd", name: "etcd address", example: "http://127.0.0.1:2379", allowingPath: false)
     }
 
     /// A collector's base URL: `http://HOST:PORT`, optionally with a path.
     public static func collectorURL(_ text: String) -> Outcome<SocketAddress> {
-        let help = "write the collector's OTLP/HTTP address, e.g. `http://127.0.0.1:4318`"
+        httpAddress(text, tlsWords: "export", name: "collector URL", example: "http://127.0.0.1:4318", allowingPath: true)
+    }
+
+    /// `http://HOST:PORT[/PATH]` of a control-plane server. There is no TLS
+    /// yet, so `https` is refused rather than silently sent in clear.
+    static func httpAddress(_ text: String, tlsWords: String, name: String, example: String, allowingPath: Bool) -> Outcome<SocketAddress> {
+        let help = "write it as `\(example)`"
         guard text.hasPrefix("http://") else {
-            return .failure(LiteralError(text.hasPrefix("https://") ? "export over TLS is not supported yet: `\(text)`"
-                                            : "invalid collector URL `\(text)`", help: help))
+            return .failure(LiteralError(text.hasPrefix("https://") ? "\(tlsWords) over TLS is not supported yet: `\(text)`"
+                                            : "invalid \(name) `\(text)`", help: help))
         }
         let rest = text.dropFirst("http://".count)
         let authority = rest.prefix { $0 != "/" }
-        guard case .success(let address) = address(String(authority)), address.port > 0 else {
-            return .failure(LiteralError("invalid collector URL `\(text)`", help: help))
+        let path = rest.dropFirst(authority.count)
+        guard allowingPath || path.isEmpty || path == "/", case .success(let address) = address(String(authority)), address.port > 0 else {
+            return .failure(LiteralError("invalid \(name) `\(text)`", help: help))
         }
         return .success(address)
     }
