@@ -117,6 +117,7 @@ extension ProxyConnection {
         context.flush()
         cancelTimers()
         record(attempt, rtt: rtt, success: true)
+        if let span = attempt.span { RequestTracing.end(span, status: 101) }
         count(request, status: 101, destination: attempt.pick.leaf.idText)
         self.request = nil
         state = .tunnel(lease)
