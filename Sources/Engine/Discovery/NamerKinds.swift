@@ -56,6 +56,19 @@ public enum NamerKinds {
         })
     }
 
+    /// The fingerprints to compare the next check with, after loading with
+    /// `before`: a source asked on a clock (DNS) is due again only after the
+    /// answer just loaded, so it takes the fingerprint of `after`; the others
+    /// keep the one taken before loading, so a change made while loading is
+    /// seen by the next check.
+    public static func settled(before: [String: [String: String]], after: NamerTable, config: RoutingConfig) -> [String: [String: String]] {
+        var settled = before
+        for namer in config.namers where namer.kind == .dns {
+            settled[namer.name] = fingerprint(namer, current: after.namers[namer.name])
+        }
+        return settled
+    }
+
     /// The labels `/#/NAME/LABEL` the config's dtabs name.
     static func labels(of namer: String, in config: RoutingConfig) -> Set<String> {
         var labels: Set<String> = []

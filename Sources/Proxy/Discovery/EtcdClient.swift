@@ -49,11 +49,6 @@ public struct EtcdClient: Sendable {
         return answer["succeeded"] as? Bool == true ? Self.revision(of: answer) : nil
     }
 
-    /// Compacts history up to `revision` (tests use it to force a relist).
-    public func compact(_ revision: Int64) async throws {
-        _ = try await call("/v3/kv/compaction", ["revision": String(revision), "physical": true])
-    }
-
     // MARK: Watch
 
     /// Streams the changes to `key`…`rangeEnd` from `startRevision` on,

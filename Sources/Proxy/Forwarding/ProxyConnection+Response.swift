@@ -207,7 +207,7 @@ extension ProxyConnection {
             if let head, let log = runtime.accessLog {
                 log.append(AccessLog.Line(route: "none", name: "none", destination: "none", endpoint: nil, method: head.method,
                                           host: head.authority, path: head.target, status: status, durationMs: 0, attempts: 0,
-                                          requestID: RequestID.inbound(head) ?? runtime.requestIDs.next()))
+                                          requestID: runtime.requestID(for: head)))
             }
             return
         }

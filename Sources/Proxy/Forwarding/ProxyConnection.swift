@@ -231,7 +231,7 @@ final class ProxyConnection: ChannelInboundHandler {
                 request.traceFields = fields
             }
         } else {
-            request.requestID = RequestID.inbound(head) ?? runtime.requestIDs.next()
+            request.requestID = runtime.requestID(for: head)
         }
         self.request = request
         state = .forwarding

@@ -196,12 +196,7 @@ public final class ConfigRuntime: Sendable {
         }
         let refreshed = snapshot.replacingNamers(NamerKinds.table(for: snapshot.config, previous: snapshot.namers, watched: watched),
                                                  generation: generation)
-        // Sources asked on a clock (DNS) are due again only after this answer;
-        // the others keep the fingerprint taken before loading, so a change
-        // made while loading is seen by the next check.
-        let settled = current.merging(NamerKinds.fingerprints(refreshed.config, current: refreshed.namers).filter { name, _ in
-            refreshed.config.namers.first { $0.name == name }?.kind == .dns
-        }) { $1 }
+        let settled = NamerKinds.settled(before: current, after: refreshed.namers, config: refreshed.config)
         state.withLockedValue { state in
             state.snapshot = refreshed
             state.namerFingerprints = settled

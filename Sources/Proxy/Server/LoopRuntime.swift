@@ -32,6 +32,11 @@ final class LoopRuntime {
     let tracer: (any Tracer)?
     let sampleRatio: Double
     var requestIDs = RequestID()
+
+    /// The id of a request the proxy does not record a span for: its caller's trace id, or a new one.
+    func requestID(for head: RequestHead) -> String {
+        RequestID.inbound(head) ?? requestIDs.next()
+    }
     /// The config's access log, if it has one.
     private(set) var accessLog: AccessLog?
     let accessLogs: AccessLogs
