@@ -99,3 +99,40 @@ extension Result {
         return nil
     }
 }
+
+// MARK: - Cache misses
+
+final class RouterCacheMissTests: XCTestCase {
+    /// A name that binds to nothing is remembered like one that binds, and
+    /// a full cache forgets gradually: a name in use stays cached.
+    func testFailuresAreCachedAndEvictionIsGradual() throws {
+        let rules = """
+            listen 127.0.0.1:1
+            namer n = files "d"
+            identify host
+            dtab { /svc/known => /#/n/a; }
+            """
+        let router = Router(snapshot: try Support.snapshot(rules), cacheLimit: 100)
+        XCTAssertNotNil(router.route(RequestFacts(method: "GET", target: "http://unknown/")).failure)
+        XCTAssertEqual(router.cachedBindings, 1, "the failure is remembered")
+        XCTAssertNotNil(router.route(RequestFacts(method: "GET", target: "http://unknown/")).failure)
+        XCTAssertEqual(router.cachedBindings, 1)
+        _ = try router.route(RequestFacts(method: "GET", target: "http://known/")).get()
+        for index in 0..<1_000 {
+            _ = router.route(RequestFacts(method: "GET", target: "http://h\(index)/"))
+            if index % 30 == 0 { _ = try router.route(RequestFacts(method: "GET", target: "http://known/")).get() }
+            XCTAssertGreaterThanOrEqual(router.cachedBindings, min(index + 2, 50), "never emptied at once")
+        }
+        XCTAssertNotNil(router.cache.value(for: Router.CacheKey(dtab: 0, override: nil, name: Path(["svc", "known"]))))
+    }
+
+    func testAFailureMessageDoesNotSpellOutAHugeDtab() throws {
+        let dentries = (0..<10_000).map { "  /svc/s\($0) => /#/n/a;" }.joined(separator: "\n")
+        let rules = "listen 127.0.0.1:1\nnamer n = files \"d\"\nidentify host\ndtab {\n\(dentries)\n}\n"
+        let router = Router(snapshot: try Support.snapshot(rules))
+        _ = try router.route(RequestFacts(method: "GET", target: "http://s9999/")).get()
+        let failure = try XCTUnwrap(router.route(RequestFacts(method: "GET", target: "http://nope/")).failure)
+        XCTAssertLessThan(failure.message.utf8.count, 300, failure.message)
+        XCTAssertTrue(failure.message.contains("9997 dentries before them"), failure.message)
+    }
+}

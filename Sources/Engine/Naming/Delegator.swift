@@ -34,12 +34,19 @@ public struct Delegator: Sendable {
     public var budget: Int
     /// Wall-clock bound, checked every `Work.clockInterval` nodes; nil for none.
     public var timeLimit: Duration?
+    /// An index of the dtab's first `index.count` dentries (the rule file's
+    /// dtab, built once per snapshot); the dentries after them (a route's
+    /// own, an `l5d-dtab`) are few and scanned.
+    public var index: DentryIndex?
 
-    public init(dtab: Dtab, namers: NamerTable, budget: Int = Delegator.defaultBudget, timeLimit: Duration? = nil) {
+    /// - Parameter index: must index exactly `dtab.dentries[..<index.count]`.
+    public init(dtab: Dtab, namers: NamerTable, budget: Int = Delegator.defaultBudget, timeLimit: Duration? = nil,
+                index: DentryIndex? = nil) {
         self.dtab = dtab
         self.namers = namers
         self.budget = budget
         self.timeLimit = timeLimit
+        self.index = index.flatMap { $0.count <= dtab.dentries.count ? $0 : nil }
     }
 
     /// The result of binding one name.
@@ -88,19 +95,14 @@ public struct Delegator: Sendable {
         var chain: [Path] = []
         var known: [Key: NameTree<BoundName>] = [:]
 
-        /// A name at a depth, hashed by its labels' UTF-8 bytes: String's
-        /// own hashing (Unicode-normalising) was a quarter of a binding's time.
+        /// A name at a depth, hashed by its labels' bytes (`hashBytes`).
         struct Key: Hashable {
             var path: Path
             var depth: Int
 
             func hash(into hasher: inout Hasher) {
                 hasher.combine(depth)
-                for label in path.labels {
-                    var label = label
-                    label.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-                    hasher.combine(UInt8(0))
-                }
+                path.hashBytes(into: &hasher)
             }
         }
 
@@ -157,8 +159,7 @@ public struct Delegator: Sendable {
         var children: [DelegationNode] = []
         var result: NameTree<BoundName>?
         var matched = false
-        for dentry in dtab.dentries.reversed() {
-            guard let suffix = dentry.match(path) else { continue }
+        for (dentry, suffix) in matchingDentries(path) {
             if matched { work.choseAlternatives = true }
             matched = true
             if result != nil {
@@ -187,6 +188,20 @@ public struct Delegator: Sendable {
         }
         let (tree, child) = try bindNamerTree(answer, depth: depth + 1, &work)
         return (tree, work.node(DelegationNode(.name(path), child.outcome, [DelegationNode(.namer(prefix), child.outcome, [child])])))
+    }
+
+    /// The dentries matching `path` with the suffix each leaves, last first.
+    func matchingDentries(_ path: Path) -> [(Dentry, Path)] {
+        let dentries = dtab.dentries
+        let indexed = index?.count ?? 0
+        var found: [(Dentry, Path)] = []
+        for position in dentries.indices[indexed...].reversed() {
+            if let suffix = dentries[position].match(path) { found.append((dentries[position], suffix)) }
+        }
+        for position in index?.matching(path) ?? [] {
+            if let suffix = dentries[position].match(path) { found.append((dentries[position], suffix)) }
+        }
+        return found
     }
 
     func bindTree(_ tree: NameTree<Path>, depth: Int, _ work: inout Work) throws(DelegationError) -> (NameTree<BoundName>, DelegationNode) {

@@ -65,9 +65,9 @@ public struct Explanation: Sendable {
                 return explanation
             }
         }
-        let dtab = snapshot.dtab(route: routeIndex, override: override)
-        explanation.dtab = dtab
-        let resolution = snapshot.delegator(dtab).bind(name)
+        let delegator = snapshot.delegator(route: routeIndex, override: override)
+        explanation.dtab = delegator.dtab
+        let resolution = delegator.bind(name)
         explanation.resolution = resolution
         if case .failure(let failure) = Router.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
             explanation.failure = failure

@@ -10,33 +10,39 @@ import RouteLang
 /// swaps the snapshot and drops bindings made for the old one.
 public final class Router {
     public private(set) var snapshot: RoutingSnapshot
-    var cache: [CacheKey: RoutingDecision] = [:]
+    /// Decisions and failures by effective dtab and name. Names can come
+    /// from what clients send (`{host}`), so the cache is bounded and
+    /// forgets the least recently used half gradually; failures are kept
+    /// too, so a client sending names that bind to nothing pays for
+    /// delegation once per name, like one sending names that bind.
+    var cache: BoundedCache<CacheKey, Result<RoutingDecision, RoutingFailure>>
     /// Decisions of routes with a static `to` and no override: an array slot
     /// per route, so the common case skips naming and hashing entirely.
     var staticDecisions: [RoutingDecision?]
-    var failures: [CacheKey: RoutingFailure] = [:]
-    /// Bound on cached names: identifiers such as `{host}` let clients pick
-    /// names, so the cache is cleared when it reaches this size.
-    public let cacheLimit: Int
 
     struct CacheKey: Hashable {
         /// The route index + 1, or 0 for identified requests.
         var dtab: Int
         var override: String?
         var name: Path
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(dtab)
+            hasher.combine(override)
+            name.hashBytes(into: &hasher)
+        }
     }
 
     public init(snapshot: RoutingSnapshot, cacheLimit: Int = 10_000) {
         self.snapshot = snapshot
-        self.cacheLimit = cacheLimit
+        self.cache = BoundedCache(capacity: cacheLimit)
         self.staticDecisions = Array(repeating: nil, count: snapshot.config.routes.count)
     }
 
     public func update(_ snapshot: RoutingSnapshot) {
         guard snapshot.generation != self.snapshot.generation else { return }
         self.snapshot = snapshot
-        cache.removeAll(keepingCapacity: true)
-        failures.removeAll(keepingCapacity: true)
+        cache.removeAll()
         staticDecisions = Array(repeating: nil, count: snapshot.config.routes.count)
     }
 
@@ -58,8 +64,8 @@ public final class Router {
         case .failure(let failure): return .failure(failure)
         }
         let key = CacheKey(dtab: routeIndex.map { $0 + 1 } ?? 0, override: dtabOverride, name: name)
-        if let decision = cache[key] { return .success(decision) }
-        if let failure = failures[key] { return .failure(failure) }
+        if let known = cache.value(for: key) { return known }
+        let result: Result<RoutingDecision, RoutingFailure>
         switch Self.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
         case .success(let resolution):
             let policy = routeIndex.map { snapshot.config.routes[$0].policy } ?? snapshot.config.defaults
@@ -67,22 +73,14 @@ public final class Router {
                                            name: name, bound: resolution.tree, policy: policy)
             if let routeIndex, dtabOverride == nil, snapshot.staticNames[routeIndex] != nil {
                 staticDecisions[routeIndex] = decision
-            } else {
-                remember { $0.cache[key] = decision }
+                return .success(decision)
             }
-            return .success(decision)
+            result = .success(decision)
         case .failure(let failure):
-            remember { $0.failures[key] = failure }
-            return .failure(failure)
+            result = .failure(failure)
         }
-    }
-
-    private func remember(_ store: (Router) -> Void) {
-        if cache.count + failures.count >= cacheLimit {
-            cache.removeAll(keepingCapacity: true)
-            failures.removeAll(keepingCapacity: true)
-        }
-        store(self)
+        cache.insert(result, for: key)
+        return result
     }
 
     // MARK: Steps (shared with explanations)
@@ -107,6 +105,13 @@ public final class Router {
         }
     }
 
+    /// A dtab for a failure message: whole when short; a long one (thousands
+    /// of dentries) would make every such answer hundreds of kilobytes.
+    static func shortShow(_ dtab: Dtab) -> String {
+        guard dtab.dentries.count > 8 else { return dtab.show }
+        return Dtab(Array(dtab.dentries.suffix(3))).show + " and \(dtab.dentries.count - 3) dentries before them"
+    }
+
     /// Delegates `name`; neg, fail, empty and errors are failures (502).
     static func bind(_ snapshot: RoutingSnapshot, route: Int?, name: Path, dtabOverride: String?) -> Result<Delegator.Resolution, RoutingFailure> {
         var override: Dtab?
@@ -117,14 +122,15 @@ public final class Router {
                 return .failure(RoutingFailure(kind: .malformedOverride, message: "malformed l5d-dtab: \(error)", name: name))
             }
         }
-        let dtab = snapshot.dtab(route: route, override: override)
-        let resolution = snapshot.delegator(dtab, timeLimit: Delegator.requestTimeLimit).bind(name, tracing: false)
+        let delegator = snapshot.delegator(route: route, override: override, timeLimit: Delegator.requestTimeLimit)
+        let resolution = delegator.bind(name, tracing: false)
         switch resolution.outcome {
         case .bound: return .success(resolution)
         case .error(let message):
             return .failure(RoutingFailure(kind: .unbound, message: "\(name.show): \(message)", name: name))
         case let outcome:
-            return .failure(RoutingFailure(kind: .unbound, message: "\(name.show) binds to \(outcome.name) with dtab \(dtab.show)", name: name))
+            return .failure(RoutingFailure(kind: .unbound, message: "\(name.show) binds to \(outcome.name) with dtab \(shortShow(delegator.dtab))",
+                                           name: name))
         }
     }
 }

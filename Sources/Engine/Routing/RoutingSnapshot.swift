@@ -15,6 +15,8 @@ public final class RoutingSnapshot: Sendable {
     public let namers: NamerTable
     /// For each route, the file's dtab followed by the route's own dentries.
     public let routeDtabs: [Dtab]
+    /// The file's dtab indexed by prefix: every effective dtab starts with it.
+    public let dtabIndex: DentryIndex
     /// For each route, its name when `to` has no variables (most routes).
     public let staticNames: [Path?]
     /// Lower-cased names of the headers any condition or template reads: the
@@ -28,6 +30,7 @@ public final class RoutingSnapshot: Sendable {
         self.tree = DecisionTree(routes: config.routes)
         self.namers = namers
         self.routeDtabs = config.routes.map { config.dtab + $0.dtab }
+        self.dtabIndex = DentryIndex(config.dtab.dentries)
         self.staticNames = config.routes.map(\.target.staticPath)
         self.referencedHeaders = Self.headers(in: config)
         self.generation = generation
@@ -38,6 +41,7 @@ public final class RoutingSnapshot: Sendable {
         self.tree = other.tree
         self.namers = namers
         self.routeDtabs = other.routeDtabs
+        self.dtabIndex = other.dtabIndex
         self.staticNames = other.staticNames
         self.referencedHeaders = other.referencedHeaders
         self.generation = generation
@@ -69,10 +73,12 @@ public final class RoutingSnapshot: Sendable {
     /// Nodes one delegation may visit (`limits { delegation-budget N }`).
     public var delegationBudget: Int { config.limits?.delegationBudget ?? Delegator.defaultBudget }
 
-    /// A delegator for one request's effective dtab, with this snapshot's
-    /// namers and work budget; `timeLimit` for the request path.
-    public func delegator(_ dtab: Dtab, timeLimit: Duration? = nil) -> Delegator {
-        Delegator(dtab: dtab, namers: namers, budget: delegationBudget, timeLimit: timeLimit)
+    /// A delegator for one request's effective dtab (`dtab(route:override:)`),
+    /// with this snapshot's namers, dentry index and work budget;
+    /// `timeLimit` for the request path.
+    public func delegator(route: Int?, override: Dtab?, timeLimit: Duration? = nil) -> Delegator {
+        Delegator(dtab: dtab(route: route, override: override), namers: namers, budget: delegationBudget, timeLimit: timeLimit,
+                  index: dtabIndex)
     }
 
     /// The dtab a request is delegated with: the route's (or the file's for

@@ -11,11 +11,19 @@ import RouteLang
 /// shared series every 100 ms (`flush`), so loops never contend for them.
 final class LoopMetrics {
     let metrics: ProxyMetrics
-    private var series: [ProxyMetrics.RequestLabels: RequestSeries] = [:]
+    /// Shortcuts by the labels as requests carry them; label values come
+    /// from requests, so this map is bounded and forgets gradually.
+    private var series = BoundedCache<ProxyMetrics.RequestLabels, RequestSeries>(capacity: LoopMetrics.shortcutLimit)
+    /// The series by capped labels (`ProxyMetrics.bounded`): a request
+    /// whose shortcut was forgotten, or whose name counts as `other`, finds
+    /// its series here without asking the shared registry.
+    private var seriesByBoundedLabels: [ProxyMetrics.RequestLabels: RequestSeries] = [:]
     private var last: (labels: ProxyMetrics.RequestLabels, series: RequestSeries)?
-    private var attemptCounters: [String: AttemptCounters] = [:]
+    private var attemptCounters = BoundedCache<String, AttemptCounters>(capacity: LoopMetrics.shortcutLimit)
+    private var attemptCountersByBoundedDestination: [String: AttemptCounters] = [:]
     private var lastAttempts: (destination: String, counters: AttemptCounters)?
     private var listeners: [String: ListenerTally] = [:]
+    static let shortcutLimit = 4096
     /// Requests in flight on this loop, and how many of them the shared gauge holds.
     var inFlight = 0
     private var inFlightPublished = 0
@@ -38,9 +46,11 @@ final class LoopMetrics {
     /// destination, and comparing the same string is a pointer check.
     func attempts(_ destination: String) -> AttemptCounters {
         if let last = lastAttempts, last.destination == destination { return last.counters }
-        let counters = attemptCounters[destination] ?? {
-            let made = AttemptCounters(metrics, destination: destination)
-            attemptCounters[destination] = made
+        let counters = attemptCounters.value(for: destination) ?? {
+            let bounded = metrics.boundedDestination(destination)
+            let made = attemptCountersByBoundedDestination[bounded] ?? AttemptCounters(metrics, destination: bounded)
+            attemptCountersByBoundedDestination[bounded] = made
+            attemptCounters.insert(made, for: destination)
             return made
         }()
         lastAttempts = (destination, counters)
@@ -53,9 +63,11 @@ final class LoopMetrics {
         if let last, last.labels == labels {
             series = last.series
         } else {
-            series = self.series[labels] ?? {
-                let made = RequestSeries(metrics, metrics.bounded(labels))
-                self.series[labels] = made
+            series = self.series.value(for: labels) ?? {
+                let bounded = metrics.bounded(labels)
+                let made = seriesByBoundedLabels[bounded] ?? RequestSeries(metrics, bounded)
+                seriesByBoundedLabels[bounded] = made
+                self.series.insert(made, for: labels)
                 return made
             }()
             last = (labels, series)

@@ -24,9 +24,13 @@ public final class ProxyMetrics: Sendable {
     /// Distinct logical names labelled before the rest count as `other`:
     /// names come from request hosts and paths, which clients choose.
     static let maxNames = 1000
+    /// Distinct destinations labelled before the rest count as `other`:
+    /// discovery bounds them, but a namer may list tens of thousands.
+    static let maxDestinations = 1000
 
     let inFlight: Gauge
     private let names = NIOLockedValueBox<Set<String>>([])
+    private let destinations = NIOLockedValueBox<Set<String>>([])
     private let configInfo = NIOLockedValueBox<Gauge?>(nil)
     private let destinationGauges = NIOLockedValueBox<[String: (endpoints: Gauge, evicted: Gauge, pending: Gauge)]>([:])
 
@@ -55,16 +59,26 @@ public final class ProxyMetrics: Sendable {
         var pairs: [(String, String)] { [("route", route), ("name", name), ("dst", destination)] }
     }
 
-    /// A request's labels with its name capped (`maxNames`).
+    /// A request's labels with its name and destination capped (`maxNames`, `maxDestinations`).
     func bounded(_ labels: RequestLabels) -> RequestLabels {
         var labels = labels
-        labels.name = names.withLockedValue { names in
-            if names.contains(labels.name) { return labels.name }
-            guard names.count < Self.maxNames else { return "other" }
-            names.insert(labels.name)
-            return labels.name
-        }
+        labels.name = Self.admit(labels.name, to: names, limit: Self.maxNames)
+        labels.destination = boundedDestination(labels.destination)
         return labels
+    }
+
+    /// A destination's label value, `other` past `maxDestinations`.
+    func boundedDestination(_ destination: String) -> String {
+        Self.admit(destination, to: destinations, limit: Self.maxDestinations)
+    }
+
+    private static func admit(_ value: String, to admitted: NIOLockedValueBox<Set<String>>, limit: Int) -> String {
+        admitted.withLockedValue { values in
+            if values.contains(value) { return value }
+            guard values.count < limit else { return "other" }
+            values.insert(value)
+            return value
+        }
     }
 
     func requests(_ labels: RequestLabels, statusClass: String, classification: String) -> Counter {
@@ -106,24 +120,13 @@ public final class ProxyMetrics: Sendable {
     /// loops last published (once a second); called when `/metrics` is read.
     func refreshDestinations(_ board: HealthBoard, now: UInt64) {
         let loads = board.loadReports
+        // Destinations past the label cap are added up under `other`.
+        var figures: [String: (endpoints: Int, evicted: Int, pending: Int)] = [:]
         for destination in board.all {
-            let id = destination.id.show
-            let gauges = destinationGauges.withLockedValue { gauges in
-                if let made = gauges[id] { return made }
-                let labels = [("dst", id)]
-                let made = (registry.makeGauge(descriptor: Self.name("balancer_endpoints", unit: "",
-                                                                     "Endpoints in the destination's balancers."), labels: labels),
-                            registry.makeGauge(descriptor: Self.name("endpoints_evicted", unit: "",
-                                                                     "Endpoints failure accrual holds out now."), labels: labels),
-                            registry.makeGauge(descriptor: Self.name("balancer_pending", unit: "",
-                                                                     "Requests in flight to the destination's endpoints."), labels: labels))
-                gauges[id] = made
-                return made
-            }
             var endpoints: Set<Endpoint> = []
             var pending = 0
-            for figures in loads.values {
-                for (endpoint, load) in figures[destination.id] ?? [:] {
+            for report in loads.values {
+                for (endpoint, load) in report[destination.id] ?? [:] {
                     endpoints.insert(endpoint)
                     pending += load.pending
                 }
@@ -132,9 +135,30 @@ public final class ProxyMetrics: Sendable {
                 if case .evicted(let until, _) = health { return until > now }
                 return false
             }.count
-            gauges.endpoints.set(to: Double(endpoints.count))
-            gauges.evicted.set(to: Double(evicted))
-            gauges.pending.set(to: Double(pending))
+            let id = boundedDestination(destination.id.show)
+            let sum = figures[id] ?? (0, 0, 0)
+            figures[id] = (sum.endpoints + endpoints.count, sum.evicted + evicted, sum.pending + pending)
+        }
+        for (id, figure) in figures {
+            let gauges = destinationGauges(id)
+            gauges.endpoints.set(to: Double(figure.endpoints))
+            gauges.evicted.set(to: Double(figure.evicted))
+            gauges.pending.set(to: Double(figure.pending))
+        }
+    }
+
+    private func destinationGauges(_ id: String) -> (endpoints: Gauge, evicted: Gauge, pending: Gauge) {
+        destinationGauges.withLockedValue { gauges in
+            if let made = gauges[id] { return made }
+            let labels = [("dst", id)]
+            let made = (registry.makeGauge(descriptor: Self.name("balancer_endpoints", unit: "",
+                                                                 "Endpoints in the destination's balancers."), labels: labels),
+                        registry.makeGauge(descriptor: Self.name("endpoints_evicted", unit: "",
+                                                                 "Endpoints failure accrual holds out now."), labels: labels),
+                        registry.makeGauge(descriptor: Self.name("balancer_pending", unit: "",
+                                                                 "Requests in flight to the destination's endpoints."), labels: labels))
+            gauges[id] = made
+            return made
         }
     }
 
@@ -190,6 +214,7 @@ struct AttemptCounters {
     let restorations: Counter
 
     init(_ metrics: ProxyMetrics, destination: String) {
+        let destination = metrics.boundedDestination(destination)
         func counter(_ name: String, _ help: String) -> Counter {
             metrics.attemptCounter(name, help: help, destination: destination)
         }
