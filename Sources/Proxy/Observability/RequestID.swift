@@ -1,3 +1,5 @@
+import Engine
+
 // MARK: - RequestID
 
 /// `l5d-reqid`: a request's id, which is its trace id, so a log line, an
@@ -5,33 +7,20 @@
 /// Taken from the request's W3C `traceparent` or B3 fields when it has
 /// them; otherwise a new random 128-bit id in the W3C form (32 hex digits).
 struct RequestID {
-    /// A per-loop SplitMix64 stream seeded once from the system: ids must
-    /// not collide, not be secret, and the request path makes one per request.
-    private var state: UInt64
-
-    init() {
-        var system = SystemRandomNumberGenerator()
-        state = system.next()
-    }
+    /// Ids must not collide, not be secret, and the request path makes one
+    /// per request: the loop's SplitMix64 stream.
+    private var stream = SplitMix64()
 
     mutating func next() -> String {
-        Self.hex(nextWord()) + Self.hex(nextWord())
+        Self.hex(stream.next()) + Self.hex(stream.next())
     }
 
     /// A new 64-bit span id, for a traceparent the proxy writes itself.
-    mutating func nextSpan() -> String { Self.hex(nextWord()) }
+    mutating func nextSpan() -> String { Self.hex(stream.next()) }
 
     /// True with probability `ratio`.
     mutating func draw(_ ratio: Double) -> Bool {
-        ratio >= 1 || (ratio > 0 && Double(nextWord() >> 11) / Double(1 << 53) < ratio)
-    }
-
-    private mutating func nextWord() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        ratio >= 1 || (ratio > 0 && Double(stream.next() >> 11) / Double(1 << 53) < ratio)
     }
 
     static func hex(_ word: UInt64) -> String {

@@ -15,7 +15,8 @@ final class LoopRuntime {
     let router: Router
     let pool: ConnectionPool
     var destinations: Destinations
-    var random = SystemRandomNumberGenerator()
+    /// Balancer draws and retry jitter (no system call per draw).
+    var random = SplitMix64()
     /// This loop's number, for the load figures it publishes.
     let index: Int
     let board: HealthBoard
