@@ -12,8 +12,8 @@ import RouteLang
 /// the one a linear scan for the most specific match would pick.
 public final class DecisionTree: Sendable {
     let clauses: [CompiledClause]
-    let exactHosts: [String: PathIndex]
-    let wildcardHosts: [Substring: PathIndex]
+    let exactHosts: ByteTable<PathIndex>
+    let wildcardHosts: ByteTable<PathIndex>
     let anyHost: PathIndex
     /// The longest wildcard suffix, to bound the suffixes tried per request.
     let longestWildcard: Int
@@ -25,15 +25,15 @@ public final class DecisionTree: Sendable {
             clauses += whens.map { CompiledClause(route: index, conditions: $0) }
         }
         self.clauses = clauses
-        var exactHosts: [String: PathIndex] = [:]
-        var wildcardHosts: [Substring: PathIndex] = [:]
+        var exactHosts = ByteTable<PathIndex>()
+        var wildcardHosts = ByteTable<PathIndex>()
         var anyHost = PathIndex()
         var longestWildcard = 0
         for (index, clause) in clauses.enumerated() {
             switch clause.host {
             case .exact(let host)?: exactHosts[host, default: PathIndex()].insert(index, key: clause.path)
             case .wildcard(let suffix)?:
-                wildcardHosts[Substring(suffix), default: PathIndex()].insert(index, key: clause.path)
+                wildcardHosts[suffix, default: PathIndex()].insert(index, key: clause.path)
                 longestWildcard = max(longestWildcard, suffix.utf8.count)
             case nil: anyHost.insert(index, key: clause.path)
             }
@@ -67,20 +67,25 @@ public final class DecisionTree: Sendable {
 
     /// Host buckets in precedence order: the exact host, its wildcard
     /// suffixes longest first, then clauses with no host test.
+    /// Hosts and paths are compared as bytes, read in place.
     func visitCandidates<Visitor: CandidateVisitor>(_ request: RequestFacts, _ visitor: inout Visitor) {
-        if let host = request.host {
-            if let index = exactHosts[host], index.visitCandidates(path: request.path, &visitor) { return }
-            if !wildcardHosts.isEmpty {
-                var position = host.startIndex
-                while let dot = host[position...].firstIndex(of: ".") {
-                    let suffix = host[dot...]
-                    if suffix.utf8.count <= longestWildcard, let index = wildcardHosts[suffix],
-                       index.visitCandidates(path: request.path, &visitor) { return }
-                    position = host.index(after: dot)
+        var path = request.path
+        path.withUTF8 { path in
+            if var host = request.host {
+                let found = host.withUTF8 { host in
+                    if let index = exactHosts.value(for: host), index.visitCandidates(path: path, &visitor) { return true }
+                    guard !wildcardHosts.isEmpty else { return false }
+                    // Suffixes from each dot on (`.b.c`, then `.c`), longest first.
+                    for dot in host.indices where host[dot] == UInt8(ascii: ".") && host.count - dot <= longestWildcard {
+                        if let index = wildcardHosts.value(for: UnsafeBufferPointer(rebasing: host[dot...])),
+                           index.visitCandidates(path: path, &visitor) { return true }
+                    }
+                    return false
                 }
+                if found { return }
             }
+            _ = anyHost.visitCandidates(path: path, &visitor)
         }
-        _ = anyHost.visitCandidates(path: request.path, &visitor)
     }
 
     struct FirstMatch: CandidateVisitor {

@@ -6,15 +6,16 @@
 /// first, then the rest.
 ///
 /// The trie is a flat array of nodes whose children map a segment to a node
-/// index, so a lookup walks indices and copies nothing.
+/// index, so a lookup walks indices and copies nothing; the request's path
+/// is read as bytes (`ByteTable`).
 struct PathIndex: Sendable {
-    var exact: [String: [Int]] = [:]
+    var exact = ByteTable<[Int]>()
     var nodes = [PrefixNode()]
     var rest: [Int] = []
 
     struct PrefixNode: Sendable {
         var clauses: [Int] = []
-        var children: [Substring: Int] = [:]
+        var children = ByteTable<Int>()
     }
 
     mutating func insert(_ index: Int, key: CompiledClause.PathKey) {
@@ -24,11 +25,11 @@ struct PathIndex: Sendable {
         case .prefix(let segments):
             var node = 0
             for segment in segments {
-                if let child = nodes[node].children[Substring(segment)] {
+                if let child = nodes[node].children[segment] {
                     node = child
                 } else {
                     nodes.append(PrefixNode())
-                    nodes[node].children[Substring(segment)] = nodes.count - 1
+                    nodes[node].children[segment] = nodes.count - 1
                     node = nodes.count - 1
                 }
             }
@@ -38,32 +39,33 @@ struct PathIndex: Sendable {
 
     /// Sorts every list by precedence once the index is built.
     mutating func sort(by precedes: (Int, Int) -> Bool) {
-        for key in exact.keys { exact[key]?.sort(by: precedes) }
+        for key in exact.keys { exact[key] = exact[key]!.sorted(by: precedes) }
         rest.sort(by: precedes)
         for node in nodes.indices { nodes[node].clauses.sort(by: precedes) }
     }
 
     /// Offers candidate lists in precedence order until the visitor accepts one.
-    func visitCandidates<Visitor: CandidateVisitor>(path: String, _ visitor: inout Visitor) -> Bool {
-        if !exact.isEmpty, let list = exact[path], visitor.visit(list) { return true }
+    func visitCandidates<Visitor: CandidateVisitor>(path: UnsafeBufferPointer<UInt8>, _ visitor: inout Visitor) -> Bool {
+        if !exact.isEmpty, let list = exact.value(for: path), visitor.visit(list) { return true }
         if nodes.count > 1 || !nodes[0].clauses.isEmpty {
-            let utf8 = path.utf8
-            let start = utf8.first == UInt8(ascii: "/") ? utf8.index(after: utf8.startIndex) : utf8.startIndex
+            let start = path.first == Self.slash ? 1 : 0
             if visitPrefixes(0, path: path, from: start, &visitor) { return true }
         }
         return !rest.isEmpty && visitor.visit(rest)
     }
 
+    static let slash = UInt8(ascii: "/")
+
     /// Walks down the trie along the path's segments (`/a/b` is `a`, `b`)
     /// and offers nodes on the way back up, so the longest prefix comes first.
     /// `start` is where the next segment begins, nil after the last one.
-    private func visitPrefixes<Visitor: CandidateVisitor>(_ node: Int, path: String, from start: String.Index?,
+    private func visitPrefixes<Visitor: CandidateVisitor>(_ node: Int, path: UnsafeBufferPointer<UInt8>, from start: Int?,
                                                           _ visitor: inout Visitor) -> Bool {
         if let start, !nodes[node].children.isEmpty {
-            let utf8 = path.utf8
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            if let child = nodes[node].children[path[start..<end]] {
-                let next = end < utf8.endIndex ? utf8.index(after: end) : nil
+            var end = start
+            while end < path.count, path[end] != Self.slash { end += 1 }
+            if let child = nodes[node].children.value(for: UnsafeBufferPointer(rebasing: path[start..<end])) {
+                let next = end < path.count ? end + 1 : nil
                 if visitPrefixes(child, path: path, from: next, &visitor) { return true }
             }
         }

@@ -73,11 +73,18 @@ public struct RequestFacts: Sendable, Hashable {
     /// The first value of a query parameter, compared as sent.
     public func queryValue(_ name: String) -> String? {
         guard let query else { return nil }
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
-            let key = pair.prefix { $0 != "=" }
-            if key == name {
-                return key.count == pair.count ? "" : String(pair[pair.index(after: key.endIndex)...])
+        // A walk over the bytes: `&`-separated pairs, the key up to the first `=`.
+        let utf8 = query.utf8
+        var start = utf8.startIndex
+        while start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: UInt8(ascii: "&")) ?? utf8.endIndex
+            if end > start {
+                let equals = utf8[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
+                if utf8[start..<equals].elementsEqual(name.utf8) {
+                    return equals == end ? "" : String(query[utf8.index(after: equals)..<end])
+                }
             }
+            start = end < utf8.endIndex ? utf8.index(after: end) : end
         }
         return nil
     }
@@ -86,12 +93,15 @@ public struct RequestFacts: Sendable, Hashable {
     /// `a`, `b` for 2); false, and nothing appended, when the path has fewer.
     public func appendLeadingSegments(_ count: Int, to labels: inout [String]) -> Bool {
         let before = labels.count
-        let utf8 = path.utf8
-        var start = utf8.startIndex
-        while labels.count - before < count, start < utf8.endIndex {
-            let end = utf8[start...].firstIndex(of: UInt8(ascii: "/")) ?? utf8.endIndex
-            if end > start { labels.append(String(path[start..<end])) }
-            start = end < utf8.endIndex ? utf8.index(after: end) : end
+        var path = path
+        path.withUTF8 { bytes in
+            var start = 0
+            while labels.count - before < count, start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "/") { end += 1 }
+                if end > start { labels.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)) }
+                start = end + 1
+            }
         }
         if labels.count - before == count { return true }
         labels.removeSubrange(before...)
