@@ -21,6 +21,8 @@ public struct DelegationLint {
     let baseEntries: [(dentry: Dentry, range: SourceRange)]
     /// Each route's own dentries with their places.
     let routeEntries: [[(dentry: Dentry, range: SourceRange)]]
+    /// The base dtab by prefix: every dtab a name is delegated with starts with it.
+    let baseIndex: DentryIndex
     /// Names tried per variable label, besides the fresh one.
     static let labelCandidates = 16
 
@@ -40,6 +42,7 @@ public struct DelegationLint {
         }
         self.baseEntries = dtab + splits
         self.routeEntries = routes
+        self.baseIndex = DentryIndex(baseEntries.map(\.dentry))
     }
 
     // MARK: Names
@@ -119,7 +122,7 @@ public struct DelegationLint {
         var diagnostics: [Diagnostic] = []
         for name in instances(of: source.template, dtab: dtab) {
             for (namers, definite) in namers {
-                let resolution = Delegator(dtab: dtab, namers: namers, budget: budget).bind(name, tracing: false)
+                let resolution = Delegator(dtab: dtab, namers: namers, budget: budget, index: baseIndex).bind(name, tracing: false)
                 guard let error = resolution.error, !error.chain.isEmpty else {
                     // Without a choice between alternatives, other namer
                     // answers would walk the same names: no second run.

@@ -211,6 +211,19 @@ public enum LiteralParser {
     }
 
     /// A retry or classification class: a status class or a keyword.
+    /// Whether `text` is a retry class, without building the error (and its
+    /// suggestion) `retryClass` gives for a word that is not one: the
+    /// parser asks this of the word after every class.
+    public static func isRetryClass(_ text: String) -> Bool {
+        switch text {
+        case "connect-error", "reset", "attempt-timeout": return true
+        default:
+            if GRPCCode(rawValue: text) != nil { return true }
+            guard let first = text.utf8.first, Lexer.isDigit(first), case .success = statusClass(text) else { return false }
+            return true
+        }
+    }
+
     public static func retryClass(_ text: String) -> Outcome<RetryClass> {
         switch text {
         case "connect-error": return .success(.connectError)

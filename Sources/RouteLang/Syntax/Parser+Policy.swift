@@ -61,10 +61,7 @@ extension Parser {
             let code: DiagnosticCode = token.text.first?.isNumber == true ? .invalidStatusClass : .unknownRetryClass
             guard let value = literal(token, code: code, LiteralParser.retryClass) else { return nil }
             classes.append(value)
-        } while consume(.comma) != nil || missingComma(before: { word in
-            if case .success = LiteralParser.retryClass(word) { return true }
-            return false
-        }, after: classes.last?.text ?? "")
+        } while consume(.comma) != nil || missingComma(before: LiteralParser.isRetryClass, after: classes.last?.text ?? "")
         return classes
     }
 
