@@ -46,8 +46,12 @@ enum B3Fields {
     static func fields(fromTraceparent parent: String) -> [(String, String)] {
         let parts = parent.split(separator: "-")
         guard parts.count >= 4 else { return [] }
-        let sampled = (UInt8(parts[3], radix: 16) ?? 0) & 1 == 1 ? "1" : "0"
-        return [("b3", "\(parts[1])-\(parts[2])-\(sampled)"), ("x-b3-traceid", String(parts[1])), ("x-b3-spanid", String(parts[2])),
-                ("x-b3-sampled", sampled)]
+        return fields(trace: String(parts[1]), span: String(parts[2]), sampled: (UInt8(parts[3], radix: 16) ?? 0) & 1 == 1)
+    }
+
+    /// B3 single and multi-header fields for a trace and span id (hex).
+    static func fields(trace: String, span: String, sampled: Bool) -> [(String, String)] {
+        let flag = sampled ? "1" : "0"
+        return [("b3", trace + "-" + span + "-" + flag), ("x-b3-traceid", trace), ("x-b3-spanid", span), ("x-b3-sampled", flag)]
     }
 }

@@ -27,9 +27,11 @@ enum RequestTracing {
         }
         if ids.draw(ratio) { return .record }
         // Downstream hears that this trace was not sampled, under the id the request carries.
+        // Built from the ids directly: this runs for all but the sampled share of requests.
         let trace = ids.next()
-        let parent = "00-\(trace)-\(ids.nextSpan())-00"
-        return .skip(requestID: trace, fields: [("traceparent", parent)] + B3Fields.fields(fromTraceparent: parent))
+        let span = ids.nextSpan()
+        return .skip(requestID: trace, fields: [("traceparent", "00-" + trace + "-" + span + "-00")]
+                         + B3Fields.fields(trace: trace, span: span, sampled: false))
     }
 
     static func serverSpan(_ tracer: any Tracer, head: RequestHead, decision: RoutingDecision, client: String?) -> any Span {
