@@ -149,8 +149,9 @@ if [ "$TRACING" = 1 ]; then
   done
 fi
 if [ "$CACHE_MISS" = 1 ]; then
+  declare -A miss_pid
   for rules in big-dtab many-files; do
-    .build/release/switchyard run "$work/$rules.routes" --threads 2 --log-level warning --no-watch & pids+=($!)
+    .build/release/switchyard run "$work/$rules.routes" --threads 2 --log-level warning --no-watch & pids+=($!); miss_pid[$rules]=$!
   done
 fi
 sleep 2
@@ -238,6 +239,9 @@ if [ "$CACHE_MISS" = 1 ]; then
   for id in big-one big-random files-one files-random; do row "$id" "${names[$id]}"; done
   awk -v bo="${mrps[big-one]}" -v br="${mrps[big-random]}" -v fo="${mrps[files-one]}" -v fr="${mrps[files-random]}" 'BEGIN {
     printf "10k hosts / 1 host: 10k dentries %.2f, 10k endpoint files %.2f\n", br / bo, fr / fo }'
+  # Peak RSS after 10,000 hosts: the binding caches and metric maps are bounded.
+  hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+  echo "peak RSS after the 10k-host runs: 10k dentries $(hwm "${miss_pid[big-dtab]}") MB, 10k files $(hwm "${miss_pid[many-files]}") MB"
 fi
 printf '\nswitchyard RSS: idle %.1f MB, peak under load %.1f MB\n' "$(echo "$idle_rss / 1024" | bc -l)" "$(echo "$peak_rss / 1024" | bc -l)"
 echo "(wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds, medians; -c1 one run each; one 2-core machine shared by wrk, backend and proxy)"
