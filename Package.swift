@@ -35,11 +35,13 @@ let package = Package(
     ],
     targets: [
         // Pure language front end: source -> tokens -> AST -> checked model -> IR. No I/O.
-        .target(name: "RouteLang", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RouteLang", dependencies: ["RouteRegex", .product(name: "Yams", package: "Yams")]),
+        // Route regexes: PCRE2 (JIT) opened at run time from the runtime library a fresh machine has.
+        .target(name: "RouteRegex"),
         // glibc's resolver (resolv.h, libresolv from libc6-dev), for the dns namer.
         .systemLibrary(name: "CResolv", path: "Sources/CResolv"),
         // Routing core: naming, decision tree, policies. Knows nothing of NIO.
-        .target(name: "Engine", dependencies: ["RouteLang", "CResolv"]),
+        .target(name: "Engine", dependencies: ["RouteLang", "RouteRegex", "CResolv"]),
         // Data plane and runtime: SwiftNIO server, forwarding, admin, reload, lifecycle.
         .target(
             name: "Proxy",
@@ -64,6 +66,7 @@ let package = Package(
         ),
         // Release-mode benchmark runner (bench/): lint and routing benchmarks.
         .executableTarget(name: "switchyard-bench", dependencies: ["RouteLang", "Engine", "Proxy"], path: "bench/Sources/switchyard-bench"),
+        .testTarget(name: "RouteRegexTests", dependencies: ["RouteRegex"]),
         .testTarget(name: "RouteLangTests", dependencies: ["RouteLang"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "RouteLang"]),
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),

@@ -1,18 +1,19 @@
-import Foundation
+import Glibc
 import RouteLang
+import RouteRegex
 
 // MARK: - CompiledCondition
 
 /// A condition ready to test against a request: regular expressions
 /// compiled once, method lists as sets.
-final class CompiledCondition: @unchecked Sendable {
-    // NSRegularExpression is immutable and documented thread-safe; hence @unchecked.
+final class CompiledCondition: Sendable {
 
     enum Test {
         case host(HostPattern)
         case path(String)
         case pathPrefix(String)
-        case regex(NSRegularExpression, subject: Subject)
+        /// nil: the pattern did not compile, and it matches nothing.
+        case regex(RouteRegex?, subject: Subject)
         case methods(Set<String>)
         case headerPresent(String)
         case headerEquals(String, String)
@@ -59,14 +60,13 @@ final class CompiledCondition: @unchecked Sendable {
         case .path(let path): return request.path == path
         case .pathPrefix(let prefix): return Self.hasPrefix(request.path, normalized: prefix)
         case .regex(let regex, let subject):
-            let text: String
+            guard let regex else { return false }
             switch subject {
-            case .path: text = request.path
+            case .path: return regex.matches(request.path)
             case .header(let name):
                 guard let value = request.header(name) else { return false }
-                text = value
+                return regex.matches(value)
             }
-            return regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
         case .methods(let methods): return methods.contains(request.method)
         case .headerPresent(let name): return request.header(name) != nil
         case .headerEquals(let name, let value): return request.header(name) == value
@@ -90,21 +90,20 @@ final class CompiledCondition: @unchecked Sendable {
         } ?? PathPrefix.matches(path, prefix: prefix)
     }
 
-    /// `path regex` matches the whole path.
-    static func anchored(_ pattern: String) -> NSRegularExpression {
-        compile("^(?:\(pattern))$")
+    /// `path regex` matches the whole path (`\z`: `$` would also allow a
+    /// trailing newline).
+    static func anchored(_ pattern: String) -> RouteRegex? {
+        compile("^(?:\(pattern))\\z")
     }
 
     /// `header ~` matches anywhere unless the pattern anchors itself.
-    static func partial(_ pattern: String) -> NSRegularExpression {
+    static func partial(_ pattern: String) -> RouteRegex? {
         compile(pattern)
     }
 
     /// The checker has validated every pattern; one that still fails to
     /// compile matches nothing rather than crashing the proxy.
-    static func compile(_ pattern: String) -> NSRegularExpression {
-        if let regex = try? NSRegularExpression(pattern: pattern) { return regex }
-        // `[^\s\S]` never matches.
-        return try! NSRegularExpression(pattern: "[^\\s\\S]")
+    static func compile(_ pattern: String) -> RouteRegex? {
+        try? RouteRegex(pattern)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import RouteRegex
 
 // MARK: - Routes
 
@@ -132,16 +132,16 @@ extension Checker {
         }
     }
 
-    /// Regular expressions are ICU's (NSRegularExpression), the engine the
-    /// decision tree matches with; each distinct pattern is compiled once.
+    /// Regular expressions are PCRE2's (RouteRegex), the engine the decision
+    /// tree matches with; each distinct pattern is compiled once, without JIT.
     mutating func checkRegex(_ pattern: String, at range: SourceRange) {
         if validPatterns.contains(pattern) { return }
         do {
-            _ = try NSRegularExpression(pattern: pattern)
+            _ = try RouteRegex(pattern, jit: false)
             validPatterns.insert(pattern)
         } catch {
             self.error(.invalidRegex, "invalid regular expression \"\(pattern)\"", at: range,
-                       help: "patterns use ICU syntax (as in Java and PCRE)")
+                       help: "\(error); patterns use PCRE2 (Perl) syntax")
         }
     }
 
