@@ -52,7 +52,7 @@ public final class DecisionTree: Sendable {
 
     /// The index of the route that takes the request, or nil.
     public func match(_ request: RequestFacts) -> Int? {
-        var matcher = FirstMatch(clauses: clauses, request: request)
+        var matcher = FirstMatch(clauses: clauses)
         visitCandidates(request, &matcher)
         return matcher.winner
     }
@@ -60,7 +60,7 @@ public final class DecisionTree: Sendable {
     /// Like `match`, recording each more specific candidate that was tried
     /// and the condition that ruled it out (for `explain`).
     public func explainMatch(_ request: RequestFacts) -> (route: Int?, rejected: [(route: Int, failed: Condition)]) {
-        var matcher = ExplainingMatch(clauses: clauses, request: request)
+        var matcher = ExplainingMatch(clauses: clauses)
         visitCandidates(request, &matcher)
         return (matcher.winner, matcher.rejected)
     }
@@ -73,27 +73,28 @@ public final class DecisionTree: Sendable {
         path.withUTF8 { path in
             if var host = request.host {
                 let found = host.withUTF8 { host in
-                    if let index = exactHosts.value(for: host), index.visitCandidates(path: path, &visitor) { return true }
+                    if let index = exactHosts.value(for: host), index.visitCandidates(path: path, request: request, &visitor) { return true }
                     guard !wildcardHosts.isEmpty else { return false }
                     // Suffixes from each dot on (`.b.c`, then `.c`), longest first.
                     for dot in host.indices where host[dot] == UInt8(ascii: ".") && host.count - dot <= longestWildcard {
                         if let index = wildcardHosts.value(for: UnsafeBufferPointer(rebasing: host[dot...])),
-                           index.visitCandidates(path: path, &visitor) { return true }
+                           index.visitCandidates(path: path, request: request, &visitor) { return true }
                     }
                     return false
                 }
                 if found { return }
             }
-            _ = anyHost.visitCandidates(path: path, &visitor)
+            _ = anyHost.visitCandidates(path: path, request: request, &visitor)
         }
     }
 
+    /// Visitors get the request with each call instead of storing it: a stored
+    /// copy retained and released its five strings and arrays per request.
     struct FirstMatch: CandidateVisitor {
         let clauses: [CompiledClause]
-        let request: RequestFacts
         var winner: Int?
 
-        mutating func visit(_ candidates: [Int]) -> Bool {
+        mutating func visit(_ candidates: [Int], _ request: RequestFacts) -> Bool {
             for index in candidates where clauses[index].matches(request) {
                 winner = clauses[index].route
                 return true
@@ -104,11 +105,10 @@ public final class DecisionTree: Sendable {
 
     struct ExplainingMatch: CandidateVisitor {
         let clauses: [CompiledClause]
-        let request: RequestFacts
         var winner: Int?
         var rejected: [(route: Int, failed: Condition)] = []
 
-        mutating func visit(_ candidates: [Int]) -> Bool {
+        mutating func visit(_ candidates: [Int], _ request: RequestFacts) -> Bool {
             for index in candidates {
                 guard let failed = clauses[index].firstFailure(request) else {
                     winner = clauses[index].route

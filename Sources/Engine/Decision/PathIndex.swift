@@ -45,13 +45,14 @@ struct PathIndex: Sendable {
     }
 
     /// Offers candidate lists in precedence order until the visitor accepts one.
-    func visitCandidates<Visitor: CandidateVisitor>(path: UnsafeBufferPointer<UInt8>, _ visitor: inout Visitor) -> Bool {
-        if !exact.isEmpty, let list = exact.value(for: path), visitor.visit(list) { return true }
+    func visitCandidates<Visitor: CandidateVisitor>(path: UnsafeBufferPointer<UInt8>, request: RequestFacts,
+                                                    _ visitor: inout Visitor) -> Bool {
+        if !exact.isEmpty, let list = exact.value(for: path), visitor.visit(list, request) { return true }
         if nodes.count > 1 || !nodes[0].clauses.isEmpty {
             let start = path.first == Self.slash ? 1 : 0
-            if visitPrefixes(0, path: path, from: start, &visitor) { return true }
+            if visitPrefixes(0, path: path, from: start, request: request, &visitor) { return true }
         }
-        return !rest.isEmpty && visitor.visit(rest)
+        return !rest.isEmpty && visitor.visit(rest, request)
     }
 
     static let slash = UInt8(ascii: "/")
@@ -60,16 +61,16 @@ struct PathIndex: Sendable {
     /// and offers nodes on the way back up, so the longest prefix comes first.
     /// `start` is where the next segment begins, nil after the last one.
     private func visitPrefixes<Visitor: CandidateVisitor>(_ node: Int, path: UnsafeBufferPointer<UInt8>, from start: Int?,
-                                                          _ visitor: inout Visitor) -> Bool {
+                                                          request: RequestFacts, _ visitor: inout Visitor) -> Bool {
         if let start, !nodes[node].children.isEmpty {
             var end = start
             while end < path.count, path[end] != Self.slash { end += 1 }
             if let child = nodes[node].children.value(for: UnsafeBufferPointer(rebasing: path[start..<end])) {
                 let next = end < path.count ? end + 1 : nil
-                if visitPrefixes(child, path: path, from: next, &visitor) { return true }
+                if visitPrefixes(child, path: path, from: next, request: request, &visitor) { return true }
             }
         }
-        return !nodes[node].clauses.isEmpty && visitor.visit(nodes[node].clauses)
+        return !nodes[node].clauses.isEmpty && visitor.visit(nodes[node].clauses, request)
     }
 }
 
@@ -79,5 +80,5 @@ struct PathIndex: Sendable {
 /// A protocol rather than a closure so the per-request walk is specialised
 /// and allocates nothing.
 protocol CandidateVisitor {
-    mutating func visit(_ candidates: [Int]) -> Bool
+    mutating func visit(_ candidates: [Int], _ request: RequestFacts) -> Bool
 }
