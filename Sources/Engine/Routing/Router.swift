@@ -62,10 +62,9 @@ public final class Router {
         if let routeIndex, dtabOverride == nil, let decision = staticDecisions[routeIndex] {
             return .success(decision)
         }
-        let name: Path
-        switch Self.logicalName(snapshot, route: routeIndex, request: request) {
-        case .success(let named): name = named
-        case .failure(let failure): return .failure(failure)
+        var missing: PathTemplate.Variable?
+        guard let name = Self.logicalName(snapshot, route: routeIndex, request: request, missing: &missing) else {
+            return .failure(Self.namingFailure(snapshot, route: routeIndex, missing: missing))
         }
         let key = CacheKey(dtab: routeIndex.map { $0 + 1 } ?? 0, override: dtabOverride, name: name)
         if let known = cache.value(for: key) { return known }
@@ -91,22 +90,31 @@ public final class Router {
 
     /// The route's `to` template, or the identifier, filled from the request.
     static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts) -> Result<Path, RoutingFailure> {
+        var missing: PathTemplate.Variable?
+        guard let name = logicalName(snapshot, route: route, request: request, missing: &missing) else {
+            return .failure(namingFailure(snapshot, route: route, missing: missing))
+        }
+        return .success(name)
+    }
+
+    /// The logical name, or nil with the variable the request lacks (nil
+    /// too when no route matches and no identifier is configured).
+    static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts,
+                            missing: inout PathTemplate.Variable?) -> Path? {
+        guard let template = route.map({ snapshot.config.routes[$0].target }) ?? snapshot.config.identification else { return nil }
+        return NameBuilder.path(for: template, request: request, missing: &missing)
+    }
+
+    /// Why `logicalName` found no name (cold path).
+    static func namingFailure(_ snapshot: RoutingSnapshot, route: Int?, missing: PathTemplate.Variable?) -> RoutingFailure {
+        let reason = missing.map { NameBuilder.MissingFact(variable: $0).description } ?? ""
         if let route {
-            switch NameBuilder.name(for: snapshot.config.routes[route].target, request: request) {
-            case .success(let name): return .success(name)
-            case .failure(let missing):
-                return .failure(RoutingFailure(kind: .unidentified,
-                                               message: "route \(snapshot.config.routes[route].name) cannot name the request: \(missing)"))
-            }
+            return RoutingFailure(kind: .unidentified, message: "route \(snapshot.config.routes[route].name) cannot name the request: \(reason)")
         }
         guard let identifier = snapshot.config.identification else {
-            return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and no identifier is configured"))
+            return RoutingFailure(kind: .unidentified, message: "no route matches and no identifier is configured")
         }
-        switch NameBuilder.name(for: identifier, request: request) {
-        case .success(let name): return .success(name)
-        case .failure(let missing):
-            return .failure(RoutingFailure(kind: .unidentified, message: "no route matches and the identifier \(identifier) cannot name the request: \(missing)"))
-        }
+        return RoutingFailure(kind: .unidentified, message: "no route matches and the identifier \(identifier) cannot name the request: \(reason)")
     }
 
     /// A dtab for a failure message: whole when short; a long one (thousands
