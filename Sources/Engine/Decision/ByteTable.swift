@@ -50,8 +50,7 @@ struct ByteTable<Value: Sendable>: Sendable {
     }
 
     func value(for key: String) -> Value? {
-        var key = key
-        return key.withUTF8 { value(for: $0) }
+        key.withUTF8Bytes { value(for: $0) }
     }
 
     /// Reads, creates or changes the value under a key (building only).

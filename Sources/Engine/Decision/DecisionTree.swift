@@ -69,10 +69,9 @@ public final class DecisionTree: Sendable {
     /// suffixes longest first, then clauses with no host test.
     /// Hosts and paths are compared as bytes, read in place.
     func visitCandidates<Visitor: CandidateVisitor>(_ request: RequestFacts, _ visitor: inout Visitor) {
-        var path = request.path
-        path.withUTF8 { path in
-            if var host = request.host {
-                let found = host.withUTF8 { host in
+        request.path.withUTF8Bytes { path in
+            if let host = request.host {
+                let found = host.withUTF8Bytes { host in
                     if let index = exactHosts.value(for: host), index.visitCandidates(path: path, request: request, &visitor) { return true }
                     guard !wildcardHosts.isEmpty else { return false }
                     // Suffixes from each dot on (`.b.c`, then `.c`), longest first.

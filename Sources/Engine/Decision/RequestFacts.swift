@@ -93,8 +93,7 @@ public struct RequestFacts: Sendable, Hashable {
     /// `a`, `b` for 2); false, and nothing appended, when the path has fewer.
     public func appendLeadingSegments(_ count: Int, to labels: inout [String]) -> Bool {
         let before = labels.count
-        var path = path
-        path.withUTF8 { bytes in
+        path.withUTF8Bytes { bytes in
             var start = 0
             while labels.count - before < count, start < bytes.count {
                 var end = start

@@ -9,8 +9,7 @@ extension Path {
     /// apart: for a cache key that costs a miss, never a wrong answer.
     func hashBytes(into hasher: inout Hasher) {
         for label in labels {
-            var label = label
-            label.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+            label.withUTF8Bytes { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
             hasher.combine(UInt8(0))
         }
     }
