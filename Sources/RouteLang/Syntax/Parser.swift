@@ -64,26 +64,28 @@ public struct Parser {
     }
 
     /// Consumes a token of `kind` or reports "expected …, found …" without advancing.
-    mutating func expect(_ kind: Token.Kind, _ context: String, code: DiagnosticCode = .expectedToken) -> Token? {
+    /// The descriptions are autoclosures: several are lists joined at each
+    /// call, which cost a tenth of parsing when built for every token.
+    mutating func expect(_ kind: Token.Kind, _ context: @autoclosure () -> String, code: DiagnosticCode = .expectedToken) -> Token? {
         if let token = consume(kind) { return token }
-        error(code, "expected \(kind.spelling) \(context), found \(describe(current))", at: current.range)
+        error(code, "expected \(kind.spelling) \(context()), found \(describe(current))", at: current.range)
         return nil
     }
 
     /// Consumes a word or reports what was expected.
-    mutating func expectWord(_ what: String) -> Token? {
+    mutating func expectWord(_ what: @autoclosure () -> String) -> Token? {
         if current.kind == .word { return advance() }
-        error(.expectedToken, "expected \(what), found \(describe(current))", at: current.range)
+        error(.expectedToken, "expected \(what()), found \(describe(current))", at: current.range)
         return nil
     }
 
     /// Consumes a string or reports what was expected.
-    mutating func expectString(_ what: String) -> Spanned<String>? {
+    mutating func expectString(_ what: @autoclosure () -> String) -> Spanned<String>? {
         if current.kind == .string {
             let token = advance()
             return Spanned(token.text, text: source.text(of: token.range), range: token.range)
         }
-        error(.expectedToken, "expected \(what) (a quoted string), found \(describe(current))", at: current.range)
+        error(.expectedToken, "expected \(what()) (a quoted string), found \(describe(current))", at: current.range)
         return nil
     }
 
