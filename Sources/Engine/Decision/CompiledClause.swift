@@ -34,11 +34,11 @@ final class CompiledClause: Sendable {
             switch condition.test {
             case .host(let pattern):
                 if Self.rank(pattern) > host.map(Self.rank) ?? (0, 0) { host = pattern }
-            case .path(let exact) where (3, exact.count) > pathRank:
-                (path, pathRank) = (.exact(exact), (3, exact.count))
+            case .path(let exact) where (3, exact.utf8.count) > pathRank:
+                (path, pathRank) = (.exact(exact), (3, exact.utf8.count))
             case .pathPrefix(let prefix):
                 let normalized = PathPrefix.normalized(prefix)
-                if (2, normalized.count) > pathRank { (path, pathRank) = (.prefix(Self.segments(normalized)), (2, normalized.count)) }
+                if (2, normalized.utf8.count) > pathRank { (path, pathRank) = (.prefix(Self.segments(normalized)), (2, normalized.utf8.count)) }
             default: break
             }
         }
@@ -48,8 +48,8 @@ final class CompiledClause: Sendable {
 
     static func rank(_ pattern: HostPattern) -> (Int, Int) {
         switch pattern {
-        case .exact(let host): return (2, host.count)
-        case .wildcard(let suffix): return (1, suffix.count)
+        case .exact(let host): return (2, host.utf8.count)
+        case .wildcard(let suffix): return (1, suffix.utf8.count)
         }
     }
 

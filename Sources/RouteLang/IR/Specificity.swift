@@ -8,6 +8,10 @@
 ///
 /// The checker uses it to find shadowed routes; the Engine's decision tree
 /// uses it to order candidates, so both agree on which route wins.
+///
+/// Lengths are in UTF-8 bytes. Two hosts or prefixes that can both match one
+/// request are suffixes or prefixes of each other, so bytes order them as
+/// characters would, without walking each string to count its Characters.
 public struct Specificity: Sendable, Hashable, Comparable {
     public var hostRank: Int
     public var hostLength: Int
@@ -29,13 +33,13 @@ public struct Specificity: Sendable, Hashable, Comparable {
             switch condition.test {
             case .host(let pattern) where !condition.negated:
                 switch pattern {
-                case .exact(let host): Self.raise(&hostRank, &hostLength, to: 2, host.count)
-                case .wildcard(let suffix): Self.raise(&hostRank, &hostLength, to: 1, suffix.count)
+                case .exact(let host): Self.raise(&hostRank, &hostLength, to: 2, host.utf8.count)
+                case .wildcard(let suffix): Self.raise(&hostRank, &hostLength, to: 1, suffix.utf8.count)
                 }
             case .path(let path) where !condition.negated:
-                Self.raise(&pathRank, &pathLength, to: 3, path.count)
+                Self.raise(&pathRank, &pathLength, to: 3, path.utf8.count)
             case .pathPrefix(let prefix) where !condition.negated:
-                Self.raise(&pathRank, &pathLength, to: 2, PathPrefix.normalized(prefix).count)
+                Self.raise(&pathRank, &pathLength, to: 2, PathPrefix.normalized(prefix).utf8.count)
             case .pathRegex where !condition.negated:
                 Self.raise(&pathRank, &pathLength, to: 1, 0)
             case .methods where !condition.negated:
@@ -63,12 +67,12 @@ public struct Specificity: Sendable, Hashable, Comparable {
             let names = ["no host test", "a wildcard host", "an exact host"]
             return "\(names[hostRank]) ranks above \(names[other.hostRank])"
         }
-        if hostLength != other.hostLength { return "its host is longer (\(hostLength) characters against \(other.hostLength))" }
+        if hostLength != other.hostLength { return "its host is longer (\(hostLength) bytes against \(other.hostLength))" }
         if pathRank != other.pathRank {
             let names = ["no path test", "a path regex", "a path prefix", "an exact path"]
             return "\(names[pathRank]) ranks above \(names[other.pathRank])"
         }
-        if pathLength != other.pathLength { return "its path is longer (\(pathLength) characters against \(other.pathLength))" }
+        if pathLength != other.pathLength { return "its path is longer (\(pathLength) bytes against \(other.pathLength))" }
         if methodRank != other.methodRank { return "it tests the method" }
         if headerCount != other.headerCount { return "it tests more headers (\(headerCount) against \(other.headerCount))" }
         if queryCount != other.queryCount { return "it tests more query parameters (\(queryCount) against \(other.queryCount))" }
@@ -90,9 +94,13 @@ public struct Specificity: Sendable, Hashable, Comparable {
 public enum PathPrefix {
     /// The prefix without a trailing `/` (the root stays `/`).
     public static func normalized(_ prefix: String) -> String {
-        var result = Substring(prefix)
-        while result.count > 1, result.hasSuffix("/") { result = result.dropLast() }
-        return String(result)
+        // Bytes, not Characters: counting Characters walks the whole string.
+        let utf8 = prefix.utf8
+        var end = utf8.endIndex
+        while utf8.distance(from: utf8.startIndex, to: end) > 1, utf8[utf8.index(before: end)] == UInt8(ascii: "/") {
+            end = utf8.index(before: end)
+        }
+        return end == utf8.endIndex ? prefix : String(prefix[..<end])
     }
 
     /// Whether `path` (without query) falls under `prefix`.
