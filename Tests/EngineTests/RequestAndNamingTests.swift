@@ -6,6 +6,19 @@ import XCTest
 // MARK: - RequestAndNamingTests
 
 final class RequestAndNamingTests: XCTestCase {
+    func testHostNormalisationAsBytes() {
+        func host(_ raw: String) -> String? { RequestFacts(method: "GET", target: "/", authority: raw).host }
+        XCTAssertEqual(host("Example.COM:8080"), "example.com")
+        XCTAssertEqual(host("api.internal"), "api.internal")
+        XCTAssertEqual(host("[::1]:80"), "::1")
+        XCTAssertEqual(host("[FE80::1]"), "fe80::1")
+        XCTAssertEqual(host("user:pw@Host.example.:443"), "host.example")
+        XCTAssertEqual(host("ÄPI.Example"), "äpi.example", "non-ASCII hosts lower-case as Unicode")
+        XCTAssertNil(host(":80"))
+        XCTAssertNil(host("."))
+        XCTAssertNil(host("user@"))
+    }
+
     func testRequestTargetsAndHosts() {
         let absolute = RequestFacts(method: "GET", target: "http://API.Example.com:8080/a/b?x=1&y", headers: [.init("Host", "ignored")])
         XCTAssertEqual(absolute.host, "api.example.com")

