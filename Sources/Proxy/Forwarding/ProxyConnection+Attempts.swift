@@ -120,7 +120,8 @@ extension ProxyConnection {
             if request.body.sent > 0, let replay = request.body.replay {
                 lease.channel.write(replay, promise: nil)
             }
-            try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
+            // No autoRead here: a new connection reads, and the pool turns reading
+            // back on when it takes a lease back (a setOption is a dynamic cast).
             forwardRequestBody()
         }
     }
