@@ -24,7 +24,7 @@ public struct RouteDecl: Sendable, Hashable {
 }
 
 /// One line of a route body.
-public enum RouteMember: Sendable, Hashable {
+public indirect enum RouteMember: Sendable, Hashable {
     case when(WhenClause)
     case to(Spanned<PathTemplate>)
     case policy(PolicyItem)
