@@ -36,7 +36,6 @@ struct PCRE2Library: @unchecked Sendable {
     static let ucp: UInt32 = 0x0002_0000
     static let noUTFCheck: UInt32 = 0x4000_0000
     static let jitComplete: UInt32 = 0x0000_0001
-    static let errorNoMatch: Int32 = -1
 
     // MARK: Entry points
 

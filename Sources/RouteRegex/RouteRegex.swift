@@ -4,10 +4,10 @@
 /// the path or header value, JIT-compiled where the machine allows it.
 ///
 /// Why PCRE2 and not NSRegularExpression: ICU matching with String bridging
-/// cost about a microsecond per test on the request path and kept Foundation
-/// and ICU in the routing decision; PCRE2's JIT matches the same patterns in
-/// tens of nanoseconds, straight on the request's bytes. Both speak Perl's
-/// syntax, with `\d`, `\w` and `\s` Unicode-aware (PCRE2_UCP) as in ICU.
+/// kept Foundation and ICU in the routing decision, and moving to PCRE2's JIT
+/// on the request's bytes saved about 2,500 instructions per regex test
+/// (callgrind, bench route-loop). Both speak Perl's syntax, with `\d`, `\w`
+/// and `\s` Unicode-aware (PCRE2_UCP) as in ICU.
 ///
 /// A match that needs more than `matchLimit` backtracking steps is counted as
 /// no match: a client controls the subject, and a pathological pattern must

@@ -81,13 +81,12 @@ final class CompiledCondition: Sendable {
         if prefixCount == 1 { return true }  // "/"
         let pathCount = path.utf8.count
         guard pathCount >= prefixCount else { return false }
-        // Byte comparison on contiguous storage: native Swift strings always have it.
-        return path.utf8.withContiguousStorageIfAvailable { pathBytes in
-            prefix.utf8.withContiguousStorageIfAvailable { prefixBytes in
+        return path.withUTF8Bytes { pathBytes in
+            prefix.withUTF8Bytes { prefixBytes in
                 guard memcmp(pathBytes.baseAddress!, prefixBytes.baseAddress!, prefixCount) == 0 else { return false }
                 return pathCount == prefixCount || pathBytes[prefixCount] == UInt8(ascii: "/")
-            } ?? PathPrefix.matches(path, prefix: prefix)
-        } ?? PathPrefix.matches(path, prefix: prefix)
+            }
+        }
     }
 
     /// `path regex` matches the whole path (`\z`: `$` would also allow a
