@@ -42,11 +42,19 @@ public indirect enum NameTree<T: Sendable & Hashable>: Sendable, Hashable {
 
     /// Every leaf value, left to right.
     public var leaves: [T] {
+        var result: [T] = []
+        collectLeaves(into: &result)
+        return result
+    }
+
+    /// Appends the leaves in one array. (A `flatMap(\.leaves)` here built
+    /// a key path at run time on every call: this type is generic.)
+    private func collectLeaves(into result: inout [T]) {
         switch self {
-        case .leaf(let value): return [value]
-        case .alt(let trees): return trees.flatMap(\.leaves)
-        case .union(let branches): return branches.flatMap(\.tree.leaves)
-        case .neg, .fail, .empty: return []
+        case .leaf(let value): result.append(value)
+        case .alt(let trees): for tree in trees { tree.collectLeaves(into: &result) }
+        case .union(let branches): for branch in branches { branch.tree.collectLeaves(into: &result) }
+        case .neg, .fail, .empty: break
         }
     }
 }
