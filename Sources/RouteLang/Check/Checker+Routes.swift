@@ -203,8 +203,14 @@ extension Checker {
     mutating func checkShadowing(_ clauses: [ClauseInfo], routes: [RouteDecl]) {
         var buckets: [BucketKey: [Int]] = [:]
         buckets.reserveCapacity(clauses.count)
+        // Whether any clause leaves out its host or its path: most files
+        // have none that do, and then those buckets need no lookups.
+        var anyWithoutHost = false
+        var anyWithoutPath = false
         for (index, clause) in clauses.enumerated() {
             buckets[BucketKey(host: clause.host, path: clause.path), default: []].append(index)
+            anyWithoutHost = anyWithoutHost || clause.host == nil
+            anyWithoutPath = anyWithoutPath || clause.path == nil
         }
         var shadowedBy: [Int: Int] = [:]
         var unshadowed: Set<Int> = []
@@ -212,9 +218,9 @@ extension Checker {
         for clauseIndex in clauses.indices {
             let clause = clauses[clauseIndex]
             var keys = [BucketKey(host: clause.host, path: clause.path)]
-            if clause.path != nil { keys.append(BucketKey(host: clause.host, path: nil)) }
-            if clause.host != nil { keys.append(BucketKey(host: nil, path: clause.path)) }
-            if clause.host != nil, clause.path != nil { keys.append(BucketKey(host: nil, path: nil)) }
+            if clause.path != nil, anyWithoutPath { keys.append(BucketKey(host: clause.host, path: nil)) }
+            if clause.host != nil, anyWithoutHost { keys.append(BucketKey(host: nil, path: clause.path)) }
+            if clause.host != nil, clause.path != nil, anyWithoutHost, anyWithoutPath { keys.append(BucketKey(host: nil, path: nil)) }
             let shadow = keys.lazy.flatMap { buckets[$0] ?? [] }.first { candidateIndex in
                 let candidate = clauses[candidateIndex]
                 return candidate.route < clause.route && candidate.specificity == clause.specificity
