@@ -31,6 +31,12 @@ public struct LintResult: Sendable {
     /// The compiled config, present when the file has no errors.
     public var config: RoutingConfig?
 
+    public init(file: RuleFile, diagnostics: Diagnostics, config: RoutingConfig?) {
+        self.file = file
+        self.diagnostics = diagnostics
+        self.config = config
+    }
+
     public var source: SourceFile { file.source }
     public var hasErrors: Bool { diagnostics.hasErrors }
 }

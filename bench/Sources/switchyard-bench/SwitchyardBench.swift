@@ -37,8 +37,20 @@ enum SwitchyardBench {
             let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
             let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
             print(RuleFrontEnd.lint(source).config != nil ? "ok" : "errors")
+        case "lint-file-once":
+            // The whole lint (RuleLinter) of a generated file once, for whole-process timing.
+            let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
+            let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
+            print(RuleLinter.lint(source).config != nil ? "ok" : "errors")
+        case "delegation-lint-once":
+            // The delegation checks of a generated file once, for callgrind.
+            let count = arguments.dropFirst().first.flatMap { Int($0) } ?? 10_000
+            let source = SourceFile(name: "generated.routes", text: RuleFileGenerator.routes(count: count))
+            let result = RuleFrontEnd.lint(source)
+            guard let config = result.config else { print("errors"); return }
+            print(DelegationLint(file: result.file, config: config).diagnostics().count)
         default:
-            print("usage: switchyard-bench lint [ITERATIONS] | route [ITERATIONS] | delegation [ITERATIONS] | lint-once [ROUTES]")
+            print("usage: switchyard-bench lint [ITERATIONS] | route [ITERATIONS] | delegation [ITERATIONS] | lint-once [ROUTES] | lint-file-once [ROUTES] | delegation-lint-once [ROUTES]")
         }
     }
 
