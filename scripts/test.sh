@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 # python3 (the stand-in services of docs/getting-started.md), dnsmasq
 # (the DNS server the dns resolver is tested against) and etcd-server with
 # etcdctl (the etcd namer and config source) and prometheus (scrapes the
-# admin listener in the metrics test). The tests start their own
+# admin listener in the metrics test), h2load and nghttp (nghttp2-client:
+# HTTP/2 load and frames through the proxy). The tests start their own
 # servers on loopback ports, so the packages' services are stopped.
 # Installed only when missing.
 need=()
@@ -19,6 +20,7 @@ command -v python3 >/dev/null 2>&1 || need+=(python3)
 [ -x /usr/bin/etcd ] || need+=(etcd-server)
 [ -x /usr/bin/etcdctl ] || need+=(etcd-client)
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
+command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"

@@ -80,8 +80,10 @@ final class ProxyFixture {
         try? await group.shutdownGracefully()
     }
 
-    /// Runs curl; returns status, headers (lower-cased names) and body.
-    func curl(_ path: String, host: String = "a", strict: Bool = false, _ extra: [String] = []) throws -> (status: Int, headers: [String: String], body: String) {
+    /// Runs curl; returns status, headers (lower-cased names), body and the
+    /// protocol of the status line (`HTTP/1.1`, `HTTP/2`); `stdin` is what curl reads.
+    func curl(_ path: String, host: String = "a", strict: Bool = false, _ extra: [String] = [],
+              stdin: String? = nil) throws -> (status: Int, headers: [String: String], body: String, version: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["curl", "-sS", "--max-time", "10", "-D", "-", "-H", "Host: \(host)"] + extra
@@ -89,7 +91,11 @@ final class ProxyFixture {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         var text = Substring(String(decoding: data, as: UTF8.self))
@@ -97,14 +103,15 @@ final class ProxyFixture {
         while text.hasPrefix("HTTP/1.1 1"), !text.hasPrefix("HTTP/1.1 101"), let end = text.range(of: "\r\n\r\n") {
             text = text[end.upperBound...]
         }
-        guard let split = text.range(of: "\r\n\r\n") else { return (0, [:], String(text)) }
+        guard let split = text.range(of: "\r\n\r\n") else { return (0, [:], String(text), "") }
         let lines = text[..<split.lowerBound].components(separatedBy: "\r\n")
-        let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+        let statusLine = lines.first?.split(separator: " ") ?? []
+        let status = Int(statusLine.dropFirst().first ?? "") ?? 0
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        return (status, headers, String(text[split.upperBound...]))
+        return (status, headers, String(text[split.upperBound...]), statusLine.first.map(String.init) ?? "")
     }
 }

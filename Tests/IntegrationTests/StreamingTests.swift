@@ -56,7 +56,7 @@ final class StreamingTests: XCTestCase {
     }
 
     func testOneGibibyteDownloadInBoundedMemory() throws {
-        var reply: (status: Int, headers: [String: String], body: String)?
+        var reply: (status: Int, headers: [String: String], body: String, version: String)?
         let growth = try peakGrowth {
             reply = try fixture.curl("/stream?bytes=\(Self.gibibyte)", ["-o", "/dev/null", "--max-time", "120"])
         }
@@ -70,7 +70,7 @@ final class StreamingTests: XCTestCase {
         let handle = try FileHandle(forWritingTo: file)
         try handle.truncate(atOffset: UInt64(Self.gibibyte))
         try handle.close()
-        var reply: (status: Int, headers: [String: String], body: String)?
+        var reply: (status: Int, headers: [String: String], body: String, version: String)?
         let growth = try peakGrowth {
             reply = try fixture.curl("/sink", ["-T", file.path, "--max-time", "120"])
         }

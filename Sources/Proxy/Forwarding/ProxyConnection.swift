@@ -51,6 +51,8 @@ final class ProxyConnection: ChannelInboundHandler {
     /// Whether reading from the client is paused (autoRead off).
     var clientPaused = false
 
+    /// The connection it serves may be one HTTP/2 stream (`HTTP2StreamBridge`
+    /// in front of it); `ProtocolSniffer` counts the TCP connections.
     init(runtime: LoopRuntime, listener: ListenerConfig) {
         self.runtime = runtime
         self.listener = listener
@@ -64,12 +66,8 @@ final class ProxyConnection: ChannelInboundHandler {
         runtime.connections[ObjectIdentifier(self)] = self
         clientAddress = context.channel.remoteAddress?.ipAddress
         inbound = context.channel.allocator.buffer(capacity: 4096)
-        counters.accepted += 1
-        counters.open += 1
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        counters.open -= 1
+        // Added by the sniffer to a connection that is already active.
+        if context.channel.isActive { armHeadTimer() }
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -66,7 +66,7 @@ public final class ProxyServer: Sendable {
                         guard let runtime = runtimes[ObjectIdentifier(channel.eventLoop)]?.value else {
                             throw ChannelError.ioOnClosedChannel
                         }
-                        try channel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener))
+                        try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(runtime: runtime, listener: listener))
                     }
                 }
             let channel: Channel

@@ -1,0 +1,109 @@
+import NIOHPACK
+
+// MARK: - HTTP2Translation
+
+/// Header blocks to HTTP/1.1 heads and back (RFC 9113 section 8.2-8.3).
+enum HTTP2Translation {
+    /// An HTTP/1.1 request head for a request's header block.
+    struct RequestHead {
+        var bytes: [UInt8]
+        var method: String
+        /// Whether the body is sent chunked (there is one and no content-length says how long).
+        var chunked: Bool
+    }
+
+    /// Fields HTTP/2 does not carry (section 8.2.2); the HTTP/1.1 side adds its own.
+    static let connectionFields: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade"]
+
+    /// nil when the pseudo-header fields do not make a request (the
+    /// connection handler has already checked their names and order).
+    static func requestHead(_ headers: HPACKHeaders, endStream: Bool) -> RequestHead? {
+        var method: String?
+        var path: String?
+        var authority: String?
+        var fields: [UInt8] = []
+        var cookies: [String] = []
+        var hasLength = false
+        for (name, value, _) in headers {
+            switch name {
+            case ":method": method = value
+            case ":path": path = value
+            case ":authority": authority = value
+            case ":scheme": break
+            case "host" where authority != nil: break
+            // Split cookie fields are joined again for HTTP/1.1 (section 8.2.3).
+            case "cookie": cookies.append(value)
+            default:
+                guard !name.hasPrefix(":") else { return nil }
+                if name == "content-length" { hasLength = true }
+                fields += line(name, value)
+            }
+        }
+        guard let method else { return nil }
+        let target: String
+        if method == "CONNECT" {
+            guard let authority else { return nil }
+            target = authority
+        } else {
+            guard let path, !path.isEmpty else { return nil }
+            target = path
+        }
+        var bytes = Array("\(method) \(target) HTTP/1.1\r\n".utf8)
+        if let authority { bytes += line("host", authority) }
+        bytes += fields
+        if !cookies.isEmpty { bytes += line("cookie", cookies.joined(separator: "; ")) }
+        let chunked = !endStream && !hasLength
+        if chunked { bytes += line("transfer-encoding", "chunked") }
+        bytes += line("connection", "close") + [13, 10]
+        return RequestHead(bytes: bytes, method: method, chunked: chunked)
+    }
+
+    /// A response head's status and fields as a header block.
+    static func responseHeaders(_ head: ResponseHead) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(head.fields.count + 1)
+        headers.add(name: ":status", value: String(head.status))
+        for field in head.fields {
+            let name = String(decoding: head.bytes[field.name], as: UTF8.self).lowercased()
+            guard !connectionFields.contains(name) else { continue }
+            headers.add(name: name, value: String(decoding: head.bytes[field.value], as: UTF8.self))
+        }
+        return headers
+    }
+
+    /// Chunked trailer lines (`name: value` CRLF each, as the decoder kept
+    /// them) as a header block.
+    static func trailerFields(_ lines: [UInt8]) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        for line in lines.split(separator: 10) {
+            let text = line.last == 13 ? line.dropLast() : line
+            guard let colon = text.firstIndex(of: UInt8(ascii: ":")) else { continue }
+            let name = String(decoding: text[..<colon], as: UTF8.self).lowercased()
+            let value = String(decoding: text[(colon + 1)...], as: UTF8.self).trimmingOWS()
+            guard !name.isEmpty, !connectionFields.contains(name) else { continue }
+            headers.add(name: name, value: value)
+        }
+        return headers
+    }
+
+    /// A header block as HTTP/1.1 field lines (request trailers).
+    static func fieldLines(_ headers: HPACKHeaders) -> [UInt8] {
+        var bytes: [UInt8] = []
+        for (name, value, _) in headers where !name.hasPrefix(":") { bytes += line(name, value) }
+        return bytes
+    }
+
+    static func line(_ name: String, _ value: String) -> [UInt8] {
+        Array(name.utf8) + [UInt8(ascii: ":"), UInt8(ascii: " ")] + Array(value.utf8) + [13, 10]
+    }
+}
+
+private extension String {
+    /// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+    func trimmingOWS() -> String {
+        let bytes = Array(utf8)
+        guard let first = bytes.firstIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
+        let last = bytes.lastIndex(where: { $0 != 32 && $0 != 9 })!
+        return String(decoding: bytes[first...last], as: UTF8.self)
+    }
+}
