@@ -76,7 +76,8 @@ let package = Package(
         .testTarget(name: "ProxyTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
         // Real sockets on 127.0.0.1: the proxy, test backends, curl and raw clients.
-        .testTarget(name: "IntegrationTests", dependencies: ["Proxy", "Engine", "RouteLang"] + nio),
+        .testTarget(name: "IntegrationTests", dependencies: ["Proxy", "Engine", "RouteLang",
+                                                            .product(name: "NIOHTTP2", package: "swift-nio-http2")] + nio),
     ],
     swiftLanguageModes: [.v6]
 )

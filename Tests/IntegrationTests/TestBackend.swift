@@ -2,6 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 
 // MARK: - TestBackend
@@ -14,6 +15,11 @@ import NIOPosix
 /// - `/big?bytes=N`: a body of N bytes (`x`), chunked when `chunked=1`;
 /// - `/stream?bytes=N`: N bytes written as the connection drains (bounded memory);
 /// - `/sink`: counts the request body without keeping it, answers the count;
+/// - `/trailers`: a chunked body followed by `grpc-status: 0` and
+///   `x-trailer: done` trailer fields;
+/// - `/grpc`: a gRPC-style answer: `grpc-status: 14` (UNAVAILABLE) in the
+///   head and no body from a backend named `unavailable`, else a body and
+///   `grpc-status: 0` in trailers;
 /// - anything else: `hello from NAME`, after `delay` ms when one is set
 ///   (an endpoint that has turned slow).
 final class TestBackend: Sendable {
@@ -24,16 +30,26 @@ final class TestBackend: Sendable {
 
     var port: Int { channel.localAddress!.port! }
 
-    init(name: String, group: EventLoopGroup, delay: Int64 = 0) async throws {
+    /// - Parameter http2: speak HTTP/2 with prior knowledge only (each
+    ///   stream through NIO's HTTP/2-to-HTTP/1 codec to the same responder).
+    init(name: String, group: EventLoopGroup, delay: Int64 = 0, http2: Bool = false) async throws {
         self.name = name
         let counters = NIOLockedValueBox((connections: 0, requests: 0))
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 counters.withLockedValue { $0.connections += 1 }
-                return channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(BackendResponder(name: name, counters: counters, delay: delay))
+                guard http2 else {
+                    return channel.pipeline.configureHTTPServerPipeline().flatMap {
+                        channel.pipeline.addHandler(BackendResponder(name: name, counters: counters, delay: delay))
+                    }
                 }
+                return channel.configureHTTP2Pipeline(mode: .server) { stream in
+                    stream.eventLoop.makeCompletedFuture {
+                        try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ServerCodec())
+                        try stream.pipeline.syncOperations.addHandler(BackendResponder(name: name, counters: counters, delay: delay))
+                    }
+                }.map { _ in }
             }
         channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
         self.counters = counters
@@ -107,6 +123,27 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
             return
         case "/sink":
             payload = ByteBuffer(string: "\(sunk)")
+        case "/grpc":
+            headers.add(name: "content-type", value: "application/grpc")
+            if name == "unavailable" {
+                headers.add(name: "grpc-status", value: "14")
+                headers.add(name: "grpc-message", value: "going away")
+                headers.add(name: "content-length", value: "0")
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                return
+            }
+            headers.add(name: "transfer-encoding", value: "chunked")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "message")))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(HTTPHeaders([("grpc-status", "0")]))), promise: nil)
+            return
+        case "/trailers":
+            headers.add(name: "transfer-encoding", value: "chunked")
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: "with trailers")))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(HTTPHeaders([("grpc-status", "0"), ("x-trailer", "done")]))), promise: nil)
+            return
         case "/stream":
             streamRemaining = Int(query["bytes"] ?? "0") ?? 0
             headers.add(name: "content-length", value: "\(streamRemaining)")

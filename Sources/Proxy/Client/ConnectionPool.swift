@@ -1,12 +1,15 @@
 import Engine
 import NIOCore
+import NIOHTTP2
 import NIOPosix
 
 // MARK: - ConnectionPool
 
 /// Keep-alive connections to backends, one pool per event loop (so it needs
 /// no lock): idle connections per endpoint are reused, closed after
-/// `idleTimeout`, and new ones are made with `connectTimeout`.
+/// `idleTimeout`, and new ones are made with `connectTimeout`. Endpoints
+/// spoken to over HTTP/2 get one multiplexed connection each, and a lease
+/// is a new stream on it (`ConnectionPool+HTTP2`).
 final class ConnectionPool {
     struct Key: Hashable {
         var host: String
@@ -17,6 +20,8 @@ final class ConnectionPool {
         let channel: Channel
         let handler: BackendHandler
         let key: Key
+        /// An HTTP/2 stream, used for one exchange and never pooled.
+        var isStream = false
     }
 
     private struct Idle {
@@ -29,9 +34,14 @@ final class ConnectionPool {
     var idleTimeout: TimeAmount
     let maxIdlePerEndpoint: Int
     private var idle: [Key: [Idle]] = [:]
+    /// The HTTP/2 connection to each endpoint spoken to over HTTP/2, made or being made.
+    var http2: [Key: EventLoopFuture<HTTP2Upstream>] = [:]
+    let limits: HTTP1Limits
 
-    init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 64) {
+    init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 64,
+         limits: HTTP1Limits = HTTP1Limits()) {
         self.eventLoop = eventLoop
+        self.limits = limits
         self.connectTimeout = connectTimeout
         self.idleTimeout = idleTimeout
         self.maxIdlePerEndpoint = maxIdlePerEndpoint
@@ -77,7 +87,7 @@ final class ConnectionPool {
 
     /// Returns a connection whose last exchange finished cleanly.
     func release(_ lease: Lease) {
-        guard lease.channel.isActive, (idle[lease.key]?.count ?? 0) < maxIdlePerEndpoint else {
+        guard !lease.isStream, lease.channel.isActive, (idle[lease.key]?.count ?? 0) < maxIdlePerEndpoint else {
             lease.channel.close(promise: nil)
             return
         }
@@ -108,5 +118,9 @@ final class ConnectionPool {
             }
         }
         idle = [:]
+        for connection in http2.values {
+            connection.whenSuccess { $0.channel.close(promise: nil) }
+        }
+        http2 = [:]
     }
 }

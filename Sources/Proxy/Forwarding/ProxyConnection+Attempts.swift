@@ -78,11 +78,12 @@ extension ProxyConnection {
                 connection.attemptFailed(.attemptTimeout, detail: nil)
             }
         }
-        if let lease = runtime.pool.takeIdle(endpoint) {
+        let http2 = request.decision.policy.upstream.usesHTTP2(clientHTTP2: clientHTTP2)
+        if !http2, let lease = runtime.pool.takeIdle(endpoint) {
             connected(attemptSerial, .success(lease))
             return
         }
-        runtime.pool.acquire(endpoint).assumeIsolated().whenComplete { [weak self] result in
+        (http2 ? runtime.pool.acquireStream(endpoint) : runtime.pool.acquire(endpoint)).assumeIsolated().whenComplete { [weak self] result in
             guard let self else {
                 if case .success(let lease) = result { lease.channel.close(promise: nil) }
                 return

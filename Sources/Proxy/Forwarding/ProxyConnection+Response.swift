@@ -1,5 +1,6 @@
 import Engine
 import NIOCore
+import RouteLang
 import Tracing
 
 // MARK: - Response side
@@ -71,7 +72,7 @@ extension ProxyConnection {
         }
         attempt.timer?.cancel()
         attempt.status = head.status
-        let action = attemptEnded(.response(status: head.status), now: headAt.uptimeNanoseconds)
+        let action = attemptEnded(Self.outcome(of: head), now: headAt.uptimeNanoseconds)
         let success = request.machine.lastClass == .success
         guard case .respond = action else {
             // Discarded: its connection goes (the body is not read), and the
@@ -100,6 +101,21 @@ extension ProxyConnection {
         case .untilClose: attempt.responseBody = .untilClose
         }
         return true
+    }
+
+    /// What a final response head says of its attempt: a gRPC status when
+    /// the head carries one (a trailers-only gRPC answer, such as a server
+    /// that is UNAVAILABLE), else its HTTP status. A status in trailers
+    /// comes after the head was forwarded and is not classified.
+    static func outcome(of head: ResponseHead) -> AttemptOutcome {
+        for field in head.fields where field.kind == .other && field.name.count == 11 {
+            guard FieldValues.equalsIgnoringCase(head.bytes, field.name, "grpc-status") else { continue }
+            if let number = Int(String(decoding: head.bytes[field.value], as: UTF8.self)), let code = GRPCCode(number: number) {
+                return .grpc(code)
+            }
+            break
+        }
+        return .response(status: head.status)
     }
 
     /// A 101 answer: the connection becomes a tunnel when the request asked

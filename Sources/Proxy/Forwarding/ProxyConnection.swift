@@ -51,11 +51,16 @@ final class ProxyConnection: ChannelInboundHandler {
     /// Whether reading from the client is paused (autoRead off).
     var clientPaused = false
 
-    /// The connection it serves may be one HTTP/2 stream (`HTTP2StreamBridge`
-    /// in front of it); `ProtocolSniffer` counts the TCP connections.
-    init(runtime: LoopRuntime, listener: ListenerConfig) {
+    /// Whether the client speaks HTTP/2: this handler then serves one stream
+    /// (`HTTP2StreamBridge` in front of it), and `protocol auto` speaks
+    /// HTTP/2 to endpoints too.
+    let clientHTTP2: Bool
+
+    /// `ProtocolSniffer` counts the TCP connections, whichever protocol they speak.
+    init(runtime: LoopRuntime, listener: ListenerConfig, clientHTTP2: Bool = false) {
         self.runtime = runtime
         self.listener = listener
+        self.clientHTTP2 = clientHTTP2
         counters = runtime.metrics.listener(listener.address.description)
     }
 
@@ -285,18 +290,24 @@ final class ProxyConnection: ChannelInboundHandler {
         guard let context, clientPaused == on else { return }
         clientPaused = !on
         try? context.channel.syncOptions?.setOption(.autoRead, value: on)
+        // An HTTP/2 stream does not read again when autoRead comes back on.
+        if on, clientHTTP2 { context.read() }
     }
 
     /// Reads from the backend only while the client can take more.
     func updateBackendReading() {
         guard let context else { return }
-        let backend: Channel?
+        let backend: ConnectionPool.Lease?
         switch state {
-        case .forwarding: backend = request?.attempt?.lease?.channel
-        case .tunnel(let lease): backend = lease.channel
+        case .forwarding: backend = request?.attempt?.lease
+        case .tunnel(let lease): backend = lease
         default: backend = nil
         }
-        try? backend?.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
+        guard let backend else { return }
+        let on = context.channel.isWritable
+        try? backend.channel.syncOptions?.setOption(.autoRead, value: on)
+        // An HTTP/2 stream does not read again when autoRead comes back on.
+        if on, backend.isStream { backend.channel.read() }
     }
 
     // MARK: Timers

@@ -18,6 +18,12 @@ public struct ResponseHeadParser: Sendable {
 
     /// - Parameter requestMethod: HEAD responses have no body whatever they say.
     public func parse(_ buffer: UnsafeBufferPointer<UInt8>, requestMethod: String) -> Outcome {
+        // Bytes that cannot start a status line fail at once, not when a
+        // head limit is reached: an endpoint that answers in HTTP/2 (a
+        // GOAWAY for the preface it missed) or garbage gets its 502 now.
+        for (have, want) in zip(buffer, Self.versionPrefix) where have != want {
+            return .failure(HTTP1ParseError(.invalidRequestLine, "the answer is not HTTP/1.x (does the endpoint speak HTTP/2 only? see `protocol h2`)"))
+        }
         let finder = RequestHeadParser(limits: limits)
         switch finder.findEnd(buffer, from: 0) {
         case .failure(let error): return .failure(error)
@@ -27,6 +33,8 @@ public struct ResponseHeadParser: Sendable {
             return Self.parseHead(bytes, requestMethod: requestMethod, limits: limits)
         }
     }
+
+    static let versionPrefix = Array("HTTP/1.".utf8)
 
     static func isAbsent(_ length: FieldValues.LengthReading) -> Bool {
         if case .absent = length { return true }

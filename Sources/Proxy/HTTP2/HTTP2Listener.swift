@@ -33,7 +33,8 @@ enum HTTP2Listener {
             streamChannel.eventLoop.makeCompletedFuture {
                 let runtime = loopRuntime.value
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(limits: runtime.options.limits))
-                try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener))
+                try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener,
+                                                                                     clientHTTP2: true))
             }
         }
     }

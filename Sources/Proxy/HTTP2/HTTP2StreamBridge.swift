@@ -45,6 +45,10 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     private var method = "GET"
     /// Response bytes written before a whole head was there.
     private var pending: ByteBuffer?
+    /// The last frame written: frames can wait for flow-control window
+    /// long after they were written, so a write that makes no frame, and a
+    /// close, wait for it rather than cut the stream short.
+    private var lastWrite: EventLoopFuture<Void>?
 
     init(limits: HTTP1Limits) {
         self.limits = limits
@@ -123,12 +127,16 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         }
         if case .head = response, bytes.readableBytes > 0 { pending = bytes }
         guard let last = frames.indices.last else {
-            promise?.succeed()
+            if let lastWrite { lastWrite.cascade(to: promise) } else { promise?.succeed() }
             return
         }
-        for index in frames.indices {
-            context.write(wrapOutboundOut(frames[index]), promise: index == last ? promise : nil)
+        for index in frames.indices where index != last {
+            context.write(wrapOutboundOut(frames[index]), promise: nil)
         }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.write(wrapOutboundOut(frames[last]), promise: written)
+        lastWrite = written.futureResult
+        written.futureResult.cascade(to: promise)
     }
 
     /// Turns as much of `bytes` as is complete into frames.
@@ -214,8 +222,15 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         if case .untilClose = response {
             response = .done
-            context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: nil)
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: written)
+            lastWrite = written.futureResult
         }
-        context.close(mode: .all, promise: promise)
+        // A complete response still waiting for window goes out first.
+        guard case .done = response, let lastWrite else {
+            context.close(mode: .all, promise: promise)
+            return
+        }
+        lastWrite.assumeIsolated().whenComplete { _ in context.close(mode: .all, promise: promise) }
     }
 }

@@ -55,7 +55,8 @@ final class LoopRuntime {
         let effective = snapshot.config.limits.map(ProxyOptions.init) ?? options
         destinations.removalGrace = effective.removalGrace.nanoseconds
         self.router = Router(snapshot: snapshot)
-        self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout)
+        self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout,
+                                   limits: effective.limits)
         self.options = effective
         self.defaultOptions = options
         self.logger = logger

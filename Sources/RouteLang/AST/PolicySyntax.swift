@@ -15,6 +15,8 @@ public struct PolicyItem: Sendable, Hashable {
         /// `upgrade websocket, …` or `upgrade none`: the protocols a
         /// request may switch to (RFC 9110 section 7.8), as written.
         case upgrade([Spanned<String>])
+        /// `protocol http1 | h2 | auto`: what the proxy speaks to endpoints.
+        case upstreamProtocol(Spanned<String>)
     }
 
     /// The keyword that starts the item; two items with the same keyword conflict
@@ -28,10 +30,11 @@ public struct PolicyItem: Sendable, Hashable {
         case .balance: return "balance"
         case .classify: return "classify"
         case .upgrade: return "upgrade"
+        case .upstreamProtocol: return "protocol"
         }
     }
 
-    public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify", "upgrade"]
+    public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify", "upgrade", "protocol"]
 }
 
 // MARK: - Retry

@@ -34,7 +34,6 @@ extension Checker {
                 if let budget = retry.budget { requirePercentage(budget, "retry budget") }
                 if let ttl = retry.ttl { requirePositive(ttl, "ttl") }
                 if let backoff = retry.backoff { requireOrdered(backoff) }
-                warnAboutGRPC(retry.classes)
             case .accrual(let accrual):
                 switch accrual.mode {
                 case .consecutive(let count) where count.value < 1:
@@ -61,8 +60,11 @@ extension Checker {
                 if let rtt = balance.defaultRTT { requirePositive(rtt, "default-rtt") }
             case .upgrade(let protocols):
                 checkUpgrade(protocols)
-            case .classify(let classify):
-                warnAboutGRPC(classify.selectors)
+            case .classify:
+                break
+            case .upstreamProtocol:
+                // The parser accepts only the known names.
+                break
             }
         }
     }
@@ -82,15 +84,24 @@ extension Checker {
             warning(.retryNeverFires, "`retry on attempt-timeout` never fires: \(owner) sets no attempt-timeout",
                     at: retryItem.range, help: "add e.g. `attempt-timeout 500ms`")
         }
+        if policy.upstream == .http1 { warnAboutGRPC(items) }
     }
 
-    /// gRPC status codes are classified from HTTP/2 trailers; the data
-    /// plane speaks HTTP/1.1 only, so a class naming one never matches.
-    mutating func warnAboutGRPC(_ classes: [Spanned<RetryClass>]) {
-        for spanned in classes {
-            guard case .grpc = spanned.value else { continue }
-            warning(.grpcClassUnused, "gRPC status `\(spanned.text)` never matches: the proxy serves HTTP/1.1 only, without gRPC status",
-                    at: spanned.range, help: "classify HTTP statuses (`5xx`, `503`) until the HTTP/2 data plane lands")
+    /// gRPC statuses come from gRPC servers, which speak HTTP/2 only: over
+    /// `protocol http1` (the default) a class naming one never matches.
+    mutating func warnAboutGRPC(_ items: [PolicyItem]) {
+        for item in items {
+            let classes: [Spanned<RetryClass>]
+            switch item.kind {
+            case .retry(let retry): classes = retry.classes
+            case .classify(let classify): classes = classify.selectors
+            default: continue
+            }
+            for spanned in classes {
+                guard case .grpc = spanned.value else { continue }
+                warning(.grpcClassUnused, "gRPC status `\(spanned.text)` never matches over HTTP/1.1: gRPC servers answer over HTTP/2",
+                        at: spanned.range, help: "add `protocol h2` (or `protocol auto` for HTTP/2 clients)")
+            }
         }
     }
 

@@ -52,6 +52,7 @@ public enum DiagnosticCode: String, Sendable, Hashable, CaseIterable {
     case emptyDentry = "RL0138"
     case missingComma = "RL0139"
     case wrongOperator = "RL0140"
+    case unknownProtocol = "RL0141"
 
     // MARK: Semantic errors
     case duplicateRoute = "RL0200"

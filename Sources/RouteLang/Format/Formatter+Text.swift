@@ -76,6 +76,8 @@ extension Formatter {
             return "classify " + classify.selectors.map(\.text).joined(separator: ", ") + " as \(classify.responseClass.text)"
         case .upgrade(let protocols):
             return "upgrade " + protocols.map(\.text).joined(separator: ", ")
+        case .upstreamProtocol(let name):
+            return "protocol " + name.text
         }
     }
 

@@ -129,6 +129,8 @@ public enum Compiler {
                 rules += classify.selectors.map { ClassificationRule(selector: $0.value, responseClass: classify.responseClass.value) }
             case .upgrade(let protocols):
                 policy.upgrades = protocols.map { $0.value.lowercased() }.filter { $0 != "none" }
+            case .upstreamProtocol(let name):
+                policy.upstream = UpstreamProtocol(rawValue: name.value) ?? .http1
             }
         }
         policy.classification = rules + base.classification

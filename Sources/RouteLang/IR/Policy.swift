@@ -16,6 +16,8 @@ public struct Policy: Sendable, Hashable {
     /// Protocols a request may upgrade to, lower-case; others pass as plain
     /// HTTP/1.1 with the Upgrade fields removed. `h2c` is never among them.
     public var upgrades: [String]
+    /// What the proxy speaks to the endpoints of the route's destinations.
+    public var upstream: UpstreamProtocol = .http1
 
     public static let defaultUpgrades = ["websocket"]
 

@@ -43,3 +43,14 @@ public enum GRPCCode: String, Sendable, Hashable, CaseIterable {
     case outOfRange = "out-of-range"
     case dataLoss = "data-loss"
 }
+
+extension GRPCCode {
+    /// The code a `grpc-status` value carries; nil for 0 (OK) and unknown numbers.
+    public init?(number: Int) {
+        let byNumber: [GRPCCode] = [.cancelled, .unknown, .invalidArgument, .deadlineExceeded, .notFound, .alreadyExists,
+                                    .permissionDenied, .resourceExhausted, .failedPrecondition, .aborted, .outOfRange,
+                                    .unimplemented, .internal, .unavailable, .dataLoss, .unauthenticated]
+        guard (1...byNumber.count).contains(number) else { return nil }
+        self = byNumber[number - 1]
+    }
+}

@@ -1,7 +1,7 @@
 // MARK: - Policies
 
 extension Parser {
-    /// `policy = "timeout" duration | "attempt-timeout" duration | retry | accrual | balance | classify | upgrade ;`
+    /// `policy = "timeout" duration | "attempt-timeout" duration | retry | accrual | balance | classify | upgrade | protocol ;`
     mutating func parsePolicyItem(inRoute: Bool) -> PolicyItem? {
         guard let keyword = expectWord("a policy (" + PolicyItem.keywords.joined(separator: ", ") + ")") else { return nil }
         let kind: PolicyItem.Kind?
@@ -15,6 +15,7 @@ extension Parser {
         case "balance": kind = parseBalance().map(PolicyItem.Kind.balance)
         case "classify": kind = parseClassify().map(PolicyItem.Kind.classify)
         case "upgrade": kind = parseUpgrade().map(PolicyItem.Kind.upgrade)
+        case "protocol": kind = parseProtocol().map(PolicyItem.Kind.upstreamProtocol)
         default:
             let candidates = inRoute ? ["when", "to", "dtab"] + PolicyItem.keywords : PolicyItem.keywords
             error(.unknownPolicy, "unknown policy `\(keyword.text)`", at: keyword.range,
@@ -97,6 +98,18 @@ extension Parser {
             }
         }
         return ok ? retry : nil
+    }
+
+    /// `protocol = "protocol" ( "http1" | "h2" | "auto" ) ;`
+    mutating func parseProtocol() -> Spanned<String>? {
+        guard let word = expectWord("an upstream protocol (" + UpstreamProtocol.names.joined(separator: ", ") + ")") else { return nil }
+        guard UpstreamProtocol(rawValue: word.text) != nil else {
+            error(.unknownProtocol, "unknown upstream protocol `\(word.text)`", at: word.range,
+                  help: Suggestion.help(for: word.text, among: UpstreamProtocol.names)
+                    ?? "protocols are: " + UpstreamProtocol.names.joined(separator: ", "))
+            return nil
+        }
+        return Spanned(word.text, text: word.text, range: word.range)
     }
 
     /// `upgrade = "upgrade" ( "none" | protocol { "," protocol } ) ;`

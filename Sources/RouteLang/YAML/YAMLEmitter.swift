@@ -156,6 +156,8 @@ public enum YAMLEmitter {
                 pairs.append(pair("balance", .mapping(.init(options))))
             case .upgrade(let protocols):
                 pairs.append(pair("upgrade", list(protocols.map(\.text))))
+            case .upstreamProtocol(let name):
+                pairs.append(pair("protocol", plain(name.text)))
             case .classify(let classify):
                 rules.append(.mapping(.init([pair("on", list(classify.selectors.map(\.text))),
                                              pair("as", plain(classify.responseClass.text))])))

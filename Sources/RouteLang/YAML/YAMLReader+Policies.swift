@@ -23,6 +23,16 @@ extension YAMLReader {
                 if let accrual = accrual(value) { items.append(PolicyItem(kind: .accrual(accrual), range: itemRange)) }
             case "balance":
                 if let balance = balance(value) { items.append(PolicyItem(kind: .balance(balance), range: itemRange)) }
+            case "protocol":
+                if let name = string(value, "an upstream protocol") {
+                    if UpstreamProtocol(rawValue: name.value) != nil {
+                        items.append(PolicyItem(kind: .upstreamProtocol(name), range: itemRange))
+                    } else {
+                        parser.error(.unknownProtocol, "unknown upstream protocol `\(name.value)`", at: name.range,
+                                     help: Suggestion.help(for: name.value, among: UpstreamProtocol.names)
+                                        ?? "protocols are: " + UpstreamProtocol.names.joined(separator: ", "))
+                    }
+                }
             case "upgrade":
                 let protocols = (sequence(value, "a list of protocols") ?? []).compactMap { string($0, "a protocol") }
                 if !protocols.isEmpty { items.append(PolicyItem(kind: .upgrade(protocols), range: itemRange)) }
