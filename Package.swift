@@ -77,7 +77,9 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["RouteLang", "Proxy"]),
         // Real sockets on 127.0.0.1: the proxy, test backends, curl and raw clients.
         .testTarget(name: "IntegrationTests", dependencies: ["Proxy", "Engine", "RouteLang",
-                                                            .product(name: "NIOHTTP2", package: "swift-nio-http2")] + nio),
+                                                            .product(name: "NIOHTTP2", package: "swift-nio-http2")] + nio,
+                    // Python peers the tests run (grpcio, h2), not sources.
+                    exclude: ["Scripts"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -39,6 +39,13 @@ if ! python3 -c 'import opentelemetry.proto.collector.trace.v1.trace_service_pb2
   python3 -m pip install -q opentelemetry-proto 2>/dev/null || python3 -m pip install -q --break-system-packages opentelemetry-proto
 fi
 
+# The gRPC tests' clients and servers are grpcio (PyPI); the HTTP/2
+# frame tests drive raw frames with h2 (PyPI).
+if ! python3 -c 'import grpc, h2' >/dev/null 2>&1; then
+  echo "installing: grpcio h2 (pip)"
+  python3 -m pip install -q grpcio h2 2>/dev/null || python3 -m pip install -q --break-system-packages grpcio h2
+fi
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]' || true

@@ -1,0 +1,119 @@
+import Foundation
+import Proxy
+import XCTest
+
+// MARK: - GRPCTests
+
+/// gRPC through the proxy with real grpcio clients and servers
+/// (Scripts/grpc_peers.py): the client speaks h2c to the proxy, the proxy
+/// speaks HTTP/2 to the servers (`protocol h2`).
+final class GRPCTests: XCTestCase {
+    var fixture: ProxyFixture!
+    var servers: Process!
+    var ports: [String: Int] = [:]
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/grpc_peers.py").path
+
+    override func setUp() async throws {
+        servers = Process()
+        servers.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        servers.arguments = ["python3", Self.script, "serve"]
+        let out = Pipe()
+        servers.standardOutput = out
+        servers.standardError = Pipe()
+        try servers.run()
+        // The first line names the ports the kernel gave the three servers.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        for pair in String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace) {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2, let port = Int(parts[1]) { ports[String(parts[0])] = port }
+        }
+        let (ok, unavailable, slow) = (try XCTUnwrap(ports["ok"]), try XCTUnwrap(ports["unavailable"]), try XCTUnwrap(ports["slow"]))
+        fixture = ProxyFixture()
+        try await fixture.start(extraRules: """
+            route grpc {
+              when host "grpc"
+              to /svc/grpc
+              protocol h2
+              retry on unavailable limit 2 methods POST
+            }
+            route grpcok {
+              when host "grpcok"
+              to /svc/grpcok
+              protocol h2
+            }
+            route slow-grpc {
+              when host "slow-grpc"
+              to /svc/slow-grpc
+              protocol h2
+            }
+            """, files: ["grpc": "127.0.0.1 \(ok)\n127.0.0.1 \(unavailable)\n", "grpcok": "127.0.0.1 \(ok)\n",
+                         "slow-grpc": "127.0.0.1 \(slow)\n"])
+    }
+
+    override func tearDown() async throws {
+        await fixture.stop()
+        servers.terminate()
+        kill(servers.processIdentifier, SIGKILL)
+        servers.waitUntilExit()
+    }
+
+    func testUnaryAndStreamingCallsPassThrough() throws {
+        let result = try call("call", authority: "grpcok")
+        XCTAssertEqual(value(result, "unary") as? [String], (0..<10).map { "unary:x\($0) from ok" })
+        XCTAssertEqual(value(result, "server_stream") as? [String], (0..<50).map { "item \($0) of s" })
+        XCTAssertEqual(value(result, "client_stream") as? String, "got 200 messages, 200000 bytes")
+        XCTAssertEqual(value(result, "bidi") as? [String], ["echo:a", "echo:b", "echo:c"])
+        XCTAssertEqual(value(result, "ping_pong") as? [String], (0..<20).map { "echo:\($0)" },
+                       "each message was sent only after the answer to the one before came back")
+    }
+
+    func testUnavailableIsRetriedOnTheOtherServer() throws {
+        // The balancer sends some calls to the server that answers UNAVAILABLE;
+        // each of them is retried on the other one, so every call succeeds.
+        let result = try call("call", authority: "grpc")
+        XCTAssertEqual(value(result, "unary") as? [String], (0..<10).map { "unary:x\($0) from ok" }, "\(result)")
+        XCTAssertEqual((value(result, "server_stream") as? [String])?.count, 50, "\(result)")
+    }
+
+    func testTheClientsDeadlineEndsTheCall() throws {
+        let result = try call("deadline", authority: "slow-grpc")
+        XCTAssertEqual(result["ok"] as? Bool, false)
+        XCTAssertEqual(result["code"] as? String, "DEADLINE_EXCEEDED")
+        XCTAssertLessThan(result["seconds"] as? Double ?? 10, 1.5, "the call ends at its 300 ms deadline, not the server's 2 s")
+    }
+
+    // MARK: Helpers
+
+    func call(_ mode: String, authority: String) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["timeout", "60", "python3", Self.script, mode, String(fixture.port), authority]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let object = try JSONSerialization.jsonObject(with: data)
+        return try XCTUnwrap(object as? [String: Any], String(decoding: data, as: UTF8.self))
+    }
+
+    /// A call's value, failing with the gRPC error when it had one.
+    func value(_ result: [String: Any], _ name: String) -> Any? {
+        guard let entry = result[name] as? [String: Any] else {
+            XCTFail("no result for \(name)")
+            return nil
+        }
+        guard entry["ok"] as? Bool == true else {
+            XCTFail("\(name) failed: \(entry)")
+            return nil
+        }
+        return entry["value"]
+    }
+}
