@@ -37,5 +37,41 @@ enum HTTP2Listener {
                                                                                      clientHTTP2: true))
             }
         }
+        try channel.pipeline.syncOperations.addHandler(ConnectionErrorCloser(), position: .first)
+    }
+}
+
+// MARK: - ConnectionErrorCloser
+
+/// Closes an HTTP/2 connection once the connection handler has sent a
+/// GOAWAY with an error code: it does so for a connection error
+/// (PROTOCOL_ERROR, FLOW_CONTROL_ERROR, ENHANCE_YOUR_CALM for floods and
+/// rapid resets) but leaves the socket open, and a flooding client must not
+/// keep it. It watches the encoded frames on their way to the socket, as the
+/// connection handler reports connection and stream errors alike.
+final class ConnectionErrorCloser: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// GOAWAY's frame type (RFC 9113 section 6.8).
+    static let goAway: UInt8 = 0x7
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard Self.isErrorGoAway(unwrapOutboundIn(data)) else {
+            context.write(data, promise: promise)
+            return
+        }
+        context.writeAndFlush(data, promise: promise)
+        context.close(promise: nil)
+    }
+
+    /// A buffer holding one GOAWAY frame (9-byte header, last stream id,
+    /// error code) whose error code is not NO_ERROR.
+    static func isErrorGoAway(_ buffer: ByteBuffer) -> Bool {
+        let start = buffer.readerIndex
+        guard buffer.readableBytes >= 17, buffer.getInteger(at: start + 3, as: UInt8.self) == goAway,
+              buffer.getInteger(at: start + 5, as: UInt32.self) == 0,
+              let code = buffer.getInteger(at: start + 13, as: UInt32.self) else { return false }
+        return code != 0
     }
 }

@@ -1,0 +1,153 @@
+"""Raw HTTP/2 frames against the proxy, for the protocol-safety tests (h2's
+hpack and hyperframe build the frames; nothing here follows the rules).
+
+h2_frames.py CASE PORT prints one JSON object: the GOAWAY error code the
+proxy sent (or null), the RST_STREAM codes per stream, the :status of each
+response, and whether the proxy closed the connection.
+"""
+import json
+import socket
+import sys
+import time
+
+from hpack import Encoder
+from hyperframe.frame import (ContinuationFrame, DataFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame,
+                              RstStreamFrame, SettingsFrame, WindowUpdateFrame)
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+class Peer:
+    def __init__(self, port):
+        self.socket = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.encoder = Encoder()
+        self.buffer = b""
+        self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False}
+        self.send(PREFACE + SettingsFrame(0).serialize())
+
+    def send(self, data):
+        try:
+            self.socket.sendall(data)
+        except OSError:
+            self.result["closed"] = True
+
+    def headers(self, stream, fields, end_stream=True, end_headers=True):
+        frame = HeadersFrame(stream)
+        frame.data = self.encoder.encode(fields)
+        frame.flags.add("END_HEADERS") if end_headers else None
+        if end_stream:
+            frame.flags.add("END_STREAM")
+        return frame.serialize()
+
+    def request(self, stream, authority="a", path="/", extra=(), end_stream=True):
+        fields = [(":method", "GET"), (":scheme", "http"), (":authority", authority), (":path", path)] + list(extra)
+        return self.headers(stream, fields, end_stream=end_stream)
+
+    def read(self, seconds=2.0):
+        """Reads frames until the connection closes or `seconds` pass."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not self.result["closed"]:
+            self.socket.settimeout(max(0.05, deadline - time.monotonic()))
+            try:
+                chunk = self.socket.recv(65536)
+            except socket.timeout:
+                break
+            except OSError:
+                self.result["closed"] = True
+                break
+            if not chunk:
+                self.result["closed"] = True
+                break
+            self.buffer += chunk
+            self.parse()
+        return self.result
+
+    def parse(self):
+        while len(self.buffer) >= 9:
+            frame, length = Frame.parse_frame_header(memoryview(self.buffer[:9]))
+            if len(self.buffer) < 9 + length:
+                return
+            frame.parse_body(memoryview(self.buffer[9:9 + length]))
+            self.buffer = self.buffer[9 + length:]
+            if isinstance(frame, GoAwayFrame):
+                self.result["goaway"] = frame.error_code
+            elif isinstance(frame, RstStreamFrame):
+                self.result["resets"][str(frame.stream_id)] = frame.error_code
+            elif isinstance(frame, HeadersFrame) and frame.data:
+                # Only :status is needed; the decoder keeps its own table.
+                from hpack import Decoder
+                decoder = getattr(self, "decoder", None) or Decoder()
+                self.decoder = decoder
+                for name, value in decoder.decode(frame.data):
+                    if name in (":status", b":status"):
+                        self.result["statuses"][str(frame.stream_id)] = int(value)
+            elif isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
+                self.send(SettingsFrame(0, flags=["ACK"]).serialize())
+
+
+def rapid_reset(peer):
+    # CVE-2023-44487: open streams and cancel them at once, many times over.
+    batch = b""
+    for index in range(1000):
+        stream = 1 + 2 * index
+        batch += peer.request(stream, path="/slow?ms=1000") + RstStreamFrame(stream, error_code=8).serialize()
+    peer.send(batch)
+
+
+def settings_flood(peer):
+    peer.send(SettingsFrame(0, settings={SettingsFrame.INITIAL_WINDOW_SIZE: 65535}).serialize() * 20000)
+
+
+def ping_flood(peer):
+    peer.send(PingFrame(0, opaque_data=b"12345678").serialize() * 20000)
+
+
+def continuation_flood(peer):
+    stream = 1
+    fields = peer.encoder.encode([(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/")])
+    first = HeadersFrame(stream)
+    first.data = fields
+    data = first.serialize()
+    for _ in range(5000):
+        continuation = ContinuationFrame(stream)
+        continuation.data = peer.encoder.encode([("x-pad", "p" * 100)])
+        data += continuation.serialize()
+    peer.send(data)
+
+
+def malformed(peer):
+    peer.send(peer.headers(1, [(":method", "GET"), (":scheme", "http"), (":authority", "a")]))  # no :path
+    peer.send(peer.headers(3, [(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/"),
+                               ("Upper-Case", "1")]))
+    peer.send(peer.headers(5, [(":method", "GET"), (":scheme", "http"), (":authority", "a"), (":path", "/"),
+                               ("connection", "keep-alive")]))
+    peer.send(peer.headers(7, [(":path", "/"), (":method", "GET"), (":scheme", "http"), (":authority", "a"),
+                               (":path", "/again")]))
+    # A body longer than its content-length.
+    peer.send(peer.headers(9, [(":method", "POST"), (":scheme", "http"), (":authority", "a"), (":path", "/echo"),
+                               ("content-length", "3")], end_stream=False)
+              + DataFrame(9, data=b"too long", flags=["END_STREAM"]).serialize())
+    # A well-formed request after all that: the connection still serves.
+    peer.send(peer.request(11, path="/ok"))
+
+
+def window_overflow(peer):
+    # A WINDOW_UPDATE that takes the connection window past 2^31-1.
+    peer.send(WindowUpdateFrame(0, window_increment=2 ** 31 - 1).serialize())
+
+
+def many_streams(peer):
+    # More streams at once than the proxy's SETTINGS_MAX_CONCURRENT_STREAMS (100).
+    peer.send(b"".join(peer.request(1 + 2 * index, path="/slow?ms=500") for index in range(150)))
+
+
+CASES = {"rapid-reset": rapid_reset, "settings-flood": settings_flood, "ping-flood": ping_flood,
+         "continuation-flood": continuation_flood, "malformed": malformed, "window-overflow": window_overflow,
+         "many-streams": many_streams}
+
+if __name__ == "__main__":
+    case, port = sys.argv[1], int(sys.argv[2])
+    peer = Peer(port)
+    peer.read(0.2)
+    CASES[case](peer)
+    print(json.dumps(peer.read(3.0)), flush=True)
