@@ -46,11 +46,18 @@ final class GRPCTests: XCTestCase {
               when host "grpcok"
               to /svc/grpcok
               protocol h2
+              timeout 2s
             }
             route slow-grpc {
               when host "slow-grpc"
               to /svc/slow-grpc
               protocol h2
+            }
+            route slow-grpc-bounded {
+              when host "slow-grpc-bounded"
+              to /svc/slow-grpc
+              protocol h2
+              timeout 300ms
             }
             """, files: ["grpc": "127.0.0.1 \(ok)\n127.0.0.1 \(unavailable)\n", "grpcok": "127.0.0.1 \(ok)\n",
                          "slow-grpc": "127.0.0.1 \(slow)\n"])
@@ -82,18 +89,40 @@ final class GRPCTests: XCTestCase {
     }
 
     func testTheClientsDeadlineEndsTheCall() throws {
-        let result = try call("deadline", authority: "slow-grpc")
+        let result = try call("deadline", authority: "slow-grpc", ["0.3", "late"])
         XCTAssertEqual(result["ok"] as? Bool, false)
         XCTAssertEqual(result["code"] as? String, "DEADLINE_EXCEEDED")
         XCTAssertLessThan(result["seconds"] as? Double ?? 10, 1.5, "the call ends at its 300 ms deadline, not the server's 2 s")
     }
 
+    func testTheRoutesDeadlineIsAGRPCStatus() throws {
+        // The client allows 10 s; the route's 300 ms deadline ends the call,
+        // and the proxy's 504 reaches the client as DEADLINE_EXCEEDED.
+        let result = try call("deadline", authority: "slow-grpc-bounded", ["10", "late"])
+        XCTAssertEqual(result["code"] as? String, "DEADLINE_EXCEEDED", "\(result)")
+        XCTAssertTrue((result["details"] as? String ?? "").contains("deadline of 300ms exceeded"), "\(result)")
+        XCTAssertLessThan(result["seconds"] as? Double ?? 10, 1.5)
+    }
+
+    func testGRPCTimeoutOnlyShortensTheDeadlineAndGoesOnWithTheTimeLeft() throws {
+        // The route allows 2 s: a client allowing 10 s sees its server get at most 2 s.
+        let long = try call("deadline", authority: "grpcok", ["10", "remaining"])
+        let granted = Double(long["value"] as? String ?? "") ?? -1
+        XCTAssertGreaterThan(granted, 1.0, "\(long)")
+        XCTAssertLessThanOrEqual(granted, 2.0, "the route's 2 s, not the client's 10 s")
+        // A client allowing 1 s: its shorter deadline is the one that goes on.
+        let short = try call("deadline", authority: "grpcok", ["1", "remaining"])
+        let left = Double(short["value"] as? String ?? "") ?? -1
+        XCTAssertGreaterThan(left, 0.5, "\(short)")
+        XCTAssertLessThanOrEqual(left, 1.0)
+    }
+
     // MARK: Helpers
 
-    func call(_ mode: String, authority: String) throws -> [String: Any] {
+    func call(_ mode: String, authority: String, _ extra: [String] = []) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "60", "python3", Self.script, mode, String(fixture.port), authority]
+        process.arguments = ["timeout", "60", "python3", Self.script, mode, String(fixture.port), authority] + extra
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()

@@ -151,7 +151,7 @@ public struct RequestMachine: Sendable {
         if let timeout = policy.timeout, propagatedDeadline == nil || deadline != propagatedDeadline {
             return "deadline of \(DurationFormat.show(timeout)) exceeded"
         }
-        return "deadline from l5d-ctx-deadline exceeded"
+        return "the caller's deadline (l5d-ctx-deadline or grpc-timeout) exceeded"
     }
 
     mutating func nextAttempt() -> Action {

@@ -104,14 +104,21 @@ extension ProxyConnection {
         case .success(let lease):
             attempt.lease = lease
             lease.handler.owner = self
+            let monotonicNow = NIODeadline.now().uptimeNanoseconds
             let deadline = request.machine.deadline.map {
-                DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: NIODeadline.now().uptimeNanoseconds)
+                DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: monotonicNow)
+            }
+            // A gRPC call learns the time left too, in its own field.
+            let grpcTimeout = request.machine.deadline.flatMap { deadline -> String? in
+                guard request.head.isGRPC else { return nil }
+                return GRPCTimeout.value(nanoseconds: deadline > monotonicNow ? deadline - monotonicNow : 0)
             }
             // Only a request without Host (HTTP/1.0) is sent the endpoint as Host: format it only then.
             let hostless = request.head.targetAuthority == nil && !request.head.fields.contains { $0.kind == .host }
             let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
                                                       boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
                                                       endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline,
+                                                      grpcTimeout: grpcTimeout,
                                                       requestID: request.requestID,
                                                       traceFields: runtime.tracer.flatMap { tracer in
                                                           attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })

@@ -303,15 +303,16 @@ extension ProxyConnection {
         endAttempt(rtt: nil, accrual: nil)
         count(request, status: status, destination: request.destination)
         self.request = nil
-        respondError(status: status, error: error, close: request.closeClient || !request.body.isDone, retryable: retryable)
+        respondError(status: status, error: error, close: request.closeClient || !request.body.isDone, retryable: retryable,
+                     grpc: request.head.isGRPC)
     }
 
     /// Writes an error response; keeps the connection when the request is
     /// fully read and the client wants to keep it.
-    func respondError(status: Int, error: String, close: Bool, retryable: Bool = false) {
+    func respondError(status: Int, error: String, close: Bool, retryable: Bool = false, grpc: Bool = false) {
         guard let context else { return }
         let close = close || runtime.draining
-        let bytes = ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable)
+        let bytes = ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable, grpc: grpc)
         if close {
             state = .closing
             context.writeAndFlush(wrapOutboundOut(countedBuffer(context, bytes))).assumeIsolated().whenComplete { [weak self] _ in

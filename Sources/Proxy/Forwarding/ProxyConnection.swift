@@ -198,7 +198,7 @@ final class ProxyConnection: ChannelInboundHandler {
         switch runtime.router.route(facts, dtabOverride: overrides.isEmpty ? nil : overrides.joined(separator: ";")) {
         case .failure(let failure):
             count(nil, status: failure.status, head: head)
-            respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive)
+            respondError(status: failure.status, error: failure.message, close: hasBody || !head.keepAlive, grpc: head.isGRPC)
             return
         case .success(let routed):
             decision = routed
@@ -210,9 +210,11 @@ final class ProxyConnection: ChannelInboundHandler {
             head.upgrade = nil
         }
         let now = NIODeadline.now()
-        let propagated = DeadlineHeader.parse(head.values(.l5dDeadline)).map {
+        let linkerd = DeadlineHeader.parse(head.values(.l5dDeadline)).map {
             DeadlineHeader.monotonic($0, wallNow: Self.wallClock(), monotonicNow: now.uptimeNanoseconds)
         }
+        let grpc = head.values(.grpcTimeout).compactMap(GRPCTimeout.parse).min().map { now.uptimeNanoseconds + $0 }
+        let propagated = [linkerd, grpc].compactMap { $0 }.min()
         let policy = decision.policy
         // A body is copied for a retry only when one could send it again.
         let keepBody = head.framing != .none && policy.retry.limit > 0

@@ -22,6 +22,8 @@ public enum FieldKind: Sendable, Hashable {
     case l5dOwned
     /// `l5d-ctx-deadline`: read, then written anew with the time left.
     case l5dDeadline
+    /// `grpc-timeout`: read, then written anew with the time left.
+    case grpcTimeout
     /// `l5d-retryable` on a response: the proxy's own verdict replaces it.
     case l5dRetryable
     case proxyAuthenticate
@@ -61,7 +63,8 @@ public enum FieldKind: Sendable, Hashable {
         case 10: return named("connection", .connection) ?? named("keep-alive", .keepAlive) ?? named("tracestate", .traceContext)
             ?? named("x-b3-flags", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
         case 11: return named("traceparent", .traceContext) ?? named("x-b3-spanid", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
-        case 12: return named("x-b3-traceid", .traceContext) ?? named("x-b3-sampled", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
+        case 12: return named("x-b3-traceid", .traceContext) ?? named("x-b3-sampled", .traceContext) ?? named("grpc-timeout", .grpcTimeout)
+            ?? l5dDst(bytes, start, range) ?? .other
         case 14: return named("content-length", .contentLength) ?? named("http2-settings", .http2Settings) ?? l5dDst(bytes, start, range) ?? .other
         case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other
         case 13: return named("l5d-retryable", .l5dRetryable) ?? l5dDst(bytes, start, range) ?? .other

@@ -16,6 +16,9 @@ public enum HeadRewriter {
         public var endpoint: String
         /// The `l5d-ctx-deadline` value to send: the time this attempt has left.
         public var deadline: String?
+        /// The `grpc-timeout` value to send in place of the caller's (gRPC
+        /// requests with a deadline): the time left too.
+        public var grpcTimeout: String?
         /// `l5d-reqid`: the request's id (its trace id), the same on every attempt.
         public var requestID: String?
         /// The attempt span's propagation fields, which replace the request's
@@ -23,13 +26,15 @@ public enum HeadRewriter {
         public var traceFields: [(String, String)]?
 
         public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String,
-                    deadline: String? = nil, requestID: String? = nil, traceFields: [(String, String)]? = nil) {
+                    deadline: String? = nil, grpcTimeout: String? = nil, requestID: String? = nil,
+                    traceFields: [(String, String)]? = nil) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
             self.boundName = boundName
             self.forwardDtab = forwardDtab
             self.endpoint = endpoint
             self.deadline = deadline
+            self.grpcTimeout = grpcTimeout
             self.requestID = requestID
             self.traceFields = traceFields
         }
@@ -50,6 +55,7 @@ public enum HeadRewriter {
         for field in head.fields {
             switch field.kind {
             case .l5dOwned, .l5dDeadline: continue
+            case .grpcTimeout where context.grpcTimeout != nil: continue
             case .l5dDtab where !context.forwardDtab: continue
             case .traceContext where context.traceFields != nil: continue
             case .via: via.append(head.value(field)); continue
@@ -100,6 +106,10 @@ public enum HeadRewriter {
         if let deadline = context.deadline {
             out += "\r\nl5d-ctx-deadline: ".utf8
             out += deadline.utf8
+        }
+        if let timeout = context.grpcTimeout {
+            out += "\r\ngrpc-timeout: ".utf8
+            out += timeout.utf8
         }
         if let id = context.requestID {
             out += "\r\nl5d-reqid: ".utf8

@@ -81,3 +81,12 @@ public struct RequestHead: Sendable {
         values(named: name).first
     }
 }
+
+extension RequestHead {
+    /// A gRPC call: it sent `grpc-timeout`, or its content type is gRPC's.
+    /// Its deadline goes on in `grpc-timeout`, and the proxy's own errors
+    /// reach it as gRPC statuses.
+    public var isGRPC: Bool {
+        !values(.grpcTimeout).isEmpty || value(named: "content-type")?.hasPrefix("application/grpc") == true
+    }
+}

@@ -8,7 +8,9 @@ serve: starts three servers on 127.0.0.1 (kernel-chosen ports) and prints
 call PROXY_PORT AUTHORITY: runs unary, server-streaming, client-streaming,
        bidirectional and ping-pong calls through the proxy and prints one
        JSON object with what each returned.
-deadline PROXY_PORT AUTHORITY: one unary call with a 300 ms deadline.
+deadline PROXY_PORT AUTHORITY SECONDS MESSAGE: one unary call with that
+       deadline; the message `remaining` makes the server answer the time
+       its grpc-timeout left it.
 
 Methods are generic (raw bytes), so no generated code is needed.
 """
@@ -33,6 +35,9 @@ def handlers(kind):
             context.abort(grpc.StatusCode.UNAVAILABLE, "going away")
         if kind == "slow":
             time.sleep(2)
+        if request == b"remaining":
+            # What grpc-timeout said when the call arrived here.
+            return b"%.3f" % (context.time_remaining() or -1)
         return b"unary:" + request + b" from " + kind.encode()
 
     def server_stream(request, context):
@@ -118,16 +123,15 @@ def call(port, authority):
     print(json.dumps(result), flush=True)
 
 
-def deadline(port, authority):
+def deadline(port, authority, seconds, message):
     options = [("grpc.default_authority", authority), ("grpc.enable_retries", 0)]
     channel = grpc.insecure_channel("127.0.0.1:%d" % port, options=options)
     unary = channel.unary_unary("/%s/Unary" % SERVICE, identity, identity)
     started = time.monotonic()
     try:
-        unary(b"late", timeout=0.3)
-        result = {"ok": True}
+        result = {"ok": True, "value": unary(message.encode(), timeout=seconds).decode()}
     except grpc.RpcError as error:
-        result = {"ok": False, "code": error.code().name}
+        result = {"ok": False, "code": error.code().name, "details": error.details()}
     result["seconds"] = time.monotonic() - started
     print(json.dumps(result), flush=True)
 
@@ -138,4 +142,4 @@ if __name__ == "__main__":
     elif sys.argv[1] == "call":
         call(int(sys.argv[2]), sys.argv[3])
     else:
-        deadline(int(sys.argv[2]), sys.argv[3])
+        deadline(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5])
