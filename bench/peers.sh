@@ -9,6 +9,7 @@
 #   BASELINE=/path/to/older/switchyard bench/peers.sh   # an earlier build beside, for before/after
 #   TRACING=0 bench/peers.sh       # skip the two traced switchyards (sample 1% and 100%)
 #   CACHE_MISS=0 bench/peers.sh    # skip the 10,000-host cache-miss runs
+#   H2=0 bench/peers.sh            # skip the HTTP/2 runs (h2load against HAProxy and switchyard)
 #
 # switchyard runs with every feature of the request path on: routes, P2C
 # peak-EWMA over two backend ports, retries with a budget, failure accrual,
@@ -23,7 +24,11 @@
 # sink collector (nginx answering every OTLP/HTTP POST with an empty
 # protobuf ExportTraceServiceResponse).
 #
-# Installs nginx, haproxy and wrk from Debian packages when missing.
+# The HTTP/2 runs send h2c with prior knowledge (h2load, 10 streams per
+# connection) to HAProxy (`bind ... proto h2`) and to switchyard's same
+# listener, both proxying over HTTP/1.1 to the same backend.
+#
+# Installs nginx, haproxy, wrk and h2load (nghttp2-client) from Debian packages when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS="${ROUNDS:-3}"
@@ -33,18 +38,20 @@ THREADS="${THREADS:-2}"
 BASELINE="${BASELINE:-}"
 TRACING="${TRACING:-1}"
 CACHE_MISS="${CACHE_MISS:-1}"
+H2="${H2:-1}"
 targets="18080 18081 18082 18083"
 [ -n "$BASELINE" ] && targets="$targets 18084"
 [ "$TRACING" = 1 ] && targets="$targets 18085 18086"
 
 need=()
 for tool in nginx haproxy wrk; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+command -v h2load >/dev/null 2>&1 || need+=(nghttp2-client)
 if [ "${#need[@]}" -gt 0 ]; then
   echo "installing: ${need[*]}"
   apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-for port in 18080 18081 18082 18083 18084 18085 18086 18087 18088 18089 18090 18990 18991 18992 18993 18994 18995; do
+for port in 18080 18081 18082 18083 18084 18085 18086 18087 18088 18089 18090 18091 18990 18991 18992 18993 18994 18995; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "port $port is already in use; stop what listens there first"; exit 1
   fi
@@ -89,6 +96,9 @@ defaults
   http-reuse always
 frontend proxy
   bind 127.0.0.1:18082
+  default_backend backend
+frontend proxy-h2
+  bind 127.0.0.1:18091 proto h2
   default_backend backend
 backend backend
   balance leastconn
@@ -165,7 +175,8 @@ idle_rss=$(rss "$sy")
 declare -A names=([18080]="backend (direct)" [18081]="nginx" [18082]="haproxy" [18083]="switchyard" [18084]="switchyard (baseline)"
                   [18085]="switchyard trace 1%" [18086]="switchyard trace 100%"
                   [big-one]="10k dentries, 1 host" [big-random]="10k dentries, 10k hosts"
-                  [files-one]="10k files, 1 host" [files-random]="10k files, 10k hosts")
+                  [files-one]="10k files, 1 host" [files-random]="10k files, 10k hosts"
+                  [h2-18091]="haproxy h2c" [h2-18083]="switchyard h2c")
 declare -A rps p50 p99
 peak_rss=$idle_rss
 to_ms() {  # wrk prints 812.00us, 1.23ms or 2.01s
@@ -181,6 +192,17 @@ measure() {
   p99[$id]+="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")") "
   local errors; errors=$(awk '/Non-2xx|Socket errors/ {print}' "$out")
   [ -n "$errors" ] && echo "round $round ${names[$id]:-$id}: $errors"
+  return 0
+}
+# h2measure ID PORT: one h2load run (h2c, 10 streams per connection); requests/s and mean time per request.
+h2measure() {
+  local id=$1 port=$2
+  local out="$work/h2load-$id-$round.txt"
+  h2load -t"$THREADS" -c"$CONNECTIONS" -m10 -D "${DURATION%s}" -H ":authority: bench" "http://127.0.0.1:$port/" > "$out" 2>&1
+  rps[$id]+="$(awk '/^finished in/ {print $4}' "$out") "
+  p50[$id]+="$(awk '/^time for request:/ {print $6}' "$out" | sed 's/ms$//; s/us$/e-3/') "
+  local failed; failed=$(awk '/^requests:/ && ($10 + 0 > 0 || $12 + 0 > 0) {print}' "$out")
+  [ -n "$failed" ] && echo "round $round ${names[$id]:-$id}: $failed"
   return 0
 }
 for round in $(seq 1 "$ROUNDS"); do
@@ -200,6 +222,10 @@ for round in $(seq 1 "$ROUNDS"); do
     measure big-random 18089 "$CONNECTIONS" "$THREADS" -s "$work/random-host.lua"
     measure files-one 18090 "$CONNECTIONS" "$THREADS" -H "Host: svc1"
     measure files-random 18090 "$CONNECTIONS" "$THREADS" -s "$work/random-host.lua"
+  fi
+  if [ "$H2" = 1 ]; then
+    h2measure h2-18091 18091
+    h2measure h2-18083 18083
   fi
 done
 [ -f "$work/rss.txt" ] && peak_rss=$(sort -n "$work/rss.txt" | tail -1)
@@ -242,6 +268,14 @@ if [ "$CACHE_MISS" = 1 ]; then
   # Peak RSS after 10,000 hosts: the binding caches and metric maps are bounded.
   hwm() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
   echo "peak RSS after the 10k-host runs: 10k dentries $(hwm "${miss_pid[big-dtab]}") MB, 10k files $(hwm "${miss_pid[many-files]}") MB"
+fi
+if [ "$H2" = 1 ]; then
+  printf '\n%-26s %12s %14s\n' "HTTP/2 (-c$CONNECTIONS -m10)" "requests/s" "mean ms/req"
+  for id in h2-18091 h2-18083; do
+    mrps[$id]=$(echo "${rps[$id]}" | median); mp50[$id]=$(echo "${p50[$id]}" | median)
+    printf '%-26s %12.0f %14.3f\n' "${names[$id]}" "${mrps[$id]}" "${mp50[$id]}"
+  done
+  awk -v s="${mrps[h2-18083]}" -v h="${mrps[h2-18091]}" 'BEGIN { printf "h2c throughput switchyard/haproxy = %.2f\n", s / h }'
 fi
 printf '\nswitchyard RSS: idle %.1f MB, peak under load %.1f MB\n' "$(echo "$idle_rss / 1024" | bc -l)" "$(echo "$peak_rss / 1024" | bc -l)"
 echo "(wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS interleaved rounds, medians; -c1 one run each; one 2-core machine shared by wrk, backend and proxy)"

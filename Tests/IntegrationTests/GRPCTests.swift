@@ -120,15 +120,7 @@ final class GRPCTests: XCTestCase {
     // MARK: Helpers
 
     func call(_ mode: String, authority: String, _ extra: [String] = []) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "60", "python3", Self.script, mode, String(fixture.port), authority] + extra
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try ExternalTool.output(["timeout", "60", "python3", Self.script, mode, String(fixture.port), authority] + extra)
         let object = try JSONSerialization.jsonObject(with: data)
         return try XCTUnwrap(object as? [String: Any], String(decoding: data, as: UTF8.self))
     }

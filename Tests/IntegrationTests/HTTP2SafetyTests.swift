@@ -83,15 +83,7 @@ final class HTTP2SafetyTests: XCTestCase {
     }
 
     func frames(_ scenario: String) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "30", "python3", Self.script, scenario, String(fixture.port)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try ExternalTool.output(["timeout", "30", "python3", Self.script, scenario, String(fixture.port)])
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
         return Result(goaway: object["goaway"] as? Int, resets: object["resets"] as? [String: Int] ?? [:],
                       statuses: object["statuses"] as? [String: Int] ?? [:], closed: object["closed"] as? Bool ?? false)

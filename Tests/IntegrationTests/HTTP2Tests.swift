@@ -79,15 +79,6 @@ final class HTTP2Tests: XCTestCase {
 
     /// Runs h2load (Debian's nghttp2-client) against the proxy; returns what it printed.
     func h2load(_ arguments: [String], path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["h2load", "-T", "20"] + arguments + ["http://\(fixture.ips[0]):\(fixture.port)\(path)"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ExternalTool.text(["h2load", "-T", "20"] + arguments + ["http://\(fixture.ips[0]):\(fixture.port)\(path)"])
     }
 }

@@ -25,9 +25,7 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
 
     enum RequestState {
         case head
-        case remaining(UInt64)
-        case chunked(ChunkedDecoder)
-        case done
+        case body(HTTP1BodyFrames)
     }
 
     enum ResponseState {
@@ -42,7 +40,7 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
     private var request = RequestState.head
     private var response = ResponseState.head
     private var method = "GET"
-    private var pending: ByteBuffer?
+    private var outbox = FrameOutbox()
 
     init(limits: HTTP1Limits) {
         self.limits = limits
@@ -51,12 +49,7 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
     // MARK: Request: HTTP/1.1 bytes to frames
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = unwrapOutboundIn(data)
-        if var earlier = pending {
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
-            pending = nil
-        }
+        var bytes = outbox.take(unwrapOutboundIn(data))
         var frames: [HTTP2Frame.FramePayload] = []
         do {
             try convert(&bytes, into: &frames)
@@ -65,78 +58,38 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        if case .head = request, bytes.readableBytes > 0 { pending = bytes }
-        guard let last = frames.indices.last else {
-            promise?.succeed()
-            return
-        }
-        for index in frames.indices {
-            context.write(wrapOutboundOut(frames[index]), promise: index == last ? promise : nil)
-        }
+        if case .head = request { outbox.keep(bytes) }
+        outbox.send(frames, context: context, promise: promise)
     }
 
     private func convert(_ bytes: inout ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) throws {
-        while true {
-            switch request {
-            case .head:
-                guard bytes.readableBytes > 0 else { return }
-                let parser = RequestHeadParser(limits: limits)
-                let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self)) }
-                switch outcome {
-                case .incomplete:
-                    return
-                case .failure(let error):
-                    throw error
-                case .complete(let head):
-                    bytes.moveReaderIndex(forwardBy: head.consumed)
-                    method = head.method
-                    let headers = Self.requestHeaders(head)
-                    switch head.framing {
-                    case .none, .contentLength(0):
-                        request = .done
-                        frames.append(.headers(.init(headers: headers, endStream: true)))
-                        return
-                    case .contentLength(let length): request = .remaining(length)
-                    case .chunked: request = .chunked(ChunkedDecoder(limits: limits))
-                    }
-                    frames.append(.headers(.init(headers: headers)))
-                }
-            case .remaining(let remaining):
-                let take = Int(min(remaining, UInt64(bytes.readableBytes)))
-                guard take > 0, let slice = bytes.readSlice(length: take) else { return }
-                let left = remaining - UInt64(take)
-                frames.append(.data(.init(data: .byteBuffer(slice), endStream: left == 0)))
-                request = left == 0 ? .done : .remaining(left)
+        if case .head = request {
+            guard bytes.readableBytes > 0 else { return }
+            let parser = RequestHeadParser(limits: limits)
+            let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self)) }
+            switch outcome {
+            case .incomplete:
                 return
-            case .chunked(var decoder):
-                var ranges: [Range<Int>] = []
-                let consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
-                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { ranges.append($0) }
+            case .failure(let error):
+                throw error
+            case .complete(let head):
+                bytes.moveReaderIndex(forwardBy: head.consumed)
+                method = head.method
+                let headers = Self.requestHeaders(head)
+                let body: HTTP1BodyFrames.Framing
+                switch head.framing {
+                case .none, .contentLength(0): body = .done
+                case .contentLength(let length): body = .remaining(length)
+                case .chunked: body = .chunked(ChunkedDecoder(limits: limits))
                 }
-                let base = bytes.readerIndex
-                for range in ranges {
-                    if let slice = bytes.getSlice(at: base + range.lowerBound, length: range.count) {
-                        frames.append(.data(.init(data: .byteBuffer(slice))))
-                    }
-                }
-                bytes.moveReaderIndex(forwardBy: consumed)
-                guard decoder.isFinished else {
-                    request = .chunked(decoder)
-                    return
-                }
-                request = .done
-                let trailers = HTTP2Translation.trailerFields(decoder.trailers)
-                if trailers.isEmpty {
-                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
-                } else {
-                    frames.append(.headers(.init(headers: trailers, endStream: true)))
-                }
-                return
-            case .done:
-                bytes.moveReaderIndex(to: bytes.writerIndex)
-                return
+                let requestBody = HTTP1BodyFrames(framing: body)
+                request = .body(requestBody)
+                frames.append(.headers(.init(headers: headers, endStream: requestBody.isDone)))
             }
         }
+        guard case .body(var body) = request else { return }
+        try body.convert(&bytes, into: &frames)
+        request = .body(body)
     }
 
     /// The header block for a request head the proxy rewrote.
@@ -170,7 +123,10 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
                 responseHead(context, frame.headers, endStream: frame.endStream)
             case .body(let chunked):
                 response = .done
-                if chunked { fire(context, Array("0\r\n".utf8) + HTTP2Translation.fieldLines(frame.headers) + Array("\r\n".utf8)) }
+                if chunked {
+                    let last = HTTP1BodyFrames.lastChunk(trailers: HTTP2Translation.fieldLines(frame.headers), allocator: context.channel.allocator)
+                    context.fireChannelRead(wrapInboundOut(last))
+                }
             case .bodiless:
                 response = .done
             case .done:
@@ -185,14 +141,9 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
                     if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
                     return
                 }
-                var out = context.channel.allocator.buffer(capacity: bytes.readableBytes + 32)
-                if bytes.readableBytes > 0 {
-                    out.writeString(String(bytes.readableBytes, radix: 16) + "\r\n")
-                    out.writeImmutableBuffer(bytes)
-                    out.writeString("\r\n")
+                if let chunk = HTTP1BodyFrames.chunk(bytes, last: frame.endStream, allocator: context.channel.allocator) {
+                    context.fireChannelRead(wrapInboundOut(chunk))
                 }
-                if frame.endStream { out.writeString("0\r\n\r\n") }
-                if out.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(out)) }
             case .bodiless:
                 if frame.endStream { response = .done }
             case .head, .done:

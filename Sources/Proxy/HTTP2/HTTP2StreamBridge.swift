@@ -32,10 +32,7 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
 
     enum ResponseState {
         case head
-        case remaining(UInt64)
-        case chunked(ChunkedDecoder)
-        case untilClose
-        case done
+        case body(HTTP1BodyFrames)
     }
 
     let limits: HTTP1Limits
@@ -43,12 +40,8 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     private var response = ResponseState.head
     /// The request method: a HEAD response has no body whatever it says.
     private var method = "GET"
-    /// Response bytes written before a whole head was there.
-    private var pending: ByteBuffer?
-    /// The last frame written: frames can wait for flow-control window
-    /// long after they were written, so a write that makes no frame, and a
-    /// close, wait for it rather than cut the stream short.
-    private var lastWrite: EventLoopFuture<Void>?
+    /// Response bytes on their way out as frames.
+    private var outbox = FrameOutbox()
 
     init(limits: HTTP1Limits) {
         self.limits = limits
@@ -72,7 +65,10 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
                 // Trailers end the body. A body framed by content-length has
                 // nowhere to carry them in HTTP/1.1, so they are dropped then.
                 request = .done
-                if chunked { fire(context, Array("0\r\n".utf8) + HTTP2Translation.fieldLines(headers.headers) + Array("\r\n".utf8)) }
+                if chunked {
+                    let last = HTTP1BodyFrames.lastChunk(trailers: HTTP2Translation.fieldLines(headers.headers), allocator: context.channel.allocator)
+                    context.fireChannelRead(wrapInboundOut(last))
+                }
             case .done:
                 break
             }
@@ -83,14 +79,9 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
                 if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
                 return
             }
-            var out = context.channel.allocator.buffer(capacity: bytes.readableBytes + 32)
-            if bytes.readableBytes > 0 {
-                out.writeString(String(bytes.readableBytes, radix: 16) + "\r\n")
-                out.writeImmutableBuffer(bytes)
-                out.writeString("\r\n")
+            if let chunk = HTTP1BodyFrames.chunk(bytes, last: frame.endStream, allocator: context.channel.allocator) {
+                context.fireChannelRead(wrapInboundOut(chunk))
             }
-            if frame.endStream { out.writeString("0\r\n\r\n") }
-            if out.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(out)) }
         case .rstStream:
             context.close(promise: nil)
         default:
@@ -110,12 +101,7 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     // MARK: Response: HTTP/1.1 bytes to frames
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = unwrapOutboundIn(data)
-        if var earlier = pending {
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
-            pending = nil
-        }
+        var bytes = outbox.take(unwrapOutboundIn(data))
         var frames: [HTTP2Frame.FramePayload] = []
         do {
             try convert(&bytes, into: &frames)
@@ -125,94 +111,47 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
             reset(context, .internalError)
             return
         }
-        if case .head = response, bytes.readableBytes > 0 { pending = bytes }
-        guard let last = frames.indices.last else {
-            if let lastWrite { lastWrite.cascade(to: promise) } else { promise?.succeed() }
-            return
-        }
-        for index in frames.indices where index != last {
-            context.write(wrapOutboundOut(frames[index]), promise: nil)
-        }
-        let written = context.eventLoop.makePromise(of: Void.self)
-        context.write(wrapOutboundOut(frames[last]), promise: written)
-        lastWrite = written.futureResult
-        written.futureResult.cascade(to: promise)
+        if case .head = response { outbox.keep(bytes) }
+        outbox.send(frames, context: context, promise: promise)
     }
 
     /// Turns as much of `bytes` as is complete into frames.
     private func convert(_ bytes: inout ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) throws {
-        while true {
-            switch response {
-            case .head:
-                guard bytes.readableBytes > 0 else { return }
-                let parser = ResponseHeadParser(limits: limits)
-                let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: method) }
-                switch outcome {
-                case .incomplete:
-                    return
-                case .failure(let error):
-                    throw error
-                case .complete(let head):
-                    bytes.moveReaderIndex(forwardBy: head.bytes.count)
-                    let headers = HTTP2Translation.responseHeaders(head)
-                    if head.isInformational {
-                        frames.append(.headers(.init(headers: headers)))
-                        continue
-                    }
-                    switch head.framing {
-                    case .none, .contentLength(0): response = .done
-                    case .contentLength(let length): response = .remaining(length)
-                    case .chunked: response = .chunked(ChunkedDecoder(limits: limits))
-                    case .untilClose: response = .untilClose
-                    }
-                    if case .done = response {
-                        frames.append(.headers(.init(headers: headers, endStream: true)))
-                        return
-                    }
+        while case .head = response {
+            guard bytes.readableBytes > 0 else { return }
+            let parser = ResponseHeadParser(limits: limits)
+            let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: method) }
+            switch outcome {
+            case .incomplete:
+                return
+            case .failure(let error):
+                throw error
+            case .complete(let head):
+                bytes.moveReaderIndex(forwardBy: head.bytes.count)
+                let headers = HTTP2Translation.responseHeaders(head)
+                // 100 Continue and friends: the final head follows.
+                if head.isInformational {
                     frames.append(.headers(.init(headers: headers)))
+                    continue
                 }
-            case .remaining(let remaining):
-                let take = Int(min(remaining, UInt64(bytes.readableBytes)))
-                guard take > 0, let slice = bytes.readSlice(length: take) else { return }
-                let left = remaining - UInt64(take)
-                frames.append(.data(.init(data: .byteBuffer(slice), endStream: left == 0)))
-                response = left == 0 ? .done : .remaining(left)
-                return
-            case .chunked(var decoder):
-                var ranges: [Range<Int>] = []
-                let consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
-                    try decoder.decode(raw.bindMemory(to: UInt8.self)) { ranges.append($0) }
+                let body: HTTP1BodyFrames.Framing
+                switch head.framing {
+                case .none, .contentLength(0): body = .done
+                case .contentLength(let length): body = .remaining(length)
+                case .chunked: body = .chunked(ChunkedDecoder(limits: limits))
+                case .untilClose: body = .untilClose
                 }
-                let base = bytes.readerIndex
-                for range in ranges {
-                    if let slice = bytes.getSlice(at: base + range.lowerBound, length: range.count) {
-                        frames.append(.data(.init(data: .byteBuffer(slice))))
-                    }
-                }
-                bytes.moveReaderIndex(forwardBy: consumed)
-                guard decoder.isFinished else {
-                    response = .chunked(decoder)
+                response = .body(HTTP1BodyFrames(framing: body))
+                if case .done = body {
+                    frames.append(.headers(.init(headers: headers, endStream: true)))
                     return
                 }
-                response = .done
-                let trailers = HTTP2Translation.trailerFields(decoder.trailers)
-                if trailers.isEmpty {
-                    frames.append(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true)))
-                } else {
-                    frames.append(.headers(.init(headers: trailers, endStream: true)))
-                }
-                return
-            case .untilClose:
-                if bytes.readableBytes > 0, let slice = bytes.readSlice(length: bytes.readableBytes) {
-                    frames.append(.data(.init(data: .byteBuffer(slice))))
-                }
-                return
-            case .done:
-                // Nothing may follow a complete response on a stream.
-                bytes.moveReaderIndex(to: bytes.writerIndex)
-                return
+                frames.append(.headers(.init(headers: headers)))
             }
         }
+        guard case .body(var body) = response else { return }
+        try body.convert(&bytes, into: &frames)
+        response = .body(body)
     }
 
     /// The handler closes after its one exchange. A body delimited by the
@@ -220,14 +159,13 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     /// close (shut the output, keep reading) closes the whole stream: a
     /// reset tells an HTTP/2 client to stop sending what is not wanted.
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        if case .untilClose = response {
-            response = .done
-            let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: written)
-            lastWrite = written.futureResult
+        if case .body(let body) = response, case .untilClose = body.framing {
+            response = .body(HTTP1BodyFrames(framing: .done))
+            outbox.send([HTTP1BodyFrames.endOfStream], context: context, promise: nil)
+            context.flush()
         }
         // A complete response still waiting for window goes out first.
-        guard case .done = response, let lastWrite else {
+        guard case .body(let body) = response, body.isDone, let lastWrite = outbox.lastWrite else {
             context.close(mode: .all, promise: promise)
             return
         }

@@ -1,0 +1,124 @@
+import NIOCore
+import NIOHTTP2
+
+// MARK: - HTTP1BodyFrames
+
+/// The HTTP/1.1 side of a message body crossing to HTTP/2 and back, shared
+/// by both bridges. `convert` turns body bytes into DATA frames (a chunked
+/// body's trailers into a final HEADERS frame); `chunk` turns DATA back into
+/// chunked HTTP/1.1 bytes.
+struct HTTP1BodyFrames {
+    enum Framing {
+        case remaining(UInt64)
+        case chunked(ChunkedDecoder)
+        /// Ends when the connection closes (responses only).
+        case untilClose
+        case done
+    }
+
+    var framing: Framing
+
+    var isDone: Bool {
+        if case .done = framing { return true }
+        return false
+    }
+
+    /// Frames for what `bytes` holds of the body; what follows a complete body is dropped.
+    mutating func convert(_ bytes: inout ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) throws(HTTP1ParseError) {
+        switch framing {
+        case .remaining(let remaining):
+            let take = Int(min(remaining, UInt64(bytes.readableBytes)))
+            guard take > 0, let slice = bytes.readSlice(length: take) else { return }
+            let left = remaining - UInt64(take)
+            frames.append(.data(.init(data: .byteBuffer(slice), endStream: left == 0)))
+            framing = left == 0 ? .done : .remaining(left)
+        case .chunked(var decoder):
+            var ranges: [Range<Int>] = []
+            let consumed = try bytes.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
+                try decoder.decode(raw.bindMemory(to: UInt8.self)) { ranges.append($0) }
+            }
+            let base = bytes.readerIndex
+            for range in ranges {
+                if let slice = bytes.getSlice(at: base + range.lowerBound, length: range.count) {
+                    frames.append(.data(.init(data: .byteBuffer(slice))))
+                }
+            }
+            bytes.moveReaderIndex(forwardBy: consumed)
+            guard decoder.isFinished else {
+                framing = .chunked(decoder)
+                return
+            }
+            framing = .done
+            let trailers = HTTP2Translation.trailerFields(decoder.trailers)
+            frames.append(trailers.isEmpty ? Self.endOfStream : .headers(.init(headers: trailers, endStream: true)))
+        case .untilClose:
+            if bytes.readableBytes > 0, let slice = bytes.readSlice(length: bytes.readableBytes) {
+                frames.append(.data(.init(data: .byteBuffer(slice))))
+            }
+        case .done:
+            bytes.moveReaderIndex(to: bytes.writerIndex)
+        }
+    }
+
+    /// An empty DATA frame that ends the stream.
+    static let endOfStream = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
+
+    /// A DATA frame's bytes as an HTTP/1.1 chunk, with the last chunk after
+    /// them when the frame ends the stream; nil when there is nothing to pass.
+    static func chunk(_ bytes: ByteBuffer, last: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        var out = allocator.buffer(capacity: bytes.readableBytes + 32)
+        if bytes.readableBytes > 0 {
+            out.writeString(String(bytes.readableBytes, radix: 16) + "\r\n")
+            out.writeImmutableBuffer(bytes)
+            out.writeString("\r\n")
+        }
+        if last { out.writeString("0\r\n\r\n") }
+        return out.readableBytes > 0 ? out : nil
+    }
+
+    /// A trailing header block as the end of a chunked body.
+    static func lastChunk(trailers: [UInt8], allocator: ByteBufferAllocator) -> ByteBuffer {
+        allocator.buffer(bytes: Array("0\r\n".utf8) + trailers + Array("\r\n".utf8))
+    }
+}
+
+// MARK: - FrameOutbox
+
+/// The write side both bridges share. HTTP/1.1 bytes the handler wrote wait
+/// until a head is whole; the frames made from a write go out with its
+/// promise on the last of them. Frames can wait for flow-control window long
+/// after they were written, so a write that makes no frame (the empty flush
+/// before a close) completes only when the last frame has left.
+struct FrameOutbox {
+    private var pending: ByteBuffer?
+    /// The last frame written, for a close that must not cut it off.
+    private(set) var lastWrite: EventLoopFuture<Void>?
+
+    /// What waited, then `bytes`.
+    mutating func take(_ bytes: ByteBuffer) -> ByteBuffer {
+        guard var earlier = pending else { return bytes }
+        pending = nil
+        var bytes = bytes
+        earlier.writeBuffer(&bytes)
+        return earlier
+    }
+
+    /// Bytes of a head that is not whole yet.
+    mutating func keep(_ rest: ByteBuffer) {
+        if rest.readableBytes > 0 { pending = rest }
+    }
+
+    mutating func send(_ frames: [HTTP2Frame.FramePayload], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        guard let last = frames.indices.last else {
+            if let lastWrite { lastWrite.cascade(to: promise) } else { promise?.succeed() }
+            return
+        }
+        for index in frames.indices where index != last {
+            context.write(NIOAny(frames[index]), promise: nil)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.write(NIOAny(frames[last]), promise: written)
+        lastWrite = written.futureResult
+        written.futureResult.cascade(to: promise)
+    }
+}
