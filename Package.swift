@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.38.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.3.0"),
         // OTLP over HTTP only: the gRPC exporter (the default trait too) would build grpc-swift for nothing.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -53,6 +54,8 @@ let package = Package(
                 // HTTP/2 on the listeners (h2c with prior knowledge).
                 .product(name: "NIOHTTP2", package: "swift-nio-http2"),
                 .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                // TLS listeners (h2 and HTTP/1.1 by ALPN).
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 // The etcd namer and config source (etcd's JSON gateway), off the request path.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 // Spans per request and attempt, exported over OTLP/HTTP off the request path.

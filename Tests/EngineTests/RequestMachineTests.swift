@@ -71,10 +71,10 @@ final class RequestMachineTests: XCTestCase {
         XCTAssertEqual(machine.picked(b, now: until), .send(endpoint: b, attempt: 2, replayBody: true, attemptDeadline: 50 * ms),
                        "the attempt deadline never outlives the request's")
         XCTAssertEqual(machine.ended(.attemptTimeout, now: 50 * ms, withdraw: { true }, random: &random),
-                       .fail(status: 504, error: "the caller's deadline (l5d-ctx-deadline or grpc-timeout) exceeded", retries: 1))
+                       .fail(status: 504, error: "deadline from l5d-ctx-deadline exceeded", retries: 1))
 
         var late = RequestMachine(policy: timed, method: "GET", bodyReplayable: true, now: 0, propagatedDeadline: 0)
-        XCTAssertEqual(late.start(now: 1), .fail(status: 504, error: "the caller's deadline (l5d-ctx-deadline or grpc-timeout) exceeded before the first attempt", retries: 0),
+        XCTAssertEqual(late.start(now: 1), .fail(status: 504, error: "deadline from l5d-ctx-deadline exceeded before the first attempt", retries: 0),
                        "no attempt starts past the deadline")
 
         var noRoom = RequestMachine(policy: try policy("timeout 100ms\nretry on 5xx limit 3 backoff 80ms..80ms"), method: "GET",

@@ -62,6 +62,30 @@ final class YAMLTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(back.config, "\(back.diagnostics)").namers, config.namers)
     }
 
+    /// A TLS listener and an upstream protocol read the same in both syntaxes and survive fmt and conversion.
+    func testTLSListenerAndProtocolInBothSyntaxesAndThroughConversion() throws {
+        let text = """
+            listen 127.0.0.1:4143 tls cert "certs/proxy.pem" key "certs/proxy.key"
+            identify host
+            dtab { /svc => /$/inet/127.0.0.1/8080; }
+            defaults {
+              protocol h2
+            }
+            """
+        let routes = Support.lint(text)
+        let config = try XCTUnwrap(routes.config, "\(routes.diagnostics)")
+        XCTAssertEqual(config.listeners.first?.tls, TLSFiles(cert: "certs/proxy.pem", key: "certs/proxy.key"))
+        XCTAssertEqual(config.defaults.upstream, .h2)
+        XCTAssertTrue(Formatter.format(routes.file).contains(#"listen 127.0.0.1:4143 tls cert "certs/proxy.pem" key "certs/proxy.key""#))
+        let fromYAML = Support.lint(try YAMLEmitter.emit(routes.file), name: "t.yaml")
+        XCTAssertEqual(try XCTUnwrap(fromYAML.config, "\(fromYAML.diagnostics)").listeners, config.listeners)
+        XCTAssertEqual(fromYAML.config?.defaults.upstream, .h2)
+        let back = Support.lint(Formatter.format(fromYAML.file, layout: .generated))
+        XCTAssertEqual(try XCTUnwrap(back.config, "\(back.diagnostics)").listeners, config.listeners)
+        let missingKey = Support.lint("listen 127.0.0.1:4143 tls cert \"c.pem\"\nidentify host\ndtab { /svc => /$/inet/127.0.0.1/8080; }\n")
+        XCTAssertTrue(missingKey.diagnostics.items.contains { $0.message.contains("expected `key` after `tls cert`") }, "\(missingKey.diagnostics.items)")
+    }
+
     /// Tracing and the access log read the same in both syntaxes and survive fmt and conversion.
     func testTracingAndAccessLogInBothSyntaxes() throws {
         let routes = Support.lint("""

@@ -32,6 +32,10 @@ public enum RuleLinter {
                 for index in config.namers.indices where config.namers[index].kind == .files {
                     config.namers[index].argument = resolve(config.namers[index].argument, from: baseDirectory)
                 }
+                for index in config.listeners.indices {
+                    guard let tls = config.listeners[index].tls else { continue }
+                    config.listeners[index].tls = TLSFiles(cert: resolve(tls.cert, from: baseDirectory), key: resolve(tls.key, from: baseDirectory))
+                }
             }
             return (config, DelegationLint(file: file, config: config).diagnostics())
         }

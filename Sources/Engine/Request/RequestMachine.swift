@@ -44,6 +44,8 @@ public struct RequestMachine: Sendable {
     /// propagated deadline when it came with one.
     public let deadline: UInt64?
     let propagatedDeadline: UInt64?
+    /// The field the propagated deadline came in (`l5d-ctx-deadline`, `grpc-timeout`), for messages.
+    let deadlineSource: String
     let classifier: ResponseClassifier
     private(set) var state = State.idle
     public private(set) var attempt = 0
@@ -57,7 +59,9 @@ public struct RequestMachine: Sendable {
     /// request safe to repeat, not retried (limit or budget reached first).
     public private(set) var retryableAnswer = false
 
-    public init(policy: Policy, method: String, bodyReplayable: Bool, now: UInt64, propagatedDeadline: UInt64? = nil) {
+    public init(policy: Policy, method: String, bodyReplayable: Bool, now: UInt64, propagatedDeadline: UInt64? = nil,
+                deadlineSource: String = "l5d-ctx-deadline") {
+        self.deadlineSource = deadlineSource
         self.policy = policy
         self.method = method
         self.bodyReplayable = bodyReplayable
@@ -151,7 +155,7 @@ public struct RequestMachine: Sendable {
         if let timeout = policy.timeout, propagatedDeadline == nil || deadline != propagatedDeadline {
             return "deadline of \(DurationFormat.show(timeout)) exceeded"
         }
-        return "the caller's deadline (l5d-ctx-deadline or grpc-timeout) exceeded"
+        return "deadline from \(deadlineSource) exceeded"
     }
 
     mutating func nextAttempt() -> Action {

@@ -115,13 +115,14 @@ extension ProxyConnection {
             }
             // Only a request without Host (HTTP/1.0) is sent the endpoint as Host: format it only then.
             let hostless = request.head.targetAuthority == nil && !request.head.fields.contains { $0.kind == .host }
-            let context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
+            var context = HeadRewriter.RequestContext(clientAddress: clientAddress, logicalName: request.decision.nameText,
                                                       boundName: attempt.pick.leaf.idText, forwardDtab: listener.allowDtabOverride,
                                                       endpoint: hostless ? attempt.pick.endpoint.description : "", deadline: deadline,
                                                       grpcTimeout: grpcTimeout,
                                                       requestID: request.requestID,
                                                       traceFields: runtime.tracer.flatMap { tracer in
                                                           attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })
+            context.tls = listener.tls != nil
             let head = HeadRewriter.request(request.head, context: context)
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             // A retry sends again what earlier attempts took of the body.

@@ -215,6 +215,7 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         let grpc = head.values(.grpcTimeout).compactMap(GRPCTimeout.parse).min().map { now.uptimeNanoseconds + $0 }
         let propagated = [linkerd, grpc].compactMap { $0 }.min()
+        let source = grpc != nil && grpc == propagated ? "grpc-timeout" : "l5d-ctx-deadline"
         let policy = decision.policy
         // A body is copied for a retry only when one could send it again.
         let keepBody = head.framing != .none && policy.retry.limit > 0
@@ -222,7 +223,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let body = RequestBodyState(head.framing, keepForReplay: keepBody, replayLimit: runtime.options.retryBodySize,
                                     allocator: context!.channel.allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
-                                     propagatedDeadline: propagated)
+                                     propagatedDeadline: propagated, deadlineSource: source)
         let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
                                       closeClient: !head.keepAlive, metrics: runtime.metrics)
         if let tracer = runtime.tracer {

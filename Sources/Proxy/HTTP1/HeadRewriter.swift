@@ -16,6 +16,8 @@ public enum HeadRewriter {
         public var endpoint: String
         /// The `l5d-ctx-deadline` value to send: the time this attempt has left.
         public var deadline: String?
+        /// Whether the client came over TLS (`X-Forwarded-Proto: https`).
+        public var tls = false
         /// The `grpc-timeout` value to send in place of the caller's (gRPC
         /// requests with a deadline): the time left too.
         public var grpcTimeout: String?
@@ -98,7 +100,7 @@ public enum HeadRewriter {
             out += forwardedFor.joined(separator: ", ").utf8
             out += "\r\n".utf8
         }
-        if !hasProto { out += "X-Forwarded-Proto: http\r\n".utf8 }
+        if !hasProto { out += (context.tls ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n").utf8 }
         out += "l5d-dst-service: ".utf8
         out += context.logicalName.utf8
         out += "\r\nl5d-dst-client: ".utf8

@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RouteLang
 import Tracing
 
@@ -54,6 +55,7 @@ public final class ProxyServer: Sendable {
         var bound: [NIOCore.SocketAddress] = []
         for listener in listeners {
             let runtimes = self.runtimes
+            let tls = try listener.tls.map(Self.tlsContext)
             let bootstrap = ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -66,6 +68,9 @@ public final class ProxyServer: Sendable {
                         guard let runtime = runtimes[ObjectIdentifier(channel.eventLoop)]?.value else {
                             throw ChannelError.ioOnClosedChannel
                         }
+                        // Behind TLS the sniffer sees the decrypted bytes: an h2 client
+                        // (ALPN `h2`) sends the HTTP/2 preface, any other HTTP/1.1.
+                        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                         try channel.pipeline.syncOperations.addHandler(ProtocolSniffer(runtime: runtime, listener: listener))
                     }
                 }
@@ -80,6 +85,20 @@ public final class ProxyServer: Sendable {
             logger.info("listening", metadata: ["address": "\(channel.localAddress?.hostPort ?? "?")"])
         }
         return bound
+    }
+
+    /// The TLS context of a listener: its PEM certificate chain and key,
+    /// offering `h2` and `http/1.1` by ALPN.
+    static func tlsContext(_ files: TLSFiles) throws -> NIOSSLContext {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(files.cert).map { NIOSSLCertificateSource.certificate($0) }
+            let key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+            configuration.applicationProtocols = ["h2", "http/1.1"]
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSSetupError(cert: files.cert, key: files.key, error: error)
+        }
     }
 
     /// Routes new requests with `snapshot` (a reload or a discovery change).
@@ -127,4 +146,15 @@ public final class ProxyServer: Sendable {
         }
         return total
     }
+}
+
+// MARK: - TLSSetupError
+
+/// A TLS listener whose certificate or key cannot be used.
+public struct TLSSetupError: Error, CustomStringConvertible {
+    public var cert: String
+    public var key: String
+    public var error: Error
+
+    public var description: String { "cannot use TLS certificate \(cert) with key \(key): \(error)" }
 }

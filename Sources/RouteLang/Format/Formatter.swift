@@ -175,6 +175,7 @@ public struct Formatter {
         switch statement {
         case .listen(let decl):
             out += "listen \(decl.address.text)" + (decl.allowDtabOverride != nil ? " allow-dtab-override" : "")
+                + (decl.tls.map { " tls cert \(Self.quote($0.cert.value)) key \(Self.quote($0.key.value))" } ?? "")
         case .admin(let decl):
             out += "admin \(decl.address.text)"
         case .namer(let decl):

@@ -22,7 +22,8 @@ public enum Compiler {
         for statement in file.statements {
             switch statement {
             case .listen(let decl):
-                listeners.append(ListenerConfig(address: decl.address.value, allowDtabOverride: decl.allowDtabOverride != nil))
+                listeners.append(ListenerConfig(address: decl.address.value, allowDtabOverride: decl.allowDtabOverride != nil,
+                                                tls: decl.tls.map { TLSFiles(cert: $0.cert.value, key: $0.key.value) }))
             case .admin(let decl):
                 admin = admin ?? decl.address.value
             case .namer(let decl):

@@ -42,10 +42,24 @@ public struct ListenerConfig: Sendable, Hashable {
     public var address: SocketAddress
     /// Whether requests may carry `l5d-dtab` to steer their own delegation.
     public var allowDtabOverride: Bool
+    /// PEM files of the certificate chain and private key; nil for clear text.
+    public var tls: TLSFiles?
 
-    public init(address: SocketAddress, allowDtabOverride: Bool) {
+    public init(address: SocketAddress, allowDtabOverride: Bool, tls: TLSFiles? = nil) {
         self.address = address
         self.allowDtabOverride = allowDtabOverride
+        self.tls = tls
+    }
+}
+
+/// A TLS listener's certificate chain and key, as PEM file paths.
+public struct TLSFiles: Sendable, Hashable {
+    public var cert: String
+    public var key: String
+
+    public init(cert: String, key: String) {
+        self.cert = cert
+        self.key = key
     }
 }
 

@@ -53,11 +53,12 @@ extension Parser {
     // MARK: listen / admin
 
     /// `listen = "listen" address { listen_option } ;`
-    /// `listen_option = "allow-dtab-override" ;`
+    /// `listen_option = "allow-dtab-override" | "tls" "cert" string "key" string ;`
     mutating func parseListen() -> ListenDecl? {
         let keyword = advance()
         guard let address = parseAddress() else { return nil }
         var allowOverride: SourceRange?
+        var tls: TLSSyntax?
         while current.kind == .word, !startsNewLine(after: address.range) || ListenDecl.options.contains(current.text) {
             let option = advance()
             switch option.text {
@@ -66,6 +67,11 @@ extension Parser {
                     error(.duplicateOption, "`allow-dtab-override` is given twice", at: option.range)
                 }
                 allowOverride = option.range
+            case "tls":
+                if tls != nil { error(.duplicateOption, "`tls` is given twice", at: option.range) }
+                guard expectKeyword("cert", after: "tls"), let cert = expectString("the certificate chain's PEM file"),
+                      expectKeyword("key", after: "tls cert"), let key = expectString("the private key's PEM file") else { return nil }
+                tls = TLSSyntax(cert: cert, key: key, range: option.range.through(previousRange))
             default:
                 error(.unknownListenOption, "unknown listen option `\(option.text)`", at: option.range,
                       help: Suggestion.help(for: option.text, among: ListenDecl.options)
@@ -73,7 +79,7 @@ extension Parser {
                 return nil
             }
         }
-        return ListenDecl(address: address, allowDtabOverride: allowOverride, range: keyword.range.through(previousRange))
+        return ListenDecl(address: address, allowDtabOverride: allowOverride, tls: tls, range: keyword.range.through(previousRange))
     }
 
     /// `admin = "admin" address ;`

@@ -79,6 +79,14 @@ public struct Parser {
         return nil
     }
 
+    /// Consumes the word `keyword` or reports that it was expected after `context`.
+    mutating func expectKeyword(_ keyword: String, after context: String) -> Bool {
+        if consumeWord(keyword) != nil { return true }
+        error(.expectedToken, "expected `\(keyword)` after `\(context)`, found \(describe(current))", at: current.range,
+              help: "write `tls cert \"FILE\" key \"FILE\"`")
+        return false
+    }
+
     /// Consumes a string or reports what was expected.
     mutating func expectString(_ what: @autoclosure () -> String) -> Spanned<String>? {
         if current.kind == .string {

@@ -18,6 +18,9 @@ public enum YAMLEmitter {
             case .listen(let decl):
                 var pairs: [(Node, Node)] = [pair("address", plain(decl.address.text))]
                 if decl.allowDtabOverride != nil { pairs.append(pair("allow-dtab-override", "true")) }
+                if let tls = decl.tls {
+                    pairs.append(pair("tls", .mapping(.init([pair("cert", plain(tls.cert.value)), pair("key", plain(tls.key.value))]))))
+                }
                 listeners.append(.mapping(.init(pairs)))
             case .admin(let decl):
                 top.append(("admin", plain(decl.address.text)))

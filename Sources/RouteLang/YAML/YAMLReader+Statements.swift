@@ -76,15 +76,27 @@ extension YAMLReader {
         guard let pairs = mapping(node, "a listener", allowed: YAMLSchema.listener) else { return nil }
         var address: Spanned<SocketAddress>?
         var allow: SourceRange?
+        var tls: TLSSyntax?
         for (key, keyRange, value) in pairs {
             if key == "address" {
                 address = self.value(value, "an address", code: .invalidAddress, LiteralParser.address)
+            } else if key == "tls" {
+                guard let files = mapping(value, "tls files", allowed: YAMLSchema.tls) else { continue }
+                var cert: Spanned<String>?
+                var keyFile: Spanned<String>?
+                for (name, _, file) in files {
+                    if name == "cert" { cert = string(file, "a PEM file") } else { keyFile = string(file, "a PEM file") }
+                }
+                guard let cert = require(cert, "cert", in: "tls", at: value), let keyFile = require(keyFile, "key", in: "tls", at: value) else {
+                    continue
+                }
+                tls = TLSSyntax(cert: cert, key: keyFile, range: keyRange.through(range(of: value)))
             } else if bool(value, key) == true {
                 allow = keyRange
             }
         }
         guard let address = require(address, "address", in: "a listener", at: node) else { return nil }
-        return ListenDecl(address: address, allowDtabOverride: allow, range: range(of: node).through(address.range))
+        return ListenDecl(address: address, allowDtabOverride: allow, tls: tls, range: range(of: node).through(address.range))
     }
 
     /// `tracing: {otlp: "http://127.0.0.1:4318", sample: 10%}`.

@@ -5,7 +5,8 @@
 enum YAMLSchema {
     static let top = ["listen", "admin", "namers", "identify", "dtab", "defaults", "routes", "splits", "limits", "tracing", "access-log"]
     static let tracing = TracingDecl.exporters + ["sample"]
-    static let listener = ["address", "allow-dtab-override"]
+    static let listener = ["address", "allow-dtab-override", "tls"]
+    static let tls = ["cert", "key"]
     static let namer = ["name"] + NamerKind.allCases.map(\.rawValue) + Set(NamerKind.allCases.flatMap(\.options.keys)).sorted()
     static let identify = ["header", "path", "template"]
     static let route = ["name", "when", "to", "dtab"] + policy
