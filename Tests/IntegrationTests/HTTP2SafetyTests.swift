@@ -72,6 +72,16 @@ final class HTTP2SafetyTests: XCTestCase {
         try assertStillServing()
     }
 
+    func testLimitsSetWhatTheProxyAnnounces() async throws {
+        let limited = ProxyFixture()
+        try await limited.start(extraRules: "limits {\n  h2-max-concurrent-streams 10\n  h2-stream-window 1MiB\n}")
+        let text = try ExternalTool.text(["nghttp", "-v", "-H", ":authority: a", "http://127.0.0.1:\(limited.port)/"])
+        XCTAssertTrue(text.contains("SETTINGS_MAX_CONCURRENT_STREAMS(0x03):10"), text)
+        XCTAssertTrue(text.contains("SETTINGS_INITIAL_WINDOW_SIZE(0x04):1048576"), text)
+        XCTAssertTrue(text.contains(":status: 200"), text)
+        await limited.stop()
+    }
+
     // MARK: Helpers
 
     struct Result: CustomStringConvertible {

@@ -10,12 +10,12 @@ import NIOHTTP2
 enum HTTP2Listener {
     /// Settings the proxy announces: streams a client may open at once, the
     /// largest header list it accepts (the HTTP/1.1 head limit), and the
-    /// flow-control window each stream starts with.
-    static func settings(_ runtime: LoopRuntime) -> HTTP2Settings {
+    /// flow-control window each stream starts with (`limits { h2-… }`).
+    static func settings(_ options: ProxyOptions) -> HTTP2Settings {
         [
-            HTTP2Setting(parameter: .maxConcurrentStreams, value: 100),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: runtime.options.limits.maxHeadBytes),
-            HTTP2Setting(parameter: .initialWindowSize, value: 65_535),
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: options.http2MaxConcurrentStreams),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: options.limits.maxHeadBytes),
+            HTTP2Setting(parameter: .initialWindowSize, value: options.http2StreamWindow),
         ]
     }
 
@@ -23,8 +23,11 @@ enum HTTP2Listener {
     /// connection whose preface was seen (behind the sniffer, which leaves).
     static func configure(_ channel: Channel, runtime: LoopRuntime, listener: ListenerConfig) throws {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = settings(runtime)
-        let stream = NIOHTTP2Handler.StreamConfiguration()
+        connection.initialSettings = settings(runtime.options)
+        // The window the proxy keeps open as it reads, per stream and for the connection.
+        connection.targetWindowSize = max(runtime.options.http2StreamWindow, 65_535)
+        var stream = NIOHTTP2Handler.StreamConfiguration()
+        stream.targetWindowSize = runtime.options.http2StreamWindow
         // Streams live on their connection's loop, and so does the runtime.
         let loopRuntime = NIOLoopBound(runtime, eventLoop: channel.eventLoop)
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(

@@ -115,6 +115,9 @@ public struct ProxyOptions: Sendable {
     public var retryBodySize: Int
     /// How long an endpoint discovery removed keeps serving while it answers well.
     public var removalGrace: Duration
+    /// HTTP/2: streams a client may open at once, and each receive window.
+    public var http2MaxConcurrentStreams = 100
+    public var http2StreamWindow = 65_535
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
@@ -126,6 +129,8 @@ public struct ProxyOptions: Sendable {
                   maxBodySize: limits.maxBodySize.map(UInt64.init),
                   bodyIdleTimeout: .nanoseconds(Int64(limits.bodyIdleTimeout.nanoseconds)),
                   retryBodySize: limits.retryBodySize, removalGrace: limits.removalGrace)
+        http2MaxConcurrentStreams = limits.h2MaxConcurrentStreams
+        http2StreamWindow = limits.h2StreamWindow
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),

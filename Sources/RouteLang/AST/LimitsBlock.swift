@@ -31,13 +31,15 @@ public struct LimitItem: Sendable, Hashable {
         case delegationBudget = "delegation-budget"
         case retryBodySize = "retry-body-size"
         case removalGrace = "removal-grace"
+        case h2MaxConcurrentStreams = "h2-max-concurrent-streams"
+        case h2StreamWindow = "h2-stream-window"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
         public var valueKind: ValueKind {
             switch self {
-            case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize: return .bytes
-            case .maxHeaders, .delegationBudget: return .count
+            case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize, .h2StreamWindow: return .bytes
+            case .maxHeaders, .delegationBudget, .h2MaxConcurrentStreams: return .count
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return .duration
             }
         }
@@ -50,6 +52,9 @@ public struct LimitItem: Sendable, Hashable {
             case .retryBodySize: return (0...(64 << 20), "between 0B and 64MiB")
             case .maxHeaders: return (1...10_000, "between 1 and 10000")
             case .delegationBudget: return (100...1_000_000, "between 100 and 1000000")
+            case .h2MaxConcurrentStreams: return (1...10_000, "between 1 and 10000")
+            // RFC 9113 section 6.9.2: at most 2^31-1; below 16KiB a single frame would not fit.
+            case .h2StreamWindow: return ((16 << 10)...Int(Int32.max), "between 16KiB and 2GiB")
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return nil
             }
         }

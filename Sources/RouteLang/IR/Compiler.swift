@@ -81,6 +81,8 @@ public enum Compiler {
             case (.delegationBudget?, .count(let count)): limits.delegationBudget = count.value
             case (.retryBodySize?, .bytes(let size)): limits.retryBodySize = size.value
             case (.removalGrace?, .duration(let duration)): limits.removalGrace = duration.value
+            case (.h2MaxConcurrentStreams?, .count(let count)): limits.h2MaxConcurrentStreams = count.value
+            case (.h2StreamWindow?, .bytes(let size)): limits.h2StreamWindow = size.value
             default: break
             }
         }

@@ -26,6 +26,12 @@ public struct ServerLimits: Sendable, Hashable {
     /// How long an endpoint discovery removed keeps taking requests while
     /// it answers them well (a failure ends it at once); zero is off.
     public var removalGrace: Duration
+    /// HTTP/2 streams a client may have open at once on one connection
+    /// (SETTINGS_MAX_CONCURRENT_STREAMS; more is a connection error).
+    public var h2MaxConcurrentStreams: Int = 100
+    /// The flow-control window of each HTTP/2 stream and connection the
+    /// proxy receives on: how much a peer may send before the proxy reads.
+    public var h2StreamWindow: Int = 65_535
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),
