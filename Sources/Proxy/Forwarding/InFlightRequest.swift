@@ -58,7 +58,6 @@ final class InFlightRequest {
 
     /// Whether bytes have been written to the client for this response.
     var responseStarted: Bool { responseStatus != nil }
-
 }
 
 // MARK: - Attempt
