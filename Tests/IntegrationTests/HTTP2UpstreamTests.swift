@@ -1,5 +1,7 @@
+import Engine
 import Foundation
 import Proxy
+import RouteLang
 import XCTest
 
 // MARK: - HTTP2UpstreamTests
@@ -66,6 +68,32 @@ final class HTTP2UpstreamTests: XCTestCase {
         XCTAssertEqual(reply.body, "from h1")
         let chunked = try fixture.curl("/echo", host: "h2", ["-H", "Transfer-Encoding: chunked", "--data-binary", "chunks"])
         XCTAssertEqual(chunked.body, "chunks")
+    }
+
+    func testHTTP1TrafficRidesHTTP2BetweenTwoProxies() async throws {
+        // curl (HTTP/1.1) -> near proxy -> HTTP/2 -> the fixture's proxy -> HTTP/1.1 -> backend a.
+        let rules = """
+            listen 127.0.0.1:0
+            namer far = static "127.0.0.1:\(fixture.port)"
+            identify host
+            dtab { /svc => /#/far; }
+            defaults { protocol h2 }
+            """
+        let config = try XCTUnwrap(RuleFrontEnd.lint(SourceFile(name: "near.routes", text: rules)).config)
+        let near = try ProxyServer(snapshot: RoutingSnapshot(config: config, namers: NamerKinds.table(for: config)), group: fixture.group)
+        let bound = try await near.start(listeners: config.listeners)
+        let port = try XCTUnwrap(bound.first?.port)
+        let url = "http://127.0.0.1:\(port)/echo"
+        let reply = try ExternalTool.text(["curl", "-sS", "--max-time", "10", "-D", "-", "-H", "Host: a", "--data-binary", "across", url])
+        XCTAssertTrue(reply.hasPrefix("HTTP/1.1 200"), reply)
+        XCTAssertTrue(reply.contains("x-backend: a"), reply)
+        XCTAssertTrue(reply.contains("x-echo-via: 1.1 switchyard, 1.1 switchyard"), "both proxies on the way: \(reply)")
+        XCTAssertTrue(reply.hasSuffix("across"), reply)
+        let chunked = try ExternalTool.text(["curl", "-sS", "--max-time", "10", "-H", "Host: a", "-H", "Transfer-Encoding: chunked",
+                                             "--data-binary", "in chunks", url])
+        XCTAssertEqual(chunked, "in chunks")
+        XCTAssertEqual(fixture.backendA.requests, 2)
+        await near.shutdown(grace: .milliseconds(100))
     }
 
     func testAutoFollowsTheClient() throws {
