@@ -24,6 +24,8 @@ public enum FieldKind: Sendable, Hashable {
     case l5dDeadline
     /// `grpc-timeout`: read, then written anew with the time left.
     case grpcTimeout
+    /// `content-type`: read to tell gRPC calls, forwarded as it is.
+    case contentType
     /// `l5d-retryable` on a response: the proxy's own verdict replaces it.
     case l5dRetryable
     case proxyAuthenticate
@@ -64,6 +66,7 @@ public enum FieldKind: Sendable, Hashable {
             ?? named("x-b3-flags", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
         case 11: return named("traceparent", .traceContext) ?? named("x-b3-spanid", .traceContext) ?? l5dDst(bytes, start, range) ?? .other
         case 12: return named("x-b3-traceid", .traceContext) ?? named("x-b3-sampled", .traceContext) ?? named("grpc-timeout", .grpcTimeout)
+            ?? named("content-type", .contentType)
             ?? l5dDst(bytes, start, range) ?? .other
         case 14: return named("content-length", .contentLength) ?? named("http2-settings", .http2Settings) ?? l5dDst(bytes, start, range) ?? .other
         case 15: return named("x-forwarded-for", .xForwardedFor) ?? l5dDst(bytes, start, range) ?? .other

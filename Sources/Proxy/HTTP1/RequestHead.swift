@@ -87,6 +87,7 @@ extension RequestHead {
     /// Its deadline goes on in `grpc-timeout`, and the proxy's own errors
     /// reach it as gRPC statuses.
     public var isGRPC: Bool {
-        !values(.grpcTimeout).isEmpty || value(named: "content-type")?.hasPrefix("application/grpc") == true
+        // Field kinds were classified while parsing: no name is compared here.
+        fields.contains { $0.kind == .grpcTimeout } || value(.contentType)?.hasPrefix("application/grpc") == true
     }
 }
