@@ -102,4 +102,23 @@ final class RequestMachineTests: XCTestCase {
             }
         }
     }
+
+    func testAStreamedAnswerIsReclassifiedWhenItEndsButNeverRetried() throws {
+        var machine = RequestMachine(policy: try policy("retry on unavailable limit 2\nclassify not-found as success"),
+                                     method: "POST", bodyReplayable: true, now: 0)
+        _ = machine.start(now: 0)
+        _ = machine.picked(a, now: 0)
+        XCTAssertEqual(machine.ended(.response(status: 200), now: 1, withdraw: { true }, random: &random), .respond(retries: 0))
+        XCTAssertEqual(machine.lastClass, .success, "the head alone says success")
+        XCTAssertEqual(machine.answerEnded(.grpc(.unavailable)), .retryableFailure)
+        XCTAssertEqual(machine.lastClass, .retryableFailure, "the trailers' status replaces the head's class")
+        XCTAssertEqual(machine.attempt, 1, "no second attempt once the answer is under way")
+        XCTAssertEqual(machine.answerEnded(.grpc(.notFound)), .success, "classify rules apply to a status in trailers too")
+        XCTAssertEqual(machine.answerEnded(.reset), .failure)
+
+        var unfinished = RequestMachine(policy: .builtIn, method: "GET", bodyReplayable: true, now: 0)
+        _ = unfinished.start(now: 0)
+        _ = unfinished.answerEnded(.reset)
+        XCTAssertNil(unfinished.lastClass, "only an answer that was given can end")
+    }
 }

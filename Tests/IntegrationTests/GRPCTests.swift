@@ -34,6 +34,7 @@ final class GRPCTests: XCTestCase {
             if parts.count == 2, let port = Int(parts[1]) { ports[String(parts[0])] = port }
         }
         let (ok, unavailable, slow) = (try XCTUnwrap(ports["ok"]), try XCTUnwrap(ports["unavailable"]), try XCTUnwrap(ports["slow"]))
+        let midstream = try XCTUnwrap(ports["midstream"])
         fixture = ProxyFixture()
         try await fixture.start(extraRules: """
             route grpc {
@@ -59,8 +60,16 @@ final class GRPCTests: XCTestCase {
               protocol h2
               timeout 300ms
             }
+            route midstream {
+              when host "midstream"
+              to /svc/midstream
+              protocol h2
+              retry on unavailable limit 2 methods POST
+              accrual consecutive 3 backoff 60s..120s
+              balance round-robin
+            }
             """, files: ["grpc": "127.0.0.1 \(ok)\n127.0.0.1 \(unavailable)\n", "grpcok": "127.0.0.1 \(ok)\n",
-                         "slow-grpc": "127.0.0.1 \(slow)\n"])
+                         "slow-grpc": "127.0.0.1 \(slow)\n", "midstream": "127.0.0.1 \(ok)\n127.0.0.1 \(midstream)\n"])
     }
 
     override func tearDown() async throws {
@@ -86,6 +95,28 @@ final class GRPCTests: XCTestCase {
         let result = try call("call", authority: "grpc")
         XCTAssertEqual(value(result, "unary") as? [String], (0..<10).map { "unary:x\($0) from ok" }, "\(result)")
         XCTAssertEqual((value(result, "server_stream") as? [String])?.count, 50, "\(result)")
+    }
+
+    func testAStatusInTrailersIsClassifiedAndEvictsTheServerButIsNotRetried() throws {
+        // One server of two (taking turns) sends 3 messages, then UNAVAILABLE in its trailers.
+        // The messages are out, so no retry; the status still counts as a
+        // failure, and 3 in a row evict that server.
+        let data = try ExternalTool.output(["timeout", "60", "python3", Self.script, "streams", String(fixture.port), "midstream", "20"])
+        let calls = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]], String(decoding: data, as: UTF8.self))
+        let failed = calls.filter { $0["code"] as? String != "OK" }
+        XCTAssertEqual(failed.count, 3, "evicted after its third failure: \(calls)")
+        for call in failed {
+            XCTAssertEqual(call["code"] as? String, "UNAVAILABLE", "the trailers' status reaches the client: \(calls)")
+            XCTAssertEqual(call["messages"] as? Int, 3, "the messages before it too")
+        }
+        XCTAssertEqual(calls.filter { $0["code"] as? String == "OK" }.allSatisfy { $0["messages"] as? Int == 50 }, true)
+        let metrics = fixture.server.metrics.exposition()
+        XCTAssertTrue(metrics.contains(#"switchyard_evictions_total{dst="/#/disco/midstream"} 1"#), metrics)
+        let failures = metrics.split(separator: "\n").first {
+            $0.hasPrefix("switchyard_requests_total{") && $0.contains(#"route="midstream""#) && $0.contains(#"classification="failure""#)
+                && $0.contains(#"status_class="2xx""#)
+        }
+        XCTAssertEqual(failures?.split(separator: " ").last, "3", "the metrics count them as failures, with their HTTP 200: \(metrics)")
     }
 
     func testTheClientsDeadlineEndsTheCall() throws {

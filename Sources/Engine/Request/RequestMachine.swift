@@ -136,6 +136,16 @@ public struct RequestMachine: Sendable {
         }
     }
 
+    /// A streamed answer ended, its head long forwarded: what it came to
+    /// once whole (a gRPC status in its trailers, or a reset mid-body)
+    /// replaces what the head said. Nothing is retried, since the client
+    /// has part of the answer; the class feeds accrual and metrics.
+    public mutating func answerEnded(_ outcome: AttemptOutcome) -> ResponseClass {
+        let classified = classifier.classify(outcome)
+        if state == .done { lastClass = classified }
+        return classified
+    }
+
     /// The backoff is over.
     public mutating func backoffElapsed(now: UInt64) -> Action {
         guard state == .waiting else { return .fail(status: 500, error: "unexpected backoff", retries: retries) }

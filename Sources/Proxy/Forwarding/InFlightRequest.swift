@@ -89,6 +89,11 @@ final class Attempt {
     var status: Int?
     var failure: String?
     var backendKeepAlive = false
+    /// A gRPC call answered without a status in its head: accrual and
+    /// classification wait for the one in its trailers.
+    var outcomeInTrailers = false
+    /// What the trailers said, once the body is complete (nil: no status in them).
+    var trailersOutcome: AttemptOutcome?
 
     init(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) {
         self.pick = pick

@@ -72,7 +72,8 @@ extension ProxyConnection {
         }
         attempt.timer?.cancel()
         attempt.status = head.status
-        let action = attemptEnded(Self.outcome(of: head), now: headAt.uptimeNanoseconds)
+        let outcome = GRPCStatus.outcome(of: head)
+        let action = attemptEnded(outcome, now: headAt.uptimeNanoseconds)
         let success = request.machine.lastClass == .success
         guard case .respond = action else {
             // Discarded: its connection goes (the body is not read), and the
@@ -87,7 +88,13 @@ extension ProxyConnection {
         attempt.backendKeepAlive = head.keepAlive
         request.responseStatus = head.status
         // Accrual hears the answer now; the balancer when the body is done.
-        recordAccrual(attempt, success: success, now: headAt.uptimeNanoseconds)
+        // A gRPC call whose head has no status ends with one in its
+        // trailers: that is the answer accrual and metrics hear.
+        if request.head.isGRPC, case .response = outcome, success {
+            attempt.outcomeInTrailers = true
+        } else {
+            recordAccrual(attempt, success: success, now: headAt.uptimeNanoseconds)
+        }
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
         if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
@@ -101,21 +108,6 @@ extension ProxyConnection {
         case .untilClose: attempt.responseBody = .untilClose
         }
         return true
-    }
-
-    /// What a final response head says of its attempt: a gRPC status when
-    /// the head carries one (a trailers-only gRPC answer, such as a server
-    /// that is UNAVAILABLE), else its HTTP status. A status in trailers
-    /// comes after the head was forwarded and is not classified.
-    static func outcome(of head: ResponseHead) -> AttemptOutcome {
-        for field in head.fields where field.kind == .other && field.name.count == 11 {
-            guard FieldValues.equalsIgnoringCase(head.bytes, field.name, "grpc-status") else { continue }
-            if let number = Int(String(decoding: head.bytes[field.value], as: UTF8.self)), let code = GRPCCode(number: number) {
-                return .grpc(code)
-            }
-            break
-        }
-        return .response(status: head.status)
     }
 
     /// A 101 answer: the connection becomes a tunnel when the request asked
@@ -163,6 +155,9 @@ extension ProxyConnection {
                 }
                 if consumed > 0, let slice = buffer.readSlice(length: consumed) { writeToClient(context, slice) }
                 attempt.responseBody = decoder.isFinished ? .done : .chunked(decoder)
+                if decoder.isFinished, attempt.outcomeInTrailers {
+                    attempt.trailersOutcome = GRPCStatus.outcome(trailers: decoder.trailers, status: attempt.status ?? 200)
+                }
             } catch {
                 // The head is already out; all that is left is to stop.
                 attempt.backendKeepAlive = false
@@ -268,6 +263,7 @@ extension ProxyConnection {
         }
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
         let end = NIODeadline.now()
+        if attempt.outcomeInTrailers { streamedAnswerEnded(request, attempt, now: end.uptimeNanoseconds) }
         if let span = attempt.span { RequestTracing.end(span, status: attempt.status, error: nil) }
         runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
         count(request, status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText, end: end)
@@ -286,6 +282,19 @@ extension ProxyConnection {
         setClientReading(true)
         armHeadTimer()
         process()
+    }
+
+    /// A gRPC call's answer ended: classified by the status in its trailers
+    /// (the head's HTTP status without one), or as a reset when it was cut
+    /// short, and accrual hears that.
+    private func streamedAnswerEnded(_ request: InFlightRequest, _ attempt: Attempt, now: UInt64) {
+        let outcome: AttemptOutcome
+        if case .done = attempt.responseBody {
+            outcome = attempt.trailersOutcome ?? .response(status: attempt.status ?? 200)
+        } else {
+            outcome = .reset
+        }
+        recordAccrual(attempt, success: request.machine.answerEnded(outcome) == .success, now: now)
     }
 
     /// Ends the request with an error: a response of our own when none was

@@ -1,13 +1,18 @@
 """gRPC servers and a client for the proxy's integration tests (grpcio).
 
-serve: starts three servers on 127.0.0.1 (kernel-chosen ports) and prints
-       `ok=PORT unavailable=PORT slow=PORT`, then serves until killed:
+serve: starts four servers on 127.0.0.1 (kernel-chosen ports) and prints
+       `ok=PORT unavailable=PORT slow=PORT midstream=PORT`, then serves
+       until killed:
        - ok answers every method;
        - unavailable aborts every call with UNAVAILABLE before any message;
-       - slow answers after 2 s.
+       - slow answers after 2 s;
+       - midstream sends 3 stream messages, then ends with UNAVAILABLE in
+         the trailers.
 call PROXY_PORT AUTHORITY: runs unary, server-streaming, client-streaming,
        bidirectional and ping-pong calls through the proxy and prints one
        JSON object with what each returned.
+streams PROXY_PORT AUTHORITY COUNT: that many server-streaming calls, one
+       after the other; prints a JSON list of {messages, code}.
 deadline PROXY_PORT AUTHORITY SECONDS MESSAGE: one unary call with that
        deadline; the message `remaining` makes the server answer the time
        its grpc-timeout left it.
@@ -43,8 +48,10 @@ def handlers(kind):
     def server_stream(request, context):
         if kind == "unavailable":
             context.abort(grpc.StatusCode.UNAVAILABLE, "going away")
-        for index in range(50):
+        for index in range(3 if kind == "midstream" else 50):
             yield b"item %d of %s" % (index, request)
+        if kind == "midstream":
+            context.abort(grpc.StatusCode.UNAVAILABLE, "gave up after 3 messages")
 
     def client_stream(requests, context):
         count = 0
@@ -69,7 +76,7 @@ def handlers(kind):
 def serve():
     servers = []
     ports = {}
-    for kind in ["ok", "unavailable", "slow"]:
+    for kind in ["ok", "unavailable", "slow", "midstream"]:
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         server.add_generic_rpc_handlers((handlers(kind),))
         ports[kind] = server.add_insecure_port("127.0.0.1:0")
@@ -123,6 +130,23 @@ def call(port, authority):
     print(json.dumps(result), flush=True)
 
 
+def streams(port, authority, count):
+    options = [("grpc.default_authority", authority), ("grpc.enable_retries", 0)]
+    channel = grpc.insecure_channel("127.0.0.1:%d" % port, options=options)
+    stream = channel.unary_stream("/%s/ServerStream" % SERVICE, identity, identity)
+    results = []
+    for _ in range(count):
+        messages = 0
+        code = "OK"
+        try:
+            for _ in stream(b"s", timeout=10):
+                messages += 1
+        except grpc.RpcError as error:
+            code = error.code().name
+        results.append({"messages": messages, "code": code})
+    print(json.dumps(results), flush=True)
+
+
 def deadline(port, authority, seconds, message):
     options = [("grpc.default_authority", authority), ("grpc.enable_retries", 0)]
     channel = grpc.insecure_channel("127.0.0.1:%d" % port, options=options)
@@ -141,5 +165,7 @@ if __name__ == "__main__":
         serve()
     elif sys.argv[1] == "call":
         call(int(sys.argv[2]), sys.argv[3])
+    elif sys.argv[1] == "streams":
+        streams(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
     else:
         deadline(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), sys.argv[5])
