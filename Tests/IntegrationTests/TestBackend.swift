@@ -17,7 +17,7 @@ import NIOPosix
 /// - `/sink`: counts the request body without keeping it, answers the count;
 /// - `/trailers`: a chunked body followed by `grpc-status: 0` and
 ///   `x-trailer: done` trailer fields;
-/// - `/grpc`: a gRPC-style answer: `grpc-status: 14` (UNAVAILABLE) in the
+/// - `/grpc` (and `/grpc.SERVICE/METHOD`): a gRPC-style answer: `grpc-status: 14` (UNAVAILABLE) in the
 ///   head and no body from a backend named `unavailable`, else a body and
 ///   `grpc-status: 0` in trailers;
 /// - anything else: `hello from NAME`, after `delay` ms when one is set
@@ -123,7 +123,7 @@ final class BackendResponder: ChannelInboundHandler, @unchecked Sendable {
             return
         case "/sink":
             payload = ByteBuffer(string: "\(sunk)")
-        case "/grpc":
+        case let path where path == "/grpc" || path.hasPrefix("/grpc."):
             headers.add(name: "content-type", value: "application/grpc")
             if name == "unavailable" {
                 headers.add(name: "grpc-status", value: "14")

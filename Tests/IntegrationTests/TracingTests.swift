@@ -139,6 +139,26 @@ final class TracingTests: XCTestCase {
         XCTAssertEqual(lines.last?["trace_id"] as? String, retried)
     }
 
+    func testAGRPCCallOverHTTP2IsTracedAsOne() async throws {
+        let port = try await start()
+        let trace = "5bf92f3577b34da6a3ce929d0e0e4737"
+        let reply = try ExternalTool.text([
+            "curl", "-sS", "--max-time", "10", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+            "-H", "Host: echo", "-H", "content-type: application/grpc", "-H", "te: trailers",
+            "-H", "traceparent: 00-\(trace)-00f067aa0ba902b7-01", "--data-binary", "x", "http://127.0.0.1:\(port)/grpc.Echo/Say"])
+        XCTAssertEqual(reply, "2 200")
+        let spans = try await exported(trace: trace, count: 2)
+        let server = try XCTUnwrap(spans.first { $0.kind == 2 }, "\(spans)")
+        let client = try XCTUnwrap(spans.first { $0.kind == 3 }, "\(spans)")
+        XCTAssertEqual(server.attributes["network.protocol.version"], "2", "the client spoke HTTP/2")
+        XCTAssertEqual(client.attributes["network.protocol.version"], "1.1", "the endpoint was spoken to in HTTP/1.1")
+        XCTAssertEqual(server.attributes["rpc.system"], "grpc")
+        XCTAssertEqual(server.attributes["rpc.service"], "grpc.Echo")
+        XCTAssertEqual(server.attributes["rpc.method"], "Say")
+        XCTAssertEqual(server.attributes["rpc.grpc.status_code"], "0", "from the trailers")
+        XCTAssertEqual(client.attributes["rpc.grpc.status_code"], "0")
+    }
+
     func testB3SingleAndMultiHeaderParentsAreFollowed() async throws {
         let port = try await start()
         let single = try get(port, host: "echo", headers: ["b3: a3ce929d0e0e4736-00f067aa0ba902b7-1"])

@@ -92,8 +92,9 @@ final class Attempt {
     /// A gRPC call answered without a status in its head: accrual and
     /// classification wait for the one in its trailers.
     var outcomeInTrailers = false
-    /// What the trailers said, once the body is complete (nil: no status in them).
-    var trailersOutcome: AttemptOutcome?
+    /// The `grpc-status` of the answer, from its head or, once the body is
+    /// complete, its trailers (nil: none came).
+    var grpcStatus: Int?
 
     init(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) {
         self.pick = pick

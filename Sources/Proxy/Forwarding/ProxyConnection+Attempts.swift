@@ -59,7 +59,8 @@ extension ProxyConnection {
         let started = Attempt(pick: pick, serial: serial, started: now)
         if let tracer = runtime.tracer, let parent = request.span {
             started.span = RequestTracing.attemptSpan(tracer, parent: parent, method: request.head.method, endpoint: pick.endpoint,
-                                                      destination: pick.leaf.idText, number: attempt)
+                                                      destination: pick.leaf.idText, number: attempt,
+                                                      http2: request.decision.policy.upstream.usesHTTP2(clientHTTP2: clientHTTP2))
         }
         request.attempt = started
         request.failureDetail = nil
@@ -169,7 +170,9 @@ extension ProxyConnection {
         guard let request, let attempt = request.attempt else { return }
         request.attempt = nil
         attempt.timer?.cancel()
-        if let span = attempt.span { RequestTracing.end(span, status: attempt.status, error: attempt.failure) }
+        if let span = attempt.span {
+            RequestTracing.end(span, status: attempt.status, error: attempt.failure, grpcStatus: attempt.grpcStatus)
+        }
         if let lease = attempt.lease {
             lease.handler.owner = nil
             lease.channel.close(promise: nil)

@@ -72,7 +72,8 @@ extension ProxyConnection {
         }
         attempt.timer?.cancel()
         attempt.status = head.status
-        let outcome = GRPCStatus.outcome(of: head)
+        attempt.grpcStatus = GRPCStatus.number(in: head)
+        let outcome = GRPCStatus.outcome(attempt.grpcStatus, status: head.status)
         let action = attemptEnded(outcome, now: headAt.uptimeNanoseconds)
         let success = request.machine.lastClass == .success
         guard case .respond = action else {
@@ -156,7 +157,7 @@ extension ProxyConnection {
                 if consumed > 0, let slice = buffer.readSlice(length: consumed) { writeToClient(context, slice) }
                 attempt.responseBody = decoder.isFinished ? .done : .chunked(decoder)
                 if decoder.isFinished, attempt.outcomeInTrailers {
-                    attempt.trailersOutcome = GRPCStatus.outcome(trailers: decoder.trailers, status: attempt.status ?? 200)
+                    attempt.grpcStatus = GRPCStatus.number(inTrailers: decoder.trailers)
                 }
             } catch {
                 // The head is already out; all that is left is to stop.
@@ -229,7 +230,7 @@ extension ProxyConnection {
                                nanoseconds: nanoseconds)
         if let span = request.span {
             request.span = nil
-            RequestTracing.end(span, status: status)
+            RequestTracing.end(span, status: status, grpcStatus: request.attempt?.grpcStatus)
         }
         runtime.accessLog?.append(AccessLog.Line(
             route: labels.route, name: labels.name, destination: destination, endpoint: request.endpoint?.description,
@@ -264,7 +265,7 @@ extension ProxyConnection {
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
         let end = NIODeadline.now()
         if attempt.outcomeInTrailers { streamedAnswerEnded(request, attempt, now: end.uptimeNanoseconds) }
-        if let span = attempt.span { RequestTracing.end(span, status: attempt.status, error: nil) }
+        if let span = attempt.span { RequestTracing.end(span, status: attempt.status, grpcStatus: attempt.grpcStatus) }
         runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
         count(request, status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText, end: end)
         self.request = nil
@@ -290,7 +291,7 @@ extension ProxyConnection {
     private func streamedAnswerEnded(_ request: InFlightRequest, _ attempt: Attempt, now: UInt64) {
         let outcome: AttemptOutcome
         if case .done = attempt.responseBody {
-            outcome = attempt.trailersOutcome ?? .response(status: attempt.status ?? 200)
+            outcome = GRPCStatus.outcome(attempt.grpcStatus, status: attempt.status ?? 200)
         } else {
             outcome = .reset
         }

@@ -229,7 +229,8 @@ final class ProxyConnection: ChannelInboundHandler {
         if let tracer = runtime.tracer {
             switch RequestTracing.decide(head, ratio: runtime.sampleRatio, ids: &runtime.requestIDs) {
             case .record:
-                let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress)
+                let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress,
+                                                     http2: clientHTTP2, tls: listener.tls != nil)
                 request.span = span
                 request.requestID = span.context.otelTraceID ?? runtime.requestIDs.next()
             case .skip(let id, let fields):

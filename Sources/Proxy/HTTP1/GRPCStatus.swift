@@ -11,19 +11,18 @@ import RouteLang
 enum GRPCStatus {
     static let fieldName: StaticString = "grpc-status"
 
-    /// What a final response head says of its attempt: its gRPC status when
-    /// it carries one, else its HTTP status.
-    static func outcome(of head: ResponseHead) -> AttemptOutcome {
+    /// The `grpc-status` number in a response head; nil without one.
+    static func number(in head: ResponseHead) -> Int? {
         for field in head.fields where field.kind == .other && field.name.count == fieldName.utf8CodeUnitCount {
             guard FieldValues.equalsIgnoringCase(head.bytes, field.name, fieldName) else { continue }
-            return outcome(value: head.bytes[field.value], status: head.status)
+            return number(head.bytes[field.value])
         }
-        return .response(status: head.status)
+        return nil
     }
 
-    /// The status in trailer field lines (`name: value` and CRLF each, as
+    /// The number in trailer field lines (`name: value` and CRLF each, as
     /// `ChunkedDecoder` keeps them, already validated); nil without one.
-    static func outcome(trailers: [UInt8], status: Int) -> AttemptOutcome? {
+    static func number(inTrailers trailers: [UInt8]) -> Int? {
         var start = 0
         while start < trailers.count {
             guard let lineFeed = trailers[start...].firstIndex(of: HTTP1Bytes.lf) else { break }
@@ -31,16 +30,23 @@ enum GRPCStatus {
             start = lineFeed + 1
             guard let colon = line.firstIndex(of: UInt8(ascii: ":")),
                   FieldValues.equalsIgnoringCase(trailers, line.startIndex..<colon, fieldName) else { continue }
-            return outcome(value: trailers[(colon + 1)..<line.endIndex], status: status)
+            return number(trailers[(colon + 1)..<line.endIndex])
         }
         return nil
     }
 
-    /// OK (0) and numbers gRPC does not define count as the HTTP status.
-    private static func outcome(value: ArraySlice<UInt8>, status: Int) -> AttemptOutcome {
-        let digits = value.drop { $0 == HTTP1Bytes.sp || $0 == HTTP1Bytes.htab }
-        guard let number = Int(String(decoding: digits.prefix { HTTP1Bytes.isDigit($0) }, as: UTF8.self)),
-              let code = GRPCCode(number: number) else { return .response(status: status) }
+    /// What an answer comes to: its gRPC status when it has one that is not
+    /// OK, else its HTTP status (OK and numbers gRPC does not define too).
+    static func outcome(_ number: Int?, status: Int) -> AttemptOutcome {
+        guard let number, let code = GRPCCode(number: number) else { return .response(status: status) }
         return .grpc(code)
+    }
+
+    /// A field value's digits, white space around them allowed.
+    private static func number(_ value: ArraySlice<UInt8>) -> Int? {
+        let trimmed = value.drop { $0 == HTTP1Bytes.sp || $0 == HTTP1Bytes.htab }
+        let digits = trimmed.prefix { HTTP1Bytes.isDigit($0) }
+        guard !digits.isEmpty, trimmed[digits.endIndex...].allSatisfy({ $0 == HTTP1Bytes.sp || $0 == HTTP1Bytes.htab }) else { return nil }
+        return Int(String(decoding: digits, as: UTF8.self))
     }
 }

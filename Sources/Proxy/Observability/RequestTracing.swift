@@ -34,7 +34,9 @@ enum RequestTracing {
                          + B3Fields.fields(trace: trace, span: span, sampled: false))
     }
 
-    static func serverSpan(_ tracer: any Tracer, head: RequestHead, decision: RoutingDecision, client: String?) -> any Span {
+    /// The request's span; `http2`, `tls`: how the client reached the proxy.
+    static func serverSpan(_ tracer: any Tracer, head: RequestHead, decision: RoutingDecision, client: String?, http2: Bool,
+                           tls: Bool) -> any Span {
         var context = ServiceContext.topLevel
         tracer.extract(head, into: &context, using: HeadExtractor())
         let route = decision.routeName ?? "default"
@@ -44,8 +46,9 @@ enum RequestTracing {
         span.updateAttributes { attributes in
             attributes["http.request.method"] = head.method
             attributes["url.path"] = String(head.target.prefix { $0 != "?" })
-            attributes["url.scheme"] = "http"
-            attributes["network.protocol.version"] = head.version == .http10 ? "1.0" : "1.1"
+            attributes["url.scheme"] = tls ? "https" : "http"
+            attributes["network.protocol.version"] = http2 ? "2" : head.version == .http10 ? "1.0" : "1.1"
+            if head.isGRPC { grpcAttributes(&attributes, path: head.target) }
             if let host = head.authority { attributes["server.address"] = host }
             if let client { attributes["client.address"] = client }
             attributes["switchyard.route"] = route
@@ -56,13 +59,14 @@ enum RequestTracing {
 
     /// Attempt `number` (1: the first try) to `endpoint` of `destination`.
     static func attemptSpan(_ tracer: any Tracer, parent: any Span, method: String, endpoint: Endpoint, destination: String,
-                            number: Int) -> any Span {
+                            number: Int, http2: Bool) -> any Span {
         let span = tracer.startSpan(method, context: parent.context, ofKind: .client)
         guard span.isRecording else { return span }
         span.updateAttributes { attributes in
             attributes["http.request.method"] = method
             attributes["server.address"] = endpoint.host
             attributes["server.port"] = endpoint.port
+            attributes["network.protocol.version"] = http2 ? "2" : "1.1"
             attributes["switchyard.dst"] = destination
             attributes["switchyard.attempt"] = number
             if number > 1 { attributes["http.request.resend_count"] = number - 1 }
@@ -80,11 +84,22 @@ enum RequestTracing {
         return fields
     }
 
+    /// `rpc.*` of a gRPC call, whose path is `/package.Service/Method`.
+    private static func grpcAttributes(_ attributes: inout SpanAttributes, path: String) {
+        attributes["rpc.system"] = "grpc"
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].isEmpty, !parts[1].isEmpty, !parts[2].isEmpty else { return }
+        attributes["rpc.service"] = String(parts[1])
+        attributes["rpc.method"] = String(parts[2])
+    }
+
     /// Ends a span with the status the client (or, for an attempt, the
-    /// proxy) got; 5xx and errors mark it failed.
-    static func end(_ span: any Span, status: Int?, error: String? = nil) {
+    /// proxy) got, and the gRPC status when one came; 5xx and errors mark
+    /// it failed.
+    static func end(_ span: any Span, status: Int?, error: String? = nil, grpcStatus: Int? = nil) {
         guard span.isRecording else { return span.end() }
         if let status { span.attributes["http.response.status_code"] = status }
+        if let grpcStatus { span.attributes["rpc.grpc.status_code"] = grpcStatus }
         if let error {
             span.attributes["error.type"] = error
             span.setStatus(SpanStatus(code: .error, message: error))
