@@ -21,4 +21,34 @@ enum ExternalTool {
     static func text(_ arguments: [String]) throws -> String {
         String(decoding: try output(arguments), as: UTF8.self)
     }
+
+    /// Starts a server that prints `NAME=PORT …` on its first line, and
+    /// returns the process (to kill with `stop`) and the ports by name.
+    static func server(_ arguments: [String]) throws -> (process: Process, ports: [String: Int]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            line.append(chunk)
+        }
+        var ports: [String: Int] = [:]
+        for pair in String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace) {
+            let parts = pair.split(separator: "=")
+            if parts.count == 2, let port = Int(parts[1]) { ports[String(parts[0])] = port }
+        }
+        return (process, ports)
+    }
+
+    /// Ends a process `server` started (Python servers ignore SIGTERM while serving).
+    static func stop(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 }

@@ -15,24 +15,8 @@ final class GRPCTests: XCTestCase {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/grpc_peers.py").path
 
     override func setUp() async throws {
-        servers = Process()
-        servers.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        servers.arguments = ["python3", Self.script, "serve"]
-        let out = Pipe()
-        servers.standardOutput = out
-        servers.standardError = Pipe()
-        try servers.run()
-        // The first line names the ports the kernel gave the three servers.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { break }
-            line.append(chunk)
-        }
-        for pair in String(decoding: line, as: UTF8.self).split(whereSeparator: \.isWhitespace) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, let port = Int(parts[1]) { ports[String(parts[0])] = port }
-        }
+        // The first line names the ports the kernel gave the servers.
+        (servers, ports) = try ExternalTool.server(["python3", Self.script, "serve"])
         let (ok, unavailable, slow) = (try XCTUnwrap(ports["ok"]), try XCTUnwrap(ports["unavailable"]), try XCTUnwrap(ports["slow"]))
         let midstream = try XCTUnwrap(ports["midstream"])
         fixture = ProxyFixture()
@@ -74,9 +58,7 @@ final class GRPCTests: XCTestCase {
 
     override func tearDown() async throws {
         await fixture.stop()
-        servers.terminate()
-        kill(servers.processIdentifier, SIGKILL)
-        servers.waitUntilExit()
+        ExternalTool.stop(servers)
     }
 
     func testUnaryAndStreamingCallsPassThrough() throws {

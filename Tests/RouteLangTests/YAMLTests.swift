@@ -12,6 +12,8 @@ final class YAMLTests: XCTestCase {
               body-idle-timeout 5s
               delegation-budget 500
               retry-body-size 16KiB
+              h2-idle-timeout 2m
+              h2-keepalive 45s
             }
             route r {
               to /svc/a
@@ -25,6 +27,8 @@ final class YAMLTests: XCTestCase {
               body-idle-timeout: 5s
               delegation-budget: 500
               retry-body-size: 16KiB
+              h2-idle-timeout: 2m
+              h2-keepalive: 45s
             routes:
               - name: r
                 to: /svc/a
@@ -37,6 +41,9 @@ final class YAMLTests: XCTestCase {
         XCTAssertEqual(config.limits?.bodyIdleTimeout, .seconds(5))
         XCTAssertEqual(config.limits?.delegationBudget, 500)
         XCTAssertEqual(config.limits?.retryBodySize, 16 << 10)
+        XCTAssertEqual(config.limits?.h2IdleTimeout, .seconds(120))
+        XCTAssertEqual(config.limits?.h2Keepalive, .seconds(45))
+        XCTAssertEqual(ServerLimits().h2Keepalive, .seconds(300), "gRPC servers refuse PINGs more often than every 5 minutes")
         XCTAssertTrue(config.routes[0].policy.accrual.failFast)
         XCTAssertFalse(config.defaults.accrual.failFast)
         XCTAssertEqual(config.routes[0].policy.upgrades, [])

@@ -5,14 +5,19 @@ import NIOPosix
 
 // MARK: - HTTP/2 upstream
 
-/// One HTTP/2 connection to an endpoint and its stream multiplexer.
+/// One HTTP/2 connection to an endpoint, its stream multiplexer, and what
+/// tells the pool when to close it.
 final class HTTP2Upstream {
     let channel: Channel
     let multiplexer: NIOHTTP2Handler.StreamMultiplexer
+    let monitor: HTTP2ConnectionMonitor
+    let key: ConnectionPool.Key
 
-    init(channel: Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+    init(channel: Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, monitor: HTTP2ConnectionMonitor, key: ConnectionPool.Key) {
+        self.key = key
         self.channel = channel
         self.multiplexer = multiplexer
+        self.monitor = monitor
     }
 }
 
@@ -39,6 +44,7 @@ extension ConnectionPool {
             case .failure(let error):
                 leased.fail(error)
             case .success(let upstream):
+                upstream.monitor.leased()
                 let opened = upstream.channel.eventLoop.makePromise(of: Channel.self)
                 upstream.multiplexer.createStreamChannel(promise: opened) { stream in
                     stream.eventLoop.makeCompletedFuture {
@@ -73,29 +79,64 @@ extension ConnectionPool {
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    let monitor = HTTP2ConnectionMonitor()
                     // The proxy accepts no streams from endpoints (push is off).
                     _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .client, connectionConfiguration: connection, streamConfiguration: stream
+                        mode: .client, connectionConfiguration: connection, streamConfiguration: stream,
+                        streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop)
                     ) { pushed in pushed.close() }
+                    try channel.pipeline.syncOperations.addHandler(monitor)
+                    try channel.pipeline.syncOperations.addHandler(monitor.readClock, position: .first)
                 }
             }
         let made = bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().flatMapThrowing { channel in
             let handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
-            return HTTP2Upstream(channel: channel, multiplexer: try handler.syncMultiplexer())
+            return HTTP2Upstream(channel: channel, multiplexer: try handler.syncMultiplexer(),
+                                 monitor: try channel.pipeline.syncOperations.handler(type: HTTP2ConnectionMonitor.self), key: key)
         }.nonisolated()
         http2[key] = made
         made.assumeIsolated().whenComplete { [weak self] result in
             switch result {
             case .failure:
-                self?.forget(key, made)
+                self?.forget(key, made, nil)
             case .success(let upstream):
-                upstream.channel.closeFuture.assumeIsolated().whenComplete { _ in self?.forget(key, made) }
+                self?.http2Open[ObjectIdentifier(upstream)] = upstream
+                upstream.channel.closeFuture.assumeIsolated().whenComplete { _ in self?.forget(key, made, upstream) }
             }
         }
         return made
     }
 
-    private func forget(_ key: Key, _ connection: EventLoopFuture<HTTP2Upstream>) {
+    private func forget(_ key: Key, _ connection: EventLoopFuture<HTTP2Upstream>, _ upstream: HTTP2Upstream?) {
         if http2[key] === connection { http2[key] = nil }
+        if let upstream { http2Open[ObjectIdentifier(upstream)] = nil }
+    }
+
+    /// Closes HTTP/2 connections that have had no stream for the idle time
+    /// (GOAWAY first) or left a PING unanswered, and pings quiet ones. A
+    /// connection closed here is forgotten, so the next stream makes a new one.
+    func checkHTTP2(now: NIODeadline) {
+        for upstream in http2Open.values {
+            switch upstream.monitor.check(now: now, idleTimeout: idleTimeout, keepalive: http2Keepalive) {
+            case .keep:
+                break
+            case .ping(let data):
+                HTTP2ConnectionMonitor.sendPing(data, on: upstream.channel)
+            case .idle:
+                let goAway = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .rootStream, errorCode: .noError, opaqueData: nil))
+                upstream.channel.writeAndFlush(goAway).assumeIsolated().whenComplete { _ in upstream.channel.close(promise: nil) }
+                forgetNow(upstream)
+            case .unresponsive:
+                upstream.channel.close(promise: nil)
+                forgetNow(upstream)
+            }
+        }
+    }
+
+    /// Stops handing out streams on a connection that is closing. While
+    /// it is open, the pool's entry for its endpoint is this connection.
+    private func forgetNow(_ upstream: HTTP2Upstream) {
+        http2Open[ObjectIdentifier(upstream)] = nil
+        http2[upstream.key] = nil
     }
 }

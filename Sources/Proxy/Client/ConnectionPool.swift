@@ -32,10 +32,14 @@ final class ConnectionPool {
     let eventLoop: EventLoop
     var connectTimeout: TimeAmount
     var idleTimeout: TimeAmount
+    /// How long an HTTP/2 connection may be silent before a PING, and the PING unanswered before it closes.
+    var http2Keepalive: TimeAmount = .seconds(300)
     let maxIdlePerEndpoint: Int
     private var idle: [Key: [Idle]] = [:]
     /// The HTTP/2 connection to each endpoint spoken to over HTTP/2, made or being made.
     var http2: [Key: EventLoopFuture<HTTP2Upstream>] = [:]
+    /// The HTTP/2 connections that are up, for the sweeper's checks.
+    var http2Open: [ObjectIdentifier: HTTP2Upstream] = [:]
     let limits: HTTP1Limits
 
     init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 64,
@@ -122,5 +126,6 @@ final class ConnectionPool {
             connection.whenSuccess { $0.channel.close(promise: nil) }
         }
         http2 = [:]
+        http2Open = [:]
     }
 }

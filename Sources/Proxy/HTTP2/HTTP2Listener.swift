@@ -28,10 +28,18 @@ enum HTTP2Listener {
         connection.targetWindowSize = max(runtime.options.http2StreamWindow, 65_535)
         var stream = NIOHTTP2Handler.StreamConfiguration()
         stream.targetWindowSize = runtime.options.http2StreamWindow
+        // Graceful close (GOAWAY, then the streams under way finish) on a
+        // drain and after `h2-idle-timeout` without a stream. Its own
+        // keepalive is not used: it ends an unresponsive connection with a
+        // graceful close that waits for the very PING answer that never comes.
+        let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: .init(
+            maxIdleTime: runtime.options.http2IdleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil))
+        let monitor = HTTP2ConnectionMonitor()
         // Streams live on their connection's loop, and so does the runtime.
         let loopRuntime = NIOLoopBound(runtime, eventLoop: channel.eventLoop)
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: connection, streamConfiguration: stream, position: .last
+            mode: .server, connectionConfiguration: connection, streamConfiguration: stream,
+            streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop, also: manager.http2StreamDelegate), position: .last
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
                 let runtime = loopRuntime.value
@@ -40,7 +48,27 @@ enum HTTP2Listener {
                                                                                      clientHTTP2: true))
             }
         }
+        try channel.pipeline.syncOperations.addHandler(manager)
+        try channel.pipeline.syncOperations.addHandler(monitor)
+        try channel.pipeline.syncOperations.addHandler(monitor.readClock, position: .first)
         try channel.pipeline.syncOperations.addHandler(ConnectionErrorCloser(), position: .first)
+        track(channel, monitor, in: runtime)
+    }
+
+    /// Keeps the connection in the loop's list while it is open, so that a
+    /// drain can tell it to go away and wait for it, and the sweeper can
+    /// PING it while streams wait on a silent client.
+    private static func track(_ channel: Channel, _ monitor: HTTP2ConnectionMonitor, in runtime: LoopRuntime) {
+        let id = ObjectIdentifier(channel)
+        runtime.http2Connections[id] = (channel, monitor)
+        if runtime.draining { quiesce(channel) }
+        let loopRuntime = NIOLoopBound(runtime, eventLoop: channel.eventLoop)
+        channel.closeFuture.whenComplete { _ in loopRuntime.value.http2Connections[id] = nil }
+    }
+
+    /// GOAWAY, then close once the streams under way are done.
+    static func quiesce(_ channel: Channel) {
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
     }
 }
 

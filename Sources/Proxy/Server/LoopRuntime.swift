@@ -27,6 +27,8 @@ final class LoopRuntime {
     let metrics: LoopMetrics
     /// Open client connections, so a drain can close idle ones and wait for the rest.
     var connections: [ObjectIdentifier: ProxyConnection] = [:]
+    /// Open HTTP/2 client connections (their streams are in `connections`), told to go away on a drain.
+    var http2Connections: [ObjectIdentifier: (channel: Channel, monitor: HTTP2ConnectionMonitor)] = [:]
     /// Set when the server stops: connections close after their current exchange.
     var draining = false
     /// Spans per request and attempt, when the config has `tracing`, and the share of new traces recorded.
@@ -57,6 +59,7 @@ final class LoopRuntime {
         self.router = Router(snapshot: snapshot)
         self.pool = ConnectionPool(eventLoop: eventLoop, connectTimeout: effective.connectTimeout, idleTimeout: effective.poolIdleTimeout,
                                    limits: effective.limits)
+        pool.http2Keepalive = effective.http2Keepalive
         self.options = effective
         self.defaultOptions = options
         self.logger = logger
@@ -67,7 +70,8 @@ final class LoopRuntime {
 
 extension LoopRuntime {
     /// Every 100 ms, acts on connections whose head or body deadline
-    /// passed: one timer per loop instead of one per request. Every second,
+    /// passed, and on idle or silent HTTP/2 endpoint connections: one timer
+    /// per loop instead of one per request. Every second,
     /// publishes the balancers' figures for `/endpoints`.
     func startSweeper() {
         let interval = TimeAmount.milliseconds(100)
@@ -77,6 +81,8 @@ extension LoopRuntime {
                 guard let self else { return }
                 let now = NIODeadline.now()
                 for connection in self.connections.values { connection.checkDeadlines(now: now) }
+                self.pool.checkHTTP2(now: now)
+                self.checkHTTP2Clients(now: now)
                 self.metrics.flush()
                 sweeps += 1
                 if sweeps % 10 == 0 { self.board.publish(loop: self.index, self.destinations.loads) }
@@ -86,6 +92,18 @@ extension LoopRuntime {
         schedule()
     }
 
+    /// PINGs silent HTTP/2 clients that streams wait on, and drops those
+    /// that leave a PING unanswered (idle ones go by `h2-idle-timeout`).
+    func checkHTTP2Clients(now: NIODeadline) {
+        for (channel, monitor) in http2Connections.values {
+            switch monitor.check(now: now, idleTimeout: nil, keepalive: options.http2Keepalive) {
+            case .keep, .idle: break
+            case .ping(let data): HTTP2ConnectionMonitor.sendPing(data, on: channel)
+            case .unresponsive: channel.close(promise: nil)
+            }
+        }
+    }
+
     /// Switches to a new snapshot (a reload or a discovery change).
     func update(_ snapshot: RoutingSnapshot) {
         router.update(snapshot)
@@ -93,6 +111,7 @@ extension LoopRuntime {
         destinations.removalGrace = options.removalGrace.nanoseconds
         pool.connectTimeout = options.connectTimeout
         pool.idleTimeout = options.poolIdleTimeout
+        pool.http2Keepalive = options.http2Keepalive
         accessLog = accessLogs.log(snapshot.config.accessLog)
     }
 }
@@ -118,6 +137,10 @@ public struct ProxyOptions: Sendable {
     /// HTTP/2: streams a client may open at once, and each receive window.
     public var http2MaxConcurrentStreams = 100
     public var http2StreamWindow = 65_535
+    /// HTTP/2: how long a client connection may have no stream before GOAWAY,
+    /// and the PING interval (and answer time) on quiet connections both ways.
+    public var http2IdleTimeout: TimeAmount = .seconds(300)
+    public var http2Keepalive: TimeAmount = .seconds(300)
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
@@ -131,6 +154,8 @@ public struct ProxyOptions: Sendable {
                   retryBodySize: limits.retryBodySize, removalGrace: limits.removalGrace)
         http2MaxConcurrentStreams = limits.h2MaxConcurrentStreams
         http2StreamWindow = limits.h2StreamWindow
+        http2IdleTimeout = .nanoseconds(Int64(limits.h2IdleTimeout.nanoseconds))
+        http2Keepalive = .nanoseconds(Int64(limits.h2Keepalive.nanoseconds))
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),

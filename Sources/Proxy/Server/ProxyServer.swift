@@ -123,6 +123,7 @@ public final class ProxyServer: Sendable {
             try? await runtime.eventLoop.submit {
                 runtime.value.draining = true
                 for connection in runtime.value.connections.values { connection.closeIfIdle() }
+                for (channel, _) in runtime.value.http2Connections.values { HTTP2Listener.quiesce(channel) }
             }.get()
         }
         let clock = ContinuousClock()
@@ -133,16 +134,19 @@ public final class ProxyServer: Sendable {
         for runtime in runtimes.values {
             try? await runtime.eventLoop.submit {
                 for connection in runtime.value.connections.values { connection.forceClose() }
+                for (channel, _) in runtime.value.http2Connections.values { channel.close(promise: nil) }
                 runtime.value.pool.closeAll()
             }.get()
         }
     }
 
-    /// Client connections open on every loop.
+    /// Client connections (HTTP/1.1, HTTP/2, and the HTTP/2 streams under way) open on every loop.
     public func openConnections() async -> Int {
         var total = 0
         for runtime in runtimes.values {
-            total += (try? await runtime.eventLoop.submit { runtime.value.connections.count }.get()) ?? 0
+            total += (try? await runtime.eventLoop.submit {
+                runtime.value.connections.count + runtime.value.http2Connections.count
+            }.get()) ?? 0
         }
         return total
     }

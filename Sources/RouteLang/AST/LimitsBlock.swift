@@ -33,6 +33,8 @@ public struct LimitItem: Sendable, Hashable {
         case removalGrace = "removal-grace"
         case h2MaxConcurrentStreams = "h2-max-concurrent-streams"
         case h2StreamWindow = "h2-stream-window"
+        case h2IdleTimeout = "h2-idle-timeout"
+        case h2Keepalive = "h2-keepalive"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
@@ -40,7 +42,8 @@ public struct LimitItem: Sendable, Hashable {
             switch self {
             case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize, .h2StreamWindow: return .bytes
             case .maxHeaders, .delegationBudget, .h2MaxConcurrentStreams: return .count
-            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return .duration
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace, .h2IdleTimeout, .h2Keepalive:
+                return .duration
             }
         }
 
@@ -55,7 +58,8 @@ public struct LimitItem: Sendable, Hashable {
             case .h2MaxConcurrentStreams: return (1...10_000, "between 1 and 10000")
             // RFC 9113 section 6.9.2: at most 2^31-1; below 16KiB a single frame would not fit.
             case .h2StreamWindow: return ((16 << 10)...Int(Int32.max), "between 16KiB and 2GiB")
-            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace: return nil
+            case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace, .h2IdleTimeout, .h2Keepalive:
+                return nil
             }
         }
     }

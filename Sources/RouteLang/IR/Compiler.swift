@@ -83,6 +83,8 @@ public enum Compiler {
             case (.removalGrace?, .duration(let duration)): limits.removalGrace = duration.value
             case (.h2MaxConcurrentStreams?, .count(let count)): limits.h2MaxConcurrentStreams = count.value
             case (.h2StreamWindow?, .bytes(let size)): limits.h2StreamWindow = size.value
+            case (.h2IdleTimeout?, .duration(let duration)): limits.h2IdleTimeout = duration.value
+            case (.h2Keepalive?, .duration(let duration)): limits.h2Keepalive = duration.value
             default: break
             }
         }

@@ -32,6 +32,15 @@ public struct ServerLimits: Sendable, Hashable {
     /// The flow-control window of each HTTP/2 stream and connection the
     /// proxy receives on: how much a peer may send before the proxy reads.
     public var h2StreamWindow: Int = 65_535
+    /// How long a client's HTTP/2 connection may have no stream open before
+    /// the proxy closes it with GOAWAY.
+    public var h2IdleTimeout: Duration = .seconds(300)
+    /// How long an HTTP/2 connection (to a client or an endpoint) may be
+    /// silent while streams wait on it before the proxy sends a PING, and
+    /// how long the PING may go unanswered (at most 20 s) before the
+    /// connection is closed. Long by default: gRPC servers answer PINGs
+    /// more often than every 5 minutes without data with GOAWAY.
+    public var h2Keepalive: Duration = .seconds(300)
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),

@@ -3,7 +3,9 @@ hpack and hyperframe build the frames; nothing here follows the rules).
 
 h2_frames.py CASE PORT prints one JSON object: the GOAWAY error code the
 proxy sent (or null), the RST_STREAM codes per stream, the :status of each
-response, and whether the proxy closed the connection.
+response, the PINGs the proxy sent, whether the proxy closed the
+connection, and how many seconds after the case's frames it did.
+The peer answers SETTINGS, and PINGs unless the case plays a dead client.
 """
 import json
 import socket
@@ -22,7 +24,9 @@ class Peer:
         self.socket = socket.create_connection(("127.0.0.1", port), timeout=5)
         self.encoder = Encoder()
         self.buffer = b""
-        self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False}
+        self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False, "pings": 0, "closed_after": None}
+        self.answer_pings = True
+        self.started = time.monotonic()
         self.send(PREFACE + SettingsFrame(0).serialize())
 
     def send(self, data):
@@ -57,6 +61,7 @@ class Peer:
                 break
             if not chunk:
                 self.result["closed"] = True
+                self.result["closed_after"] = round(time.monotonic() - self.started, 3)
                 break
             self.buffer += chunk
             self.parse()
@@ -83,6 +88,10 @@ class Peer:
                         self.result["statuses"][str(frame.stream_id)] = int(value)
             elif isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
                 self.send(SettingsFrame(0, flags=["ACK"]).serialize())
+            elif isinstance(frame, PingFrame) and "ACK" not in frame.flags:
+                self.result["pings"] += 1
+                if self.answer_pings:
+                    self.send(PingFrame(0, opaque_data=frame.opaque_data, flags=["ACK"]).serialize())
 
 
 def rapid_reset(peer):
@@ -141,7 +150,24 @@ def many_streams(peer):
     peer.send(b"".join(peer.request(1 + 2 * index, path="/slow?ms=500") for index in range(150)))
 
 
-CASES = {"rapid-reset": rapid_reset, "settings-flood": settings_flood, "ping-flood": ping_flood,
+def idle(peer):
+    # One request, then nothing: the proxy ends the unused connection.
+    peer.send(peer.request(1, path="/ok"))
+
+
+def silent(peer):
+    # A request the backend takes its time over, from a client that then
+    # answers nothing, PINGs included: a client gone behind its socket.
+    peer.answer_pings = False
+    peer.send(peer.request(1, authority="h2server", path="/wait?ms=5000"))
+
+
+def slow(peer):
+    # A request under way when the proxy is told to stop.
+    peer.send(peer.request(1, authority="h2server", path="/wait?ms=1500"))
+
+
+CASES = {"idle": idle, "silent": silent, "slow": slow, "rapid-reset": rapid_reset, "settings-flood": settings_flood, "ping-flood": ping_flood,
          "continuation-flood": continuation_flood, "malformed": malformed, "window-overflow": window_overflow,
          "many-streams": many_streams}
 
@@ -150,4 +176,5 @@ if __name__ == "__main__":
     peer = Peer(port)
     peer.read(0.2)
     CASES[case](peer)
-    print(json.dumps(peer.read(3.0)), flush=True)
+    peer.started = time.monotonic()
+    print(json.dumps(peer.read(float(sys.argv[3]) if len(sys.argv) > 3 else 3.0)), flush=True)
