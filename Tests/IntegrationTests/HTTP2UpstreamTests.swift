@@ -23,6 +23,7 @@ final class HTTP2UpstreamTests: XCTestCase {
               to /svc/grpc
               protocol h2
               retry on unavailable limit 2 methods POST
+              balance round-robin
             }
             route h2 {
               when host "h2"
@@ -126,7 +127,7 @@ final class HTTP2UpstreamTests: XCTestCase {
             XCTAssertTrue(reply.body.contains("grpc-status: 0"), reply.body)
             XCTAssertNil(reply.headers["grpc-message"])
         }
-        XCTAssertGreaterThan(unavailable.requests, 0, "the balancer tried the endpoint that answers UNAVAILABLE")
+        XCTAssertGreaterThan(unavailable.requests, 0, "taking turns, the balancer tried the endpoint that answers UNAVAILABLE")
     }
 
     func testStreamsShareOneConnectionPerLoop() throws {

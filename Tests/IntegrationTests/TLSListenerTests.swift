@@ -53,6 +53,15 @@ final class TLSListenerTests: XCTestCase {
         XCTAssertTrue(text.contains("200 succeeded, 0 failed, 0 errored"), text)
     }
 
+    func testAFloodOverTLSEndsTheConnectionToo() throws {
+        // The GOAWAY must be recognised before it is encrypted.
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts/h2_frames.py").path
+        let data = try ExternalTool.output(["env", "TLS=1", "timeout", "30", "python3", script, "ping-flood", String(fixture.ports[2])])
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
+        XCTAssertEqual(result["goaway"] as? Int, HTTP2SafetyTests.enhanceYourCalm, "\(result)")
+        XCTAssertEqual(result["closed"] as? Bool, true, "\(result)")
+    }
+
     func testACertificateThatCannotBeReadStopsTheStart() async throws {
         let rules = """
             listen 127.0.0.1:0 tls cert "/nonexistent/cert.pem" key "/nonexistent/key.pem"

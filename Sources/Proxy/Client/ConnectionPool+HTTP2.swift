@@ -87,6 +87,8 @@ extension ConnectionPool {
                     ) { pushed in pushed.close() }
                     try channel.pipeline.syncOperations.addHandler(monitor)
                     try channel.pipeline.syncOperations.addHandler(monitor.readClock, position: .first)
+                    // The requests of many streams in one write.
+                    try channel.pipeline.syncOperations.addHandler(FlushCoalescer(), position: .first)
                 }
             }
         let made = bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().flatMapThrowing { channel in

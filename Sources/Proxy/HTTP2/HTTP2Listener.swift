@@ -50,8 +50,12 @@ enum HTTP2Listener {
         }
         try channel.pipeline.syncOperations.addHandler(manager)
         try channel.pipeline.syncOperations.addHandler(monitor)
-        try channel.pipeline.syncOperations.addHandler(monitor.readClock, position: .first)
-        try channel.pipeline.syncOperations.addHandler(ConnectionErrorCloser(), position: .first)
+        // On the bytes, behind TLS when there is TLS: GOAWAY frames must be
+        // seen before they are encrypted.
+        let http2 = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
+        for handler: ChannelHandler in [ConnectionErrorCloser(), monitor.readClock, FlushCoalescer()] {
+            try channel.pipeline.syncOperations.addHandler(handler, position: .before(http2))
+        }
         track(channel, monitor, in: runtime)
     }
 

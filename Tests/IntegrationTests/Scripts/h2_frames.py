@@ -6,9 +6,12 @@ proxy sent (or null), the RST_STREAM codes per stream, the :status of each
 response, the PINGs the proxy sent, whether the proxy closed the
 connection, and how many seconds after the case's frames it did.
 The peer answers SETTINGS, and PINGs unless the case plays a dead client.
+With TLS=1 in the environment it speaks TLS (ALPN h2, no certificate check).
 """
 import json
+import os
 import socket
+import ssl
 import sys
 import time
 
@@ -22,6 +25,12 @@ PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 class Peer:
     def __init__(self, port):
         self.socket = socket.create_connection(("127.0.0.1", port), timeout=5)
+        if os.environ.get("TLS") == "1":
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            context.set_alpn_protocols(["h2"])
+            self.socket = context.wrap_socket(self.socket)
         self.encoder = Encoder()
         self.buffer = b""
         self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False, "pings": 0, "closed_after": None}
@@ -54,7 +63,7 @@ class Peer:
             self.socket.settimeout(max(0.05, deadline - time.monotonic()))
             try:
                 chunk = self.socket.recv(65536)
-            except socket.timeout:
+            except (socket.timeout, ssl.SSLWantReadError):
                 break
             except OSError:
                 self.result["closed"] = True
