@@ -65,6 +65,10 @@ final class HTTP2LifecycleTests: XCTestCase {
         XCTAssertEqual(result["goaway"] as? Int, Self.noError, "\(result)")
         XCTAssertEqual(result["closed"] as? Bool, true, "\(result)")
         XCTAssertLessThan(result["closed_after"] as? Double ?? 99, 2.5, "\(result)")
+        // Tallies reach the shared series on the loop's next sweep (100 ms).
+        try await Task.sleep(for: .milliseconds(300))
+        XCTAssertEqual(metric("switchyard_http2_connections_total{listener=\"127.0.0.1:0\"}"), 1)
+        XCTAssertEqual(metric("switchyard_http2_streams_total{listener=\"127.0.0.1:0\"}"), 1)
     }
 
     func testAClientThatStopsAnsweringPingsIsDropped() async throws {
@@ -75,6 +79,7 @@ final class HTTP2LifecycleTests: XCTestCase {
         XCTAssertLessThan(result["closed_after"] as? Double ?? 99, 2.5, "long before the backend's 5 s answer: \(result)")
         XCTAssertEqual(result["statuses"] as? [String: Int], [:])
         try assertServing()
+        XCTAssertEqual(metric(#"switchyard_http2_closed_total{peer="client",reason="unresponsive"}"#), 1)
     }
 
     // MARK: Endpoints
@@ -87,6 +92,7 @@ final class HTTP2LifecycleTests: XCTestCase {
         XCTAssertEqual(try requests(["/", "/"]), "conn 1 200\nconn 1 200\n", "one connection while in use")
         try await Task.sleep(for: .milliseconds(1000))
         XCTAssertEqual(try requests(["/"]), "conn 2 200\n", "the idle one was closed")
+        XCTAssertGreaterThanOrEqual(metric(#"switchyard_http2_closed_total{peer="endpoint",reason="idle"}"#) ?? 0, 1)
     }
 
     func testAnEndpointThatStopsAnsweringPingsIsLeftAndItsStreamFails() async throws {
@@ -98,6 +104,7 @@ final class HTTP2LifecycleTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix("conn 1 200\n"), text)
         XCTAssertTrue(text.contains("closed the connection before responding\n 502\n"), "the stream on the dead connection failed: \(text)")
         XCTAssertTrue(text.hasSuffix("\nconn 2 200\n"), "the next request opens a new connection: \(text)")
+        XCTAssertEqual(metric(#"switchyard_http2_closed_total{peer="endpoint",reason="unresponsive"}"#), 1)
     }
 
     // MARK: Helpers
@@ -124,6 +131,12 @@ final class HTTP2LifecycleTests: XCTestCase {
         process.standardError = Pipe()
         try process.run()
         return Frames(process: process, out: out)
+    }
+
+    /// A series' value in the proxy's metrics; nil when it is not there.
+    func metric(_ series: String) -> Double? {
+        let line = fixture.server.metrics.exposition().split(separator: "\n").first { $0.hasPrefix(series + " ") }
+        return line.flatMap { Double($0.dropFirst(series.count + 1)) }
     }
 
     /// Requests to h2server over one HTTP/1.1 connection: each body and status on a line.

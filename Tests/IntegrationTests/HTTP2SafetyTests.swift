@@ -59,6 +59,8 @@ final class HTTP2SafetyTests: XCTestCase {
         XCTAssertTrue([Self.enhanceYourCalm, Self.protocolError].contains(continuation.goaway ?? 0), "\(continuation)")
         XCTAssertTrue(continuation.closed)
         try assertStillServing()
+        let metrics = fixture.server.metrics.exposition()
+        XCTAssertTrue(metrics.contains(#"switchyard_http2_closed_total{peer="client",reason="protocol-error"} 3"#), metrics)
     }
 
     func testFlowControlAndStreamLimitViolationsEndTheConnection() throws {

@@ -116,8 +116,10 @@ extension ConnectionPool {
 
     /// Closes HTTP/2 connections that have had no stream for the idle time
     /// (GOAWAY first) or left a PING unanswered, and pings quiet ones. A
-    /// connection closed here is forgotten, so the next stream makes a new one.
-    func checkHTTP2(now: NIODeadline) {
+    /// connection closed here is forgotten, so the next stream makes a new
+    /// one. Returns why each closed (`idle`, `unresponsive`), for metrics.
+    func checkHTTP2(now: NIODeadline) -> [String] {
+        var closed: [String] = []
         for upstream in http2Open.values {
             switch upstream.monitor.check(now: now, idleTimeout: idleTimeout, keepalive: http2Keepalive) {
             case .keep:
@@ -128,11 +130,14 @@ extension ConnectionPool {
                 let goAway = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: .rootStream, errorCode: .noError, opaqueData: nil))
                 upstream.channel.writeAndFlush(goAway).assumeIsolated().whenComplete { _ in upstream.channel.close(promise: nil) }
                 forgetNow(upstream)
+                closed.append("idle")
             case .unresponsive:
                 upstream.channel.close(promise: nil)
                 forgetNow(upstream)
+                closed.append("unresponsive")
             }
         }
+        return closed
     }
 
     /// Stops handing out streams on a connection that is closing. While

@@ -43,6 +43,7 @@ enum HTTP2Listener {
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
                 let runtime = loopRuntime.value
+                runtime.metrics.listener(listener.address.description).http2Streams += 1
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(limits: runtime.options.limits))
                 try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener,
                                                                                      clientHTTP2: true))
@@ -53,9 +54,11 @@ enum HTTP2Listener {
         // On the bytes, behind TLS when there is TLS: GOAWAY frames must be
         // seen before they are encrypted.
         let http2 = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
-        for handler: ChannelHandler in [ConnectionErrorCloser(), monitor.readClock, FlushCoalescer()] {
+        let closer = ConnectionErrorCloser(metrics: runtime.metrics.metrics)
+        for handler: ChannelHandler in [closer, monitor.readClock, FlushCoalescer()] {
             try channel.pipeline.syncOperations.addHandler(handler, position: .before(http2))
         }
+        runtime.metrics.listener(listener.address.description).http2Connections += 1
         track(channel, monitor, in: runtime)
     }
 
@@ -90,6 +93,12 @@ final class ConnectionErrorCloser: ChannelOutboundHandler {
 
     /// GOAWAY's frame type (RFC 9113 section 6.8).
     static let goAway: UInt8 = 0x7
+    /// Where the closes are counted (`http2_closed{peer="client",reason="protocol-error"}`).
+    let metrics: ProxyMetrics
+
+    init(metrics: ProxyMetrics) {
+        self.metrics = metrics
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         guard Self.isErrorGoAway(unwrapOutboundIn(data)) else {
@@ -98,6 +107,7 @@ final class ConnectionErrorCloser: ChannelOutboundHandler {
         }
         context.writeAndFlush(data, promise: promise)
         context.close(promise: nil)
+        metrics.http2Closed(peer: "client", reason: "protocol-error").increment()
     }
 
     /// A buffer holding one GOAWAY frame (9-byte header, last stream id,

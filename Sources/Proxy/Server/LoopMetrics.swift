@@ -125,10 +125,12 @@ final class ListenerTally {
     var open = 0
     var received = 0
     var sent = 0
+    var http2Connections = 0
+    var http2Streams = 0
     private var openPublished = 0
-    private let series: (accepted: Counter, open: Gauge, received: Counter, sent: Counter)
+    private let series: ProxyMetrics.ListenerSeries
 
-    init(_ series: (accepted: Counter, open: Gauge, received: Counter, sent: Counter)) {
+    init(_ series: ProxyMetrics.ListenerSeries) {
         self.series = series
     }
 
@@ -137,9 +139,13 @@ final class ListenerTally {
         if received > 0 { series.received.increment(by: Int64(received)) }
         if sent > 0 { series.sent.increment(by: Int64(sent)) }
         if open != openPublished { series.open.increment(by: Double(open - openPublished)) }
+        if http2Connections > 0 { series.http2Connections.increment(by: Int64(http2Connections)) }
+        if http2Streams > 0 { series.http2Streams.increment(by: Int64(http2Streams)) }
         accepted = 0
         received = 0
         sent = 0
+        http2Connections = 0
+        http2Streams = 0
         openPublished = open
     }
 }

@@ -81,7 +81,7 @@ extension LoopRuntime {
                 guard let self else { return }
                 let now = NIODeadline.now()
                 for connection in self.connections.values { connection.checkDeadlines(now: now) }
-                self.pool.checkHTTP2(now: now)
+                for reason in self.pool.checkHTTP2(now: now) { self.metrics.metrics.http2Closed(peer: "endpoint", reason: reason).increment() }
                 self.checkHTTP2Clients(now: now)
                 self.metrics.flush()
                 sweeps += 1
@@ -99,7 +99,9 @@ extension LoopRuntime {
             switch monitor.check(now: now, idleTimeout: nil, keepalive: options.http2Keepalive) {
             case .keep, .idle: break
             case .ping(let data): HTTP2ConnectionMonitor.sendPing(data, on: channel)
-            case .unresponsive: channel.close(promise: nil)
+            case .unresponsive:
+                channel.close(promise: nil)
+                metrics.metrics.http2Closed(peer: "client", reason: "unresponsive").increment()
             }
         }
     }

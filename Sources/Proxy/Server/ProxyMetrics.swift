@@ -106,12 +106,37 @@ public final class ProxyMetrics: Sendable {
 
     // MARK: Connections
 
-    func connections(listener: String) -> (accepted: Counter, open: Gauge, received: Counter, sent: Counter) {
+    func connections(listener: String) -> ListenerSeries {
         let labels = [("listener", listener)]
-        return (registry.makeCounter(descriptor: Self.name("connections", "Client connections accepted."), labels: labels),
-                registry.makeGauge(descriptor: Self.name("connections_open", unit: "", "Client connections open now."), labels: labels),
-                registry.makeCounter(descriptor: Self.name("received_bytes", "Bytes received from clients."), labels: labels),
-                registry.makeCounter(descriptor: Self.name("sent_bytes", "Bytes sent to clients."), labels: labels))
+        return ListenerSeries(
+            accepted: registry.makeCounter(descriptor: Self.name("connections", "Client connections accepted."), labels: labels),
+            open: registry.makeGauge(descriptor: Self.name("connections_open", unit: "", "Client connections open now."), labels: labels),
+            received: registry.makeCounter(descriptor: Self.name("received_bytes", "Bytes received from clients."), labels: labels),
+            sent: registry.makeCounter(descriptor: Self.name("sent_bytes", "Bytes sent to clients."), labels: labels),
+            http2Connections: registry.makeCounter(descriptor: Self.name("http2_connections", "Client connections that spoke HTTP/2."),
+                                                   labels: labels),
+            http2Streams: registry.makeCounter(descriptor: Self.name("http2_streams", "HTTP/2 streams clients opened (one per request)."),
+                                               labels: labels))
+    }
+
+    /// The series of one listener.
+    struct ListenerSeries {
+        let accepted: Counter
+        let open: Gauge
+        let received: Counter
+        let sent: Counter
+        let http2Connections: Counter
+        let http2Streams: Counter
+    }
+
+    /// HTTP/2 connections the proxy closed for a reason of its own: `peer`
+    /// is `client` or `endpoint`; `reason` is `idle` (an endpoint
+    /// connection unused for pool-idle-timeout), `unresponsive` (a PING
+    /// left unanswered) or `protocol-error` (a client's connection error:
+    /// floods, rapid resets, flow-control violations).
+    func http2Closed(peer: String, reason: String) -> Counter {
+        registry.makeCounter(descriptor: Self.name("http2_closed", "HTTP/2 connections the proxy closed, by peer and reason."),
+                             labels: [("peer", peer), ("reason", reason)])
     }
 
     // MARK: Destinations
