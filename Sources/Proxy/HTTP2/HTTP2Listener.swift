@@ -35,15 +35,18 @@ enum HTTP2Listener {
         let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: .init(
             maxIdleTime: runtime.options.http2IdleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil))
         let monitor = HTTP2ConnectionMonitor()
-        // Streams live on their connection's loop, and so does the runtime.
+        // Streams live on their connection's loop, and so do the runtime and the tally.
         let loopRuntime = NIOLoopBound(runtime, eventLoop: channel.eventLoop)
+        let tally = runtime.metrics.listener(listener.address.description)
+        tally.http2Connections += 1
+        let loopTally = NIOLoopBound(tally, eventLoop: channel.eventLoop)
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream,
             streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop, also: manager.http2StreamDelegate), position: .last
         ) { streamChannel in
             streamChannel.eventLoop.makeCompletedFuture {
                 let runtime = loopRuntime.value
-                runtime.metrics.listener(listener.address.description).http2Streams += 1
+                loopTally.value.http2Streams += 1
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(limits: runtime.options.limits))
                 try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener,
                                                                                      clientHTTP2: true))
@@ -58,7 +61,6 @@ enum HTTP2Listener {
         for handler: ChannelHandler in [closer, monitor.readClock, FlushCoalescer()] {
             try channel.pipeline.syncOperations.addHandler(handler, position: .before(http2))
         }
-        runtime.metrics.listener(listener.address.description).http2Connections += 1
         track(channel, monitor, in: runtime)
     }
 
