@@ -137,6 +137,8 @@ final class TracingTests: XCTestCase {
         XCTAssertEqual(lines.last?["attempts"] as? Int, 2)
         XCTAssertEqual(lines.last?["status"] as? Int, 500)
         XCTAssertEqual(lines.last?["trace_id"] as? String, retried)
+        XCTAssertEqual(lines.first?["protocol"] as? String, "HTTP/1.1")
+        XCTAssertTrue(lines.first?["grpc_status"] is NSNull, "not a gRPC call")
     }
 
     func testAGRPCCallOverHTTP2IsTracedAsOne() async throws {
@@ -157,6 +159,15 @@ final class TracingTests: XCTestCase {
         XCTAssertEqual(server.attributes["rpc.method"], "Say")
         XCTAssertEqual(server.attributes["rpc.grpc.status_code"], "0", "from the trailers")
         XCTAssertEqual(client.attributes["rpc.grpc.status_code"], "0")
+
+        // The access log says so too.
+        await runtime?.stop(grace: .seconds(1))
+        runtime = nil
+        let log = try String(contentsOf: directory.appendingPathComponent("access.jsonl"), encoding: .utf8)
+        let line = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(log.utf8)) as? [String: Any], log)
+        XCTAssertEqual(line["protocol"] as? String, "HTTP/2", log)
+        XCTAssertEqual(line["grpc_status"] as? Int, 0, log)
+        XCTAssertEqual(line["path"] as? String, "/grpc.Echo/Say", log)
     }
 
     func testB3SingleAndMultiHeaderParentsAreFollowed() async throws {

@@ -219,7 +219,7 @@ extension ProxyConnection {
             if let head, let log = runtime.accessLog {
                 log.append(AccessLog.Line(route: "none", name: "none", destination: "none", endpoint: nil, method: head.method,
                                           host: head.authority, path: head.target, status: status, durationMs: 0, attempts: 0,
-                                          requestID: runtime.requestID(for: head)))
+                                          requestID: runtime.requestID(for: head), protocolVersion: protocolVersion(head)))
             }
             return
         }
@@ -235,7 +235,13 @@ extension ProxyConnection {
         runtime.accessLog?.append(AccessLog.Line(
             route: labels.route, name: labels.name, destination: destination, endpoint: request.endpoint?.description,
             method: request.head.method, host: request.head.authority, path: request.head.target, status: status,
-            durationMs: Double(nanoseconds) / 1e6, attempts: request.machine.attempt, requestID: request.requestID))
+            durationMs: Double(nanoseconds) / 1e6, attempts: request.machine.attempt, requestID: request.requestID,
+            protocolVersion: protocolVersion(request.head), grpcStatus: request.attempt?.grpcStatus))
+    }
+
+    /// What the client spoke, for the access log.
+    private func protocolVersion(_ head: RequestHead) -> String {
+        clientHTTP2 ? "HTTP/2" : head.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
     }
 
     /// An error response's bytes in a buffer, counted as sent.

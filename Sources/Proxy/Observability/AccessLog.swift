@@ -29,6 +29,10 @@ public final class AccessLog: Sendable {
         public var durationMs: Double
         public var attempts: Int
         public var requestID: String
+        /// What the client spoke: `HTTP/1.0`, `HTTP/1.1` or `HTTP/2`.
+        public var protocolVersion: String
+        /// The gRPC status the call ended with (head or trailers), when one came.
+        public var grpcStatus: Int? = nil
     }
 
     /// Opens `path` for appending (`-`: standard output); nil with the reason when it cannot be opened.
@@ -63,6 +67,7 @@ public final class AccessLog: Sendable {
         text += ",\"dst\":\(Self.quoted(line.destination)),\"endpoint\":\(line.endpoint.map(Self.quoted) ?? "null")"
         text += ",\"method\":\(Self.quoted(line.method)),\"host\":\(line.host.map(Self.quoted) ?? "null"),\"path\":\(Self.quoted(line.path))"
         text += ",\"status\":\(line.status),\"duration_ms\":\((line.durationMs * 1000).rounded() / 1000),\"attempts\":\(line.attempts)"
+        text += ",\"protocol\":\"\(line.protocolVersion)\",\"grpc_status\":\(line.grpcStatus.map(String.init) ?? "null")"
         text += ",\"request_id\":\"\(line.requestID)\",\"trace_id\":\"\(line.requestID)\"}\n"
         buffer.withLockedValue { buffer in
             guard buffer.count < Self.maxBuffered else { return }
