@@ -70,8 +70,8 @@ final class LoopRuntime {
 
 extension LoopRuntime {
     /// Every 100 ms, acts on connections whose head or body deadline
-    /// passed, and on idle or silent HTTP/2 endpoint connections: one timer
-    /// per loop instead of one per request. Every second,
+    /// passed, and on idle or silent HTTP/2 connections (endpoints and
+    /// clients): one timer per loop instead of one per request. Every second,
     /// publishes the balancers' figures for `/endpoints`.
     func startSweeper() {
         let interval = TimeAmount.milliseconds(100)
