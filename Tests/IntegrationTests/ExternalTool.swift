@@ -6,6 +6,23 @@ import Foundation
 /// through `env`, and returns what it wrote to standard output.
 enum ExternalTool {
     static func output(_ arguments: [String]) throws -> Data {
+        try launch(arguments).output()
+    }
+
+    /// A tool running in the background, its standard output in a pipe.
+    struct Running {
+        let process: Process
+        let out: Pipe
+
+        /// All it writes, once it has exited.
+        func output() -> Data {
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
+    }
+
+    static func launch(_ arguments: [String]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
@@ -13,9 +30,7 @@ enum ExternalTool {
         process.standardOutput = out
         process.standardError = Pipe()
         try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return data
+        return Running(process: process, out: out)
     }
 
     static func text(_ arguments: [String]) throws -> String {
@@ -25,16 +40,10 @@ enum ExternalTool {
     /// Starts a server that prints `NAME=PORT …` on its first line, and
     /// returns the process (to kill with `stop`) and the ports by name.
     static func server(_ arguments: [String]) throws -> (process: Process, ports: [String: Int]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
+        let running = try launch(arguments)
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = running.out.fileHandleForReading.availableData
             guard !chunk.isEmpty else { break }
             line.append(chunk)
         }
@@ -43,7 +52,7 @@ enum ExternalTool {
             let parts = pair.split(separator: "=")
             if parts.count == 2, let port = Int(parts[1]) { ports[String(parts[0])] = port }
         }
-        return (process, ports)
+        return (running.process, ports)
     }
 
     /// Ends a process `server` started (Python servers ignore SIGTERM while serving).

@@ -111,26 +111,17 @@ final class HTTP2LifecycleTests: XCTestCase {
 
     /// An h2_frames.py case running in the background.
     struct Frames {
-        let process: Process
-        let out: Pipe
+        let running: ExternalTool.Running
 
         func result() throws -> [String: Any] {
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
+            let data = running.output()
             return try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
         }
     }
 
     static func frames(_ scenario: String, port: Int, seconds: Double) throws -> Frames {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["timeout", "30", "python3", scripts.appendingPathComponent("h2_frames.py").path, scenario, String(port),
-                             String(seconds)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        return Frames(process: process, out: out)
+        Frames(running: try ExternalTool.launch(["timeout", "30", "python3", scripts.appendingPathComponent("h2_frames.py").path,
+                                                 scenario, String(port), String(seconds)]))
     }
 
     /// A series' value in the proxy's metrics; nil when it is not there.

@@ -5,8 +5,8 @@ import NIOHTTP2
 
 /// The HTTP/1.1 side of a message body crossing to HTTP/2 and back, shared
 /// by both bridges. `convert` turns body bytes into DATA frames (a chunked
-/// body's trailers into a final HEADERS frame); `chunk` turns DATA back into
-/// chunked HTTP/1.1 bytes.
+/// body's trailers into a final HEADERS frame); `body` turns DATA back into
+/// HTTP/1.1 body bytes.
 struct HTTP1BodyFrames {
     enum Framing {
         case remaining(UInt64)
@@ -63,9 +63,15 @@ struct HTTP1BodyFrames {
     /// An empty DATA frame that ends the stream.
     static let endOfStream = HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))
 
-    /// A DATA frame's bytes as an HTTP/1.1 chunk, with the last chunk after
-    /// them when the frame ends the stream; nil when there is nothing to pass.
-    static func chunk(_ bytes: ByteBuffer, last: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    /// A DATA frame's bytes as HTTP/1.1 body bytes: as they are for a body
+    /// with a length, as a chunk (and the last chunk when the frame ends the
+    /// stream) for a chunked one; nil when there is nothing to pass.
+    static func body(_ bytes: ByteBuffer, chunked: Bool, last: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard chunked else { return bytes.readableBytes > 0 ? bytes : nil }
+        return chunk(bytes, last: last, allocator: allocator)
+    }
+
+    private static func chunk(_ bytes: ByteBuffer, last: Bool, allocator: ByteBufferAllocator) -> ByteBuffer? {
         var out = allocator.buffer(capacity: bytes.readableBytes + 32)
         if bytes.readableBytes > 0 {
             out.writeString(String(bytes.readableBytes, radix: 16) + "\r\n")
@@ -94,18 +100,27 @@ struct FrameOutbox {
     /// The last frame written, for a close that must not cut it off.
     private(set) var lastWrite: EventLoopFuture<Void>?
 
-    /// What waited, then `bytes`.
-    mutating func take(_ bytes: ByteBuffer) -> ByteBuffer {
-        guard var earlier = pending else { return bytes }
-        pending = nil
+    /// Sends the frames a write makes: `convert` turns what waited, then
+    /// `bytes`, into frames, and says whether a head is still incomplete
+    /// (its bytes then wait for the next write). False when `convert`
+    /// threw: the promise has failed, and the caller ends the stream.
+    mutating func write(_ bytes: ByteBuffer, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?,
+                        convert: (inout ByteBuffer, inout [HTTP2Frame.FramePayload]) throws -> Bool) -> Bool {
         var bytes = bytes
-        earlier.writeBuffer(&bytes)
-        return earlier
-    }
-
-    /// Bytes of a head that is not whole yet.
-    mutating func keep(_ rest: ByteBuffer) {
-        if rest.readableBytes > 0 { pending = rest }
+        if var earlier = pending {
+            pending = nil
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        var frames: [HTTP2Frame.FramePayload] = []
+        do {
+            if try convert(&bytes, &frames), bytes.readableBytes > 0 { pending = bytes }
+        } catch {
+            promise?.fail(error)
+            return false
+        }
+        send(frames, context: context, promise: promise)
+        return true
     }
 
     mutating func send(_ frames: [HTTP2Frame.FramePayload], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {

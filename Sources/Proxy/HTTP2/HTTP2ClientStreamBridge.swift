@@ -49,17 +49,12 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
     // MARK: Request: HTTP/1.1 bytes to frames
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = outbox.take(unwrapOutboundIn(data))
-        var frames: [HTTP2Frame.FramePayload] = []
-        do {
+        let sent = outbox.write(unwrapOutboundIn(data), context: context, promise: promise) { bytes, frames in
             try convert(&bytes, into: &frames)
-        } catch {
-            promise?.fail(error)
-            context.close(promise: nil)
-            return
+            if case .head = request { return true }
+            return false
         }
-        if case .head = request { outbox.keep(bytes) }
-        outbox.send(frames, context: context, promise: promise)
+        if !sent { context.close(promise: nil) }
     }
 
     private func convert(_ bytes: inout ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) throws {
@@ -137,12 +132,8 @@ final class HTTP2ClientStreamBridge: ChannelDuplexHandler {
             switch response {
             case .body(let chunked):
                 if frame.endStream { response = .done }
-                guard chunked else {
-                    if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
-                    return
-                }
-                if let chunk = HTTP1BodyFrames.chunk(bytes, last: frame.endStream, allocator: context.channel.allocator) {
-                    context.fireChannelRead(wrapInboundOut(chunk))
+                if let body = HTTP1BodyFrames.body(bytes, chunked: chunked, last: frame.endStream, allocator: context.channel.allocator) {
+                    context.fireChannelRead(wrapInboundOut(body))
                 }
             case .bodiless:
                 if frame.endStream { response = .done }

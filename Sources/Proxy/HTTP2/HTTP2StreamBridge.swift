@@ -75,12 +75,8 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         case .data(let frame):
             guard case .body(let chunked) = request, case .byteBuffer(let bytes) = frame.data else { return }
             if frame.endStream { request = .done }
-            guard chunked else {
-                if bytes.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(bytes)) }
-                return
-            }
-            if let chunk = HTTP1BodyFrames.chunk(bytes, last: frame.endStream, allocator: context.channel.allocator) {
-                context.fireChannelRead(wrapInboundOut(chunk))
+            if let body = HTTP1BodyFrames.body(bytes, chunked: chunked, last: frame.endStream, allocator: context.channel.allocator) {
+                context.fireChannelRead(wrapInboundOut(body))
             }
         case .rstStream:
             context.close(promise: nil)
@@ -101,18 +97,13 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     // MARK: Response: HTTP/1.1 bytes to frames
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        var bytes = outbox.take(unwrapOutboundIn(data))
-        var frames: [HTTP2Frame.FramePayload] = []
-        do {
+        let sent = outbox.write(unwrapOutboundIn(data), context: context, promise: promise) { bytes, frames in
             try convert(&bytes, into: &frames)
-        } catch {
-            // The handler wrote something that is not HTTP/1.1: nothing sane can follow.
-            promise?.fail(error)
-            reset(context, .internalError)
-            return
+            if case .head = response { return true }
+            return false
         }
-        if case .head = response { outbox.keep(bytes) }
-        outbox.send(frames, context: context, promise: promise)
+        // The handler wrote something that is not HTTP/1.1: nothing sane can follow.
+        if !sent { reset(context, .internalError) }
     }
 
     /// Turns as much of `bytes` as is complete into frames.
