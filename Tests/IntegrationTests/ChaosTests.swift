@@ -101,7 +101,11 @@ final class ChaosTests: XCTestCase {
 
     func testASlowedBackendLosesItsShareUnderPeakEWMA() async throws {
         try await start(3, policy: "balance peak-ewma decay 10s default-rtt 1ms")
-        let warm = await load(total: 300)
+        // On a busy 2-core machine one slow first answer (a scheduling
+        // hiccup) can keep b3's estimate high for a while: warm up in
+        // rounds, at most 5, until all three share the traffic.
+        var warm = await load(total: 300)
+        for _ in 1..<5 where warm.share(of: "b3") <= 0.1 { warm = await load(total: 300) }
         XCTAssertGreaterThan(warm.share(of: "b3"), 0.1, "all three measured and in use before the slowdown")
         backends[2].set(.slow(milliseconds: 1_000))
         let peak = await load(total: 2_000)
