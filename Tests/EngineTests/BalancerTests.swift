@@ -76,16 +76,73 @@ final class BalancerTests: XCTestCase {
         XCTAssertEqual(balancer.loads[a]?.pending, 9)
     }
 
-    func testUnmeasuredEndpointsCostTheDefaultRTT() {
+    /// The issue-22 scale-out: a measured endpoint and one that just
+    /// joined. The new one is priced at the median of what is measured, so
+    /// it ties, is tried at once, and then shares by its own latency.
+    func testAJoiningEndpointIsPricedAtTheMedianAndGetsTraffic() {
         var balancer = Balancer()
         var random = Seeded(state: 3)
-        balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(500 * ms))
-        // b was never measured: it costs the 100 ms default and wins.
-        for _ in 0..<20 {
-            let chosen = balancer.pick([a, b], policy: peak, now: 0, random: &random)!
-            XCTAssertEqual(chosen, b)
-            balancer.finished(chosen, rtt: nil, now: 0, policy: peak)
+        for step in 0..<20 {
+            let now = UInt64(step) * ms
+            let chosen = balancer.pick([a], policy: peak, now: now, random: &random)!
+            balancer.finished(chosen, rtt: 2 * ms, now: now + 2 * ms, policy: peak)
         }
+        balancer.membershipChanged(from: [a], to: [a, b], now: 20 * ms)
+        var counts: [Endpoint: Int] = [:]
+        for step in 20..<60 {
+            let now = UInt64(step) * 3 * ms
+            let chosen = balancer.pick([a, b], policy: peak, now: now, random: &random)!
+            counts[chosen, default: 0] += 1
+            // Equal service, with the jitter a real endpoint has.
+            balancer.finished(chosen, rtt: (2 + UInt64(step % 3)) * ms / 2 + ms, now: now + 2 * ms, policy: peak)
+        }
+        XCTAssertGreaterThanOrEqual(counts[b, default: 0], 10, "within half of its fair share of 20: \(counts)")
+    }
+
+    func testUnmeasuredEndpointsCostTheDefaultRTTWhenNothingIsMeasured() {
+        let balancer = Balancer()
+        var reference: Double?
+        XCTAssertEqual(balancer.peakCost(a, pool: [a, b], reference: &reference, now: 0, decay: 10_000 * ms, defaultRTT: 100 * ms),
+                       Double(100 * ms))
+    }
+
+    func testASlowNewEndpointIsAvoidedOnceMeasured() {
+        var balancer = Balancer()
+        var random = Seeded(state: 8)
+        balancer.loads[a] = EndpointLoad(pending: 0, latency: Self.measured(2 * ms))
+        balancer.membershipChanged(from: [a], to: [a, b], now: 0)
+        var counts: [Endpoint: Int] = [:]
+        for step in 0..<40 {
+            let now = UInt64(step) * 10 * ms
+            let chosen = balancer.pick([a, b], policy: peak, now: now, random: &random)!
+            counts[chosen, default: 0] += 1
+            balancer.finished(chosen, rtt: chosen == b ? 150 * ms : 2 * ms, now: now + 1, policy: peak)
+        }
+        XCTAssertLessThanOrEqual(counts[b, default: 0], 2, "measured once or twice, then avoided: \(counts)")
+    }
+
+    /// Slow start: a joining endpoint's weight ramps from 10% to 100% over
+    /// the window; endpoints of the first set never ramp.
+    func testSlowStartRampsAJoiningEndpointsShare() {
+        var balancer = Balancer()
+        var random = Seeded(state: 4)
+        let window = 10_000 * ms
+        balancer.membershipChanged(from: [], to: [a], now: 0)
+        XCTAssertTrue(balancer.joined.isEmpty, "the first set does not join")
+        balancer.membershipChanged(from: [a], to: [a, b], now: 0)
+        func share(at now: UInt64, slowStart: UInt64 = window) -> Double {
+            var picked = 0
+            for _ in 0..<1_000 {
+                let chosen = balancer.pick([a, b], policy: .roundRobin, slowStart: slowStart, now: now, random: &random)!
+                if chosen == b { picked += 1 }
+                balancer.finished(chosen, rtt: nil, now: now, policy: .roundRobin)
+            }
+            return Double(picked) / 1_000
+        }
+        XCTAssertEqual(share(at: 0), 0.1 / 1.1, accuracy: 0.01)
+        XCTAssertEqual(share(at: window / 2), 0.5 / 1.5, accuracy: 0.01)
+        XCTAssertEqual(share(at: window), 0.5, accuracy: 0.01)
+        XCTAssertEqual(share(at: 0, slowStart: 0), 0.5, accuracy: 0.01, "without slow-start the weight is whole")
     }
 
     func testRoundRobinIsSmoothAndWeighted() {

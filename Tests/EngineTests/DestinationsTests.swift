@@ -32,7 +32,7 @@ final class DestinationsTests: XCTestCase {
             }
             XCTAssertEqual(pick.endpoint, endpoint)
             loop.finished(pick, rtt: ms, now: now, policy: decision.policy.balance)
-            if let event = loop.record(pick, success: false, now: now, policy: decision.policy.accrual, random: &random) {
+            if let event = loop.record(pick, success: false, now: now, policy: decision.policy.accrual, random: &random).endpoint {
                 events.append(event)
             }
         }
@@ -78,12 +78,12 @@ final class DestinationsTests: XCTestCase {
         // The probe fails: evicted again, for longer (the second eviction in a row).
         first.finished(probe, rtt: nil, now: until, policy: decision.policy.balance)
         guard case .evicted(a, let again)? = first.record(probe, success: false, now: until, policy: decision.policy.accrual,
-                                                          random: &random) else { return XCTFail() }
+                                                          random: &random).endpoint else { return XCTFail() }
         XCTAssertGreaterThanOrEqual(again - until, 1_000 * ms, "backoff doubled: from the upper half of 2s")
 
         // The next probe succeeds: restored on both loops.
         guard case .success(let second1) = second.pick(decision, now: again, random: &random), second1.probe else { return XCTFail() }
-        XCTAssertEqual(second.record(second1, success: true, now: again, policy: decision.policy.accrual, random: &random),
+        XCTAssertEqual(second.record(second1, success: true, now: again, policy: decision.policy.accrual, random: &random).endpoint,
                        .restored(a))
         second.finished(second1, rtt: ms, now: again, policy: decision.policy.balance)
         XCTAssertEqual(picks(&first, decision, now: again + 1), [a, b])
@@ -95,7 +95,7 @@ final class DestinationsTests: XCTestCase {
         let decision = try decision()
         guard case .evicted(_, let until)? = fail(&loop, decision, on: a, count: 3, now: 0).last else { return XCTFail() }
         guard case .success(let probe) = loop.pick(decision, now: until, random: &random), probe.probe else { return XCTFail() }
-        XCTAssertNil(loop.record(probe, success: nil, now: until, policy: decision.policy.accrual, random: &random))
+        XCTAssertEqual(loop.record(probe, success: nil, now: until, policy: decision.policy.accrual, random: &random), .none)
         guard case .success(let next) = loop.pick(decision, now: until + 1, random: &random) else { return XCTFail() }
         XCTAssertTrue(next.probe, "the next request probes instead")
     }

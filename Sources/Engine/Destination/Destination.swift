@@ -26,18 +26,29 @@ public struct Destination: Sendable {
 
     /// `endpoints` plus those discovery removed less than `grace` ago that
     /// have not failed since: a service whose registration flapped, or that
-    /// is draining, keeps serving the requests it answers well.
+    /// is draining, keeps serving the requests it answers well. A change
+    /// of the set is told to the balancer (slow start, forgetting).
     mutating func offered(_ endpoints: [Endpoint], now: UInt64, grace: UInt64) -> [Endpoint] {
-        guard grace > 0 else { return endpoints }
-        if endpoints != lastEndpoints {
-            let current = Set(endpoints)
-            for removed in lastEndpoints where !current.contains(removed) && departing[removed] == nil { departing[removed] = now }
-            for back in endpoints { departing[back] = nil }
+        if !Self.sameStorage(endpoints, lastEndpoints) {
+            if endpoints != lastEndpoints {
+                let current = Set(endpoints)
+                if grace > 0 {
+                    for removed in lastEndpoints where !current.contains(removed) && departing[removed] == nil { departing[removed] = now }
+                }
+                for back in endpoints { departing[back] = nil }
+                balancer.membershipChanged(from: lastEndpoints, to: endpoints + departing.keys, now: now)
+            }
             lastEndpoints = endpoints
         }
-        guard !departing.isEmpty else { return endpoints }
+        guard grace > 0, !departing.isEmpty else { return endpoints }
         departing = departing.filter { now < $0.value + grace }
         return endpoints + departing.keys.sorted { $0.description < $1.description }
+    }
+
+    /// Whether two arrays are one buffer: the common case (the same bound
+    /// name's set, pick after pick) costs no element comparison.
+    static func sameStorage(_ first: [Endpoint], _ second: [Endpoint]) -> Bool {
+        first.withUnsafeBufferPointer { a in second.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
     }
 
     /// A departing endpoint that failed leaves at once.

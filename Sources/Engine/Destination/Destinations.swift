@@ -13,6 +13,8 @@ public struct Destinations: Sendable {
         public let endpoint: Endpoint
         /// Whether this attempt is an evicted endpoint's probe.
         public let probe: Bool
+        /// Whether this attempt probes a shed destination (a split arm).
+        public let armProbe: Bool
         /// The destination's proxy-wide accrual, for the attempt's outcome.
         let health: DestinationHealth
     }
@@ -38,22 +40,23 @@ public struct Destinations: Sendable {
     public mutating func pick<R: RandomNumberGenerator>(_ decision: RoutingDecision, excluding: Set<Endpoint> = [],
                                                         deposit: RetryBudget? = nil, now: UInt64,
                                                         random: inout R) -> Result<Pick, Unavailable> {
-        guard let leaf = Self.leaf(decision.leaves, random: &random) else {
+        guard let (leaf, armProbe) = chooseLeaf(decision.leaves, excluding: excluding, now: now, random: &random) else {
             let ids = decision.leaves.map(\.idText).joined(separator: ", ")
             return .failure(Unavailable(reason: "no endpoints for \(ids.isEmpty ? decision.nameText : ids)"))
         }
         let policy = decision.policy
         let share = budgetShare
         let grace = removalGrace
+        let slowStart = policy.slowStart?.nanoseconds ?? 0
         return withDestination(leaf.name.id) { destination in
             if let deposit { destination.deposit(deposit, share: share, now: now) }
             let offered = destination.offered(leaf.name.endpoints, now: now, grace: grace)
             let (admitted, probe) = destination.admitted(offered, now: now, failFast: policy.accrual.failFast)
-            guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, now: now,
-                                                           random: &random) else {
+            guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, slowStart: slowStart,
+                                                           now: now, random: &random) else {
                 return .failure(Unavailable(reason: "every endpoint of \(leaf.idText) is evicted by failure accrual (fail-fast)"))
             }
-            return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe, health: destination.health))
+            return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe, armProbe: armProbe, health: destination.health))
         }
     }
 
@@ -69,9 +72,9 @@ public struct Destinations: Sendable {
     }
 
     /// Feeds an attempt's outcome to the proxy-wide accrual (`success` nil
-    /// when it ended without one); the event when it changed a gate.
+    /// when it ended without one); what it changed, endpoint and destination.
     public mutating func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
-                                                          random: inout R) -> FailureAccrual.Event? {
+                                                          random: inout R) -> DestinationHealth.Events {
         if success == false, removalGrace > 0 { withDestination(pick.leaf.name.id) { $0.departed(pick.endpoint) } }
         return pick.health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
                                   random: &random)
@@ -94,6 +97,45 @@ public struct Destinations: Sendable {
         if let index = destinations.index(forKey: id) { return body(&destinations.values[index]) }
         destinations[id] = Destination(health: board.health(for: id))
         return body(&destinations[id]!)
+    }
+
+    // MARK: Choosing a destination
+
+    /// The destination for an attempt, drawn by share among those that can
+    /// answer: a destination shed as a whole (`ArmHealth`) gives its share
+    /// to the others, except for the one request that probes it when its
+    /// backoff passed; a retry avoids a destination whose every endpoint it
+    /// already tried. When none can answer, the draw is over every
+    /// destination with endpoints, as if nothing were shed.
+    mutating func chooseLeaf<R: RandomNumberGenerator>(_ leaves: [RoutingDecision.Leaf], excluding: Set<Endpoint>, now: UInt64,
+                                                       random: inout R) -> (leaf: RoutingDecision.Leaf, armProbe: Bool)? {
+        if leaves.count == 1 { return leaves[0].name.endpoints.isEmpty ? nil : (leaves[0], false) }
+        // Which leaves can answer, as bits (a split has a few arms; any past
+        // the 64th always counts as answering), so choosing allocates nothing.
+        var answering: UInt64 = 0
+        var total = 0.0
+        for (index, leaf) in leaves.enumerated() where !leaf.name.endpoints.isEmpty {
+            if index < 64 {
+                let health = withDestination(leaf.name.id) { $0.health }
+                let gate = health.armGate
+                if gate != 0 {
+                    if gate != .max, now >= gate, excluding.isEmpty, health.claimArmProbe(now: now) { return (leaf, true) }
+                    continue
+                }
+                if !excluding.isEmpty, leaf.name.endpoints.allSatisfy({ excluding.contains($0) }) { continue }
+                answering |= 1 << UInt64(index)
+            }
+            total += leaf.share
+        }
+        guard total > 0 else { return Self.leaf(leaves, random: &random).map { ($0, false) } }
+        var point = Double.random(in: 0..<total, using: &random)
+        var chosen = leaves[0]
+        for (index, leaf) in leaves.enumerated() where !leaf.name.endpoints.isEmpty && (index >= 64 || answering & (1 << UInt64(index)) != 0) {
+            chosen = leaf
+            if point < leaf.share { break }
+            point -= leaf.share
+        }
+        return (chosen, false)
     }
 
     /// A destination with endpoints, drawn by share.

@@ -24,6 +24,8 @@ public struct FailureAccrual: Sendable {
     }
 
     public private(set) var health: [Endpoint: EndpointHealth] = [:]
+    /// The destination as a whole (a split arm): shed while every endpoint fails.
+    public private(set) var arm = ArmHealth()
 
     public init() {}
 
@@ -86,6 +88,7 @@ public struct FailureAccrual: Sendable {
     /// destination's current set, for the ejection cap).
     public mutating func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool, now: UInt64, policy: AccrualPolicy,
                                                           endpoints: [Endpoint], random: inout R) -> Event? {
+        if case .disabled = policy.mode { return nil }
         switch health[endpoint, default: .fresh] {
         case .probing(let evictions):
             if success {
@@ -98,17 +101,49 @@ public struct FailureAccrual: Sendable {
             return nil
         case .alive(var failures, var recent):
             failures = success ? 0 : failures + 1
-            let tripped: Bool
-            switch policy.mode {
-            case .consecutive(let limit):
-                tripped = failures >= limit
-            case .successRate(let wanted, let window, let minRequests):
+            if case .successRate(_, let window, _) = policy.mode {
                 recent.record(success: success, now: now, window: window.nanoseconds)
-                tripped = recent.total >= minRequests && recent.rate < wanted
             }
             health[endpoint] = .alive(failures: failures, recent: recent)
-            guard tripped, mayEject(from: endpoints, policy: policy) else { return nil }
+            guard Self.tripped(failures: failures, recent: recent, policy: policy), mayEject(from: endpoints, policy: policy) else { return nil }
             return evict(endpoint, evictions: 1, now: now, policy: policy, random: &random)
+        }
+    }
+
+    // MARK: The destination as a whole
+
+    /// Folds an attempt's outcome into the destination's arm state (after
+    /// `record` folded it into the endpoint's).
+    public mutating func recordArm<R: RandomNumberGenerator>(success: Bool, now: UInt64, policy: AccrualPolicy, endpoints: [Endpoint],
+                                                             random: inout R) -> ArmHealth.Event? {
+        if case .disabled = policy.mode { return nil }
+        let cannotAnswer = !success && cannotAnswer(endpoints, policy: policy)
+        return arm.record(success: success, cannotAnswer: cannotAnswer, now: now, backoff: policy.backoff, random: &random)
+    }
+
+    public mutating func claimArmProbe(now: UInt64) -> Bool { arm.claimProbe(now: now) }
+    public mutating func abandonArmProbe(now: UInt64) -> Bool { arm.abandonProbe(now: now) }
+
+    /// Whether every endpoint of `endpoints` is failing: evicted, on
+    /// probation, or tripped but kept in rotation by `max-ejection` (the
+    /// last endpoint of a destination always is).
+    public func cannotAnswer(_ endpoints: [Endpoint], policy: AccrualPolicy) -> Bool {
+        guard !endpoints.isEmpty else { return false }
+        return endpoints.allSatisfy { endpoint in
+            switch health[endpoint] {
+            case nil: return false
+            case .alive(let failures, let recent)?: return Self.tripped(failures: failures, recent: recent, policy: policy)
+            case .evicted?, .probing?: return true
+            }
+        }
+    }
+
+    /// Whether an alive endpoint's record calls for its eviction.
+    static func tripped(failures: Int, recent: SuccessWindow, policy: AccrualPolicy) -> Bool {
+        switch policy.mode {
+        case .consecutive(let limit): return failures >= limit
+        case .successRate(let wanted, _, let minRequests): return recent.total >= minRequests && recent.rate < wanted
+        case .disabled: return false
         }
     }
 

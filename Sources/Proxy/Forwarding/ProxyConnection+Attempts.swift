@@ -54,6 +54,7 @@ extension ProxyConnection {
         counters.attempts.increment()
         if attempt > 1 { counters.retries.increment() }
         if pick.probe { counters.probes.increment() }
+        if pick.armProbe { counters.armProbes.increment() }
         serial &+= 1
         guard let request else { return }
         let started = Attempt(pick: pick, serial: serial, started: now)
@@ -190,17 +191,30 @@ extension ProxyConnection {
     /// Tells failure accrual (proxy-wide) how an attempt went, and counts
     /// what that changed.
     func recordAccrual(_ attempt: Attempt, success: Bool?, now: UInt64) {
-        guard let event = runtime.destinations.record(attempt.pick, success: success, now: now,
-                                                      policy: request!.decision.policy.accrual, random: &runtime.random) else { return }
+        let events = runtime.destinations.record(attempt.pick, success: success, now: now,
+                                                 policy: request!.decision.policy.accrual, random: &runtime.random)
+        guard events != .none else { return }
         let counters = runtime.metrics.attempts(attempt.pick.leaf.idText)
-        switch event {
-        case .evicted(let endpoint, _):
+        switch events.endpoint {
+        case .evicted(let endpoint, _)?:
             counters.evictions.increment()
             runtime.logger.notice("endpoint evicted", metadata: ["endpoint": "\(endpoint)", "dst": "\(attempt.pick.leaf.idText)"])
-        case .restored(let endpoint):
+        case .restored(let endpoint)?:
             counters.restorations.increment()
             runtime.logger.notice("endpoint restored", metadata: ["endpoint": "\(endpoint)", "dst": "\(attempt.pick.leaf.idText)"])
-        case .probing:
+        case .probing?, nil:
+            break
+        }
+        switch events.arm {
+        case .shed?:
+            counters.sheds.increment()
+            runtime.logger.notice("destination shed: every endpoint is failing, its split share goes to the others",
+                                  metadata: ["dst": "\(attempt.pick.leaf.idText)"])
+        case .restored?:
+            counters.armRestorations.increment()
+            runtime.logger.notice("destination restored: it answers again and takes back its share",
+                                  metadata: ["dst": "\(attempt.pick.leaf.idText)"])
+        case nil:
             break
         }
     }

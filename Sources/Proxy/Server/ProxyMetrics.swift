@@ -237,6 +237,9 @@ struct AttemptCounters {
     let evictions: Counter
     let probes: Counter
     let restorations: Counter
+    let sheds: Counter
+    let armProbes: Counter
+    let armRestorations: Counter
 
     init(_ metrics: ProxyMetrics, destination: String) {
         let destination = metrics.boundedDestination(destination)
@@ -249,5 +252,8 @@ struct AttemptCounters {
         evictions = counter("evictions", "Endpoints evicted by failure accrual.")
         probes = counter("probes", "Evicted endpoints probed with one request.")
         restorations = counter("restorations", "Evicted endpoints restored after a successful probe.")
+        sheds = counter("destination_sheds", "Times the destination was shed: every endpoint failing, its split share given to other arms.")
+        armProbes = counter("destination_probes", "Requests sent to a shed destination to probe it.")
+        armRestorations = counter("destination_restorations", "Shed destinations that answered again and took back their share.")
     }
 }

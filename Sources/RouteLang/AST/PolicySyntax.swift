@@ -17,6 +17,10 @@ public struct PolicyItem: Sendable, Hashable {
         case upgrade([Spanned<String>])
         /// `protocol http1 | h2 | auto`: what the proxy speaks to endpoints.
         case upstreamProtocol(Spanned<String>)
+        /// `timeout none`, `attempt-timeout none`, `retry none`, `accrual
+        /// none`: turns off a policy a route would inherit from `defaults`.
+        /// The value is the keyword.
+        case off(Spanned<String>)
     }
 
     /// The keyword that starts the item; two items with the same keyword conflict
@@ -31,10 +35,13 @@ public struct PolicyItem: Sendable, Hashable {
         case .classify: return "classify"
         case .upgrade: return "upgrade"
         case .upstreamProtocol: return "protocol"
+        case .off(let keyword): return keyword.value
         }
     }
 
     public static let keywords = ["timeout", "attempt-timeout", "retry", "accrual", "balance", "classify", "upgrade", "protocol"]
+    /// The policies `none` turns off.
+    public static let switchable = ["timeout", "attempt-timeout", "retry", "accrual"]
 }
 
 // MARK: - Retry
@@ -77,13 +84,25 @@ public struct AccrualSyntax: Sendable, Hashable {
 
 // MARK: - Balance
 
-/// `balance peak-ewma [decay D] [default-rtt D] | least-loaded | round-robin`.
+/// `balance peak-ewma [decay D] [default-rtt D] | least-loaded | round-robin`, then `[slow-start D]`.
 public struct BalanceSyntax: Sendable, Hashable {
     public var algorithm: Spanned<String>
     public var decay: Spanned<Duration>?
     public var defaultRTT: Spanned<Duration>?
+    public var slowStart: Spanned<Duration>?
 
+    public init(algorithm: Spanned<String>, decay: Spanned<Duration>? = nil, defaultRTT: Spanned<Duration>? = nil,
+                slowStart: Spanned<Duration>? = nil) {
+        self.algorithm = algorithm
+        self.decay = decay
+        self.defaultRTT = defaultRTT
+        self.slowStart = slowStart
+    }
+
+    /// Peak-EWMA's own options.
     public static let options = ["decay", "default-rtt"]
+    /// Options of every algorithm.
+    public static let commonOptions = ["slow-start"]
 }
 
 // MARK: - Classify

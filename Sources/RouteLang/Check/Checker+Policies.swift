@@ -58,11 +58,12 @@ extension Checker {
             case .balance(let balance):
                 if let decay = balance.decay { requirePositive(decay, "decay") }
                 if let rtt = balance.defaultRTT { requirePositive(rtt, "default-rtt") }
+                if let slowStart = balance.slowStart { requirePositive(slowStart, "slow-start") }
             case .upgrade(let protocols):
                 checkUpgrade(protocols)
             case .classify:
                 break
-            case .upstreamProtocol:
+            case .upstreamProtocol, .off:
                 // The parser accepts only the known names.
                 break
             }

@@ -71,13 +71,15 @@ extension Formatter {
             return line
         case .balance(let balance):
             return "balance \(balance.algorithm.text)" + option("decay", balance.decay?.text)
-                + option("default-rtt", balance.defaultRTT?.text)
+                + option("default-rtt", balance.defaultRTT?.text) + option("slow-start", balance.slowStart?.text)
         case .classify(let classify):
             return "classify " + classify.selectors.map(\.text).joined(separator: ", ") + " as \(classify.responseClass.text)"
         case .upgrade(let protocols):
             return "upgrade " + protocols.map(\.text).joined(separator: ", ")
         case .upstreamProtocol(let name):
             return "protocol " + name.text
+        case .off(let keyword):
+            return keyword.text + " none"
         }
     }
 

@@ -7,6 +7,8 @@ public struct AccrualPolicy: Sendable, Hashable {
         /// Evict when the success rate over `window` drops below `rate` (0...1),
         /// once at least `minRequests` were seen.
         case successRate(rate: Double, window: Duration, minRequests: Int)
+        /// `accrual none`: nothing is evicted and no destination is shed.
+        case disabled
     }
 
     public var mode: Mode
@@ -27,6 +29,8 @@ public struct AccrualPolicy: Sendable, Hashable {
 
     public static let builtIn = AccrualPolicy(mode: .consecutive(5), backoff: DurationRange(.seconds(5), .seconds(300)),
                                               maxEjectionPercent: 50)
+    /// `accrual none`.
+    public static let disabled = AccrualPolicy(mode: .disabled, backoff: builtIn.backoff, maxEjectionPercent: 0)
     public static let defaultSuccessRateWindow = Duration.seconds(30)
     public static let defaultMinRequests = 10
 }

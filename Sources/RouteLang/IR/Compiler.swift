@@ -129,21 +129,32 @@ public enum Compiler {
             case .attemptTimeout(let duration): policy.attemptTimeout = duration.value
             case .retry(let retry): policy.retry = merge(base.retry, retry)
             case .accrual(let accrual): policy.accrual = merge(base.accrual, accrual)
-            case .balance(let balance): policy.balance = merge(base.balance, balance)
+            case .balance(let balance):
+                policy.balance = merge(base.balance, balance)
+                if let slowStart = balance.slowStart { policy.slowStart = slowStart.value }
             case .classify(let classify):
                 rules += classify.selectors.map { ClassificationRule(selector: $0.value, responseClass: classify.responseClass.value) }
             case .upgrade(let protocols):
                 policy.upgrades = protocols.map { $0.value.lowercased() }.filter { $0 != "none" }
             case .upstreamProtocol(let name):
                 policy.upstream = UpstreamProtocol(rawValue: name.value) ?? .http1
+            case .off(let keyword):
+                switch keyword.value {
+                case "timeout": policy.timeout = nil
+                case "attempt-timeout": policy.attemptTimeout = nil
+                case "retry": policy.retry = .disabled
+                default: policy.accrual = .disabled
+                }
             }
         }
         policy.classification = rules + base.classification
         return policy
     }
 
+    /// Options not written come from `base`, or from the built-in policy
+    /// when `base` is `retry none`.
     static func merge(_ base: RetryPolicy, _ syntax: RetrySyntax) -> RetryPolicy {
-        var retry = base
+        var retry = base.classes.isEmpty ? .builtIn : base
         retry.classes = syntax.classes.map(\.value)
         if let limit = syntax.limit { retry.limit = limit.value }
         if let budget = syntax.budget { retry.budget.percent = budget.value }
@@ -154,8 +165,10 @@ public enum Compiler {
         return retry
     }
 
+    /// Options not written come from `base`, or from the built-in policy
+    /// when `base` is `accrual none`.
     static func merge(_ base: AccrualPolicy, _ syntax: AccrualSyntax) -> AccrualPolicy {
-        var accrual = base
+        var accrual = base.mode == .disabled ? .builtIn : base
         switch syntax.mode {
         case .consecutive(let count):
             accrual.mode = .consecutive(count.value)

@@ -11,6 +11,9 @@ public struct Policy: Sendable, Hashable {
     public var retry: RetryPolicy
     public var accrual: AccrualPolicy
     public var balance: BalancePolicy
+    /// `balance ... slow-start D`: an endpoint that joins a destination
+    /// ramps from 10% to its full weight over D; nil ramps nothing.
+    public var slowStart: Duration?
     /// Response classification rules, first match wins; unmatched 5xx are failures.
     public var classification: [ClassificationRule]
     /// Protocols a request may upgrade to, lower-case; others pass as plain

@@ -20,6 +20,8 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     public static let builtIn = RetryPolicy(classes: [.connectError], limit: 2, budget: .builtIn, backoff: nil, methods: [])
+    /// `retry none`: nothing is retried.
+    public static let disabled = RetryPolicy(classes: [], limit: 0, budget: .builtIn, backoff: nil, methods: [])
 
     /// Methods RFC 9110 section 9.2.2 defines as idempotent.
     public static let idempotentMethods: Set<String> = ["GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"]

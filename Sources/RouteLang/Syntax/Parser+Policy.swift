@@ -5,6 +5,11 @@ extension Parser {
     mutating func parsePolicyItem(inRoute: Bool) -> PolicyItem? {
         guard let keyword = expectWord("a policy (" + PolicyItem.keywords.joined(separator: ", ") + ")") else { return nil }
         let kind: PolicyItem.Kind?
+        if PolicyItem.switchable.contains(keyword.text), current.kind == .word, current.text == "none" {
+            _ = advance()
+            return PolicyItem(kind: .off(Spanned(keyword.text, text: keyword.text, range: keyword.range)),
+                              range: keyword.range.through(previousRange))
+        }
         switch keyword.text {
         case "timeout":
             kind = wordLiteral("a duration", code: .invalidDuration, LiteralParser.duration).map(PolicyItem.Kind.timeout)
@@ -179,7 +184,8 @@ extension Parser {
 
     // MARK: balance
 
-    /// `balance = "balance" ( "peak-ewma" { "decay" duration | "default-rtt" duration } | "least-loaded" | "round-robin" ) ;`
+    /// `balance = "balance" ( "peak-ewma" { "decay" duration | "default-rtt" duration } | "least-loaded" | "round-robin" )`
+    /// `          [ "slow-start" duration ] ;` (options in any order)
     mutating func parseBalance() -> BalanceSyntax? {
         guard let algorithm = expectWord("a balancer (" + BalancePolicy.algorithms.joined(separator: ", ") + ")") else { return nil }
         guard BalancePolicy.algorithms.contains(algorithm.text) else {
@@ -189,10 +195,14 @@ extension Parser {
             return nil
         }
         var balance = BalanceSyntax(algorithm: Spanned(algorithm.text, text: algorithm.text, range: algorithm.range))
-        let options = algorithm.text == "peak-ewma" ? BalanceSyntax.options : []
+        let options = (algorithm.text == "peak-ewma" ? BalanceSyntax.options : []) + BalanceSyntax.commonOptions
         let ok = parseOptions(options, of: algorithm.text) { parser, option in
             let value = parser.wordLiteral("a duration", code: .invalidDuration, LiteralParser.duration)
-            if option.text == "decay" { balance.decay = value } else { balance.defaultRTT = value }
+            switch option.text {
+            case "decay": balance.decay = value
+            case "default-rtt": balance.defaultRTT = value
+            default: balance.slowStart = value
+            }
             return value != nil
         }
         return ok ? balance : nil

@@ -156,11 +156,14 @@ public enum YAMLEmitter {
             case .balance(let balance):
                 var options: [(Node, Node)] = [pair("algorithm", plain(balance.algorithm.text))]
                 options += optional("decay", balance.decay?.text) + optional("default-rtt", balance.defaultRTT?.text)
+                options += optional("slow-start", balance.slowStart?.text)
                 pairs.append(pair("balance", .mapping(.init(options))))
             case .upgrade(let protocols):
                 pairs.append(pair("upgrade", list(protocols.map(\.text))))
             case .upstreamProtocol(let name):
                 pairs.append(pair("protocol", plain(name.text)))
+            case .off(let keyword):
+                pairs.append(pair(keyword.text, plain("none")))
             case .classify(let classify):
                 rules.append(.mapping(.init([pair("on", list(classify.selectors.map(\.text))),
                                              pair("as", plain(classify.responseClass.text))])))

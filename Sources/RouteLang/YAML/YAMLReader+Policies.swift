@@ -12,6 +12,10 @@ extension YAMLReader {
         var items: [PolicyItem] = []
         for (key, keyRange, value) in pairs {
             let itemRange = keyRange.through(range(of: value))
+            if PolicyItem.switchable.contains(key), case .scalar(let scalar) = value, scalar.string == "none" {
+                items.append(PolicyItem(kind: .off(Spanned(key, text: key, range: keyRange)), range: itemRange))
+                continue
+            }
             switch key {
             case "timeout", "attempt-timeout":
                 if let duration = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration) {
@@ -110,6 +114,7 @@ extension YAMLReader {
         var algorithm: Spanned<String>?
         var decay: Spanned<Duration>?
         var defaultRTT: Spanned<Duration>?
+        var slowStart: Spanned<Duration>?
         for (key, _, value) in pairs {
             switch key {
             case "algorithm":
@@ -121,6 +126,7 @@ extension YAMLReader {
                     algorithm = nil
                 }
             case "decay": decay = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration)
+            case "slow-start": slowStart = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration)
             default: defaultRTT = self.value(value, "a duration", code: .invalidDuration, LiteralParser.duration)
             }
         }
@@ -128,7 +134,7 @@ extension YAMLReader {
         if algorithm.value != "peak-ewma", decay != nil || defaultRTT != nil {
             parser.error(.unknownOption, "`decay` and `default-rtt` apply to `peak-ewma` only", at: algorithm.range)
         }
-        return BalanceSyntax(algorithm: algorithm, decay: decay, defaultRTT: defaultRTT)
+        return BalanceSyntax(algorithm: algorithm, decay: decay, defaultRTT: defaultRTT, slowStart: slowStart)
     }
 
     mutating func classify(_ node: Node) -> ClassifySyntax? {

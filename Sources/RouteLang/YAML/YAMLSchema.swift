@@ -16,7 +16,7 @@ enum YAMLSchema {
     static let query = ["name", "equals"]
     static let retry = ["on"] + RetrySyntax.options
     static let accrual = AccrualSyntax.modes + AccrualSyntax.options
-    static let balance = ["algorithm"] + BalanceSyntax.options
+    static let balance = ["algorithm"] + BalanceSyntax.options + BalanceSyntax.commonOptions
     static let classify = ["on", "as"]
     static let split = ["path", "to"]
     static let splitEntry = ["weight", "path"]
