@@ -35,11 +35,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        LoggingSystem.bootstrap { _ in LineLogHandler(level: level) }
         let logger = Logger(label: "switchyard")
         let runtime: ProxyRuntime
         do {

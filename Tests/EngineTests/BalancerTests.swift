@@ -99,11 +99,30 @@ final class BalancerTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(counts[b, default: 0], 10, "within half of its fair share of 20: \(counts)")
     }
 
+    /// A new connection's first answer seeds an estimate that prices like
+    /// none (so its warm-up cannot price the endpoint out); the first warm
+    /// answer replaces it; afterwards a slower cold answer is no peak.
+    func testColdAnswersAreNoPeaks() {
+        var ewma = PeakEWMA()
+        ewma.observe(rtt: 5 * ms, now: 0, decay: 10_000 * ms, cold: true)
+        XCTAssertFalse(ewma.isMeasured)
+        ewma.observe(rtt: 1 * ms, now: 1 * ms, decay: 10_000 * ms)
+        XCTAssertTrue(ewma.isMeasured)
+        XCTAssertEqual(ewma.nanoseconds, Double(1 * ms), "the warm answer replaces the cold one")
+        ewma.observe(rtt: 9 * ms, now: 2 * ms, decay: 10_000 * ms, cold: true)
+        XCTAssertEqual(ewma.nanoseconds, Double(1 * ms), "a slower cold answer is not adopted")
+        ewma.observe(rtt: 9 * ms, now: 3 * ms, decay: 10_000 * ms)
+        XCTAssertEqual(ewma.nanoseconds, Double(9 * ms), "a slower warm answer is")
+        ewma.observe(rtt: 1 * ms, now: 3 * ms + 1, decay: 10_000 * ms)
+        XCTAssertEqual(ewma.nanoseconds ?? 0, Double(9 * ms) * 0.9 + Double(1 * ms) * 0.1, accuracy: 1,
+                       "a faster answer moves it at least a tenth of the way")
+    }
+
     func testUnmeasuredEndpointsCostTheDefaultRTTWhenNothingIsMeasured() {
         let balancer = Balancer()
         var reference: Double?
         XCTAssertEqual(balancer.peakCost(a, pool: [a, b], reference: &reference, now: 0, decay: 10_000 * ms, defaultRTT: 100 * ms),
-                       Double(100 * ms))
+                       Double(100 * ms) * Balancer.unmeasuredDiscount)
     }
 
     func testASlowNewEndpointIsAvoidedOnceMeasured() {

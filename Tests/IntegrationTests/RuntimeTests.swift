@@ -168,7 +168,7 @@ final class RuntimeTests: XCTestCase {
 
     func testInvalidReloadKeepsServingAndIsReported() throws {
         try "listen 127.0.0.1:0\nbogus\n".write(to: rules, atomically: true, encoding: .utf8)
-        XCTAssertFalse(runtime.config.reload(trigger: "test"))
+        XCTAssertEqual(runtime.config.reload(trigger: "test"), .rejected)
         XCTAssertTrue(try get("x").text.contains("x-backend: a"), "the old configuration still serves")
         let config = try admin("/config")
         XCTAssertTrue(config.contains("\"result\" : \"rejected\""), config)
@@ -176,7 +176,7 @@ final class RuntimeTests: XCTestCase {
         XCTAssertTrue(try admin("/metrics").contains("switchyard_reloads_total{result=\"rejected\"} 1"))
 
         try rulesText(target: "b").write(to: rules, atomically: true, encoding: .utf8)
-        XCTAssertTrue(runtime.config.reload(trigger: "test"))
+        XCTAssertEqual(runtime.config.reload(trigger: "test"), .applied)
         XCTAssertTrue(try get("x").text.contains("x-backend: b"), "the new configuration serves")
     }
 
@@ -184,7 +184,7 @@ final class RuntimeTests: XCTestCase {
     func testReloadWithADelegationLoopIsRejected() throws {
         let looping = rulesText(target: "a").replacingOccurrences(of: "/svc/x => /#/disco/a;", with: "/svc/x => /y;\n  /y => (/y & /y & /#/disco/b);")
         try looping.write(to: rules, atomically: true, encoding: .utf8)
-        XCTAssertFalse(runtime.config.reload(trigger: "test"))
+        XCTAssertEqual(runtime.config.reload(trigger: "test"), .rejected)
         XCTAssertTrue(try get("x").text.contains("x-backend: a"), "the old configuration still serves")
         let config = try admin("/config")
         XCTAssertTrue(config.contains("RL0226"), config)
@@ -220,11 +220,11 @@ final class RuntimeTests: XCTestCase {
         for round in 0..<200 {
             if round % 2 == 0 {
                 try "listen 127.0.0.1:0\nroute broken {\n  to /svc/{nope}\n}\n".write(to: rules, atomically: true, encoding: .utf8)
-                XCTAssertFalse(runtime.config.reload(trigger: "load test"))
+                XCTAssertEqual(runtime.config.reload(trigger: "load test"), .rejected)
                 XCTAssertEqual(runtime.config.status.version, lastValidVersion, "round \(round): an invalid file was applied")
             } else {
                 try rulesText(target: round % 4 == 1 ? "b" : "a").write(to: rules, atomically: true, encoding: .utf8)
-                XCTAssertTrue(runtime.config.reload(trigger: "load test"))
+                XCTAssertEqual(runtime.config.reload(trigger: "load test"), .applied)
                 lastValidVersion = runtime.config.status.version
             }
         }

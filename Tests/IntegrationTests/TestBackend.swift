@@ -30,9 +30,11 @@ final class TestBackend: Sendable {
 
     var port: Int { channel.localAddress!.port! }
 
-    /// - Parameter http2: speak HTTP/2 with prior knowledge only (each
-    ///   stream through NIO's HTTP/2-to-HTTP/1 codec to the same responder).
-    init(name: String, group: EventLoopGroup, delay: Int64 = 0, http2: Bool = false) async throws {
+    /// - Parameters:
+    ///   - http2: speak HTTP/2 with prior knowledge only (each stream
+    ///     through NIO's HTTP/2-to-HTTP/1 codec to the same responder);
+    ///   - port: a port to take (an endpoint that comes back), else any.
+    init(name: String, group: EventLoopGroup, delay: Int64 = 0, http2: Bool = false, port: Int = 0) async throws {
         self.name = name
         let counters = NIOLockedValueBox((connections: 0, requests: 0))
         let bootstrap = ServerBootstrap(group: group)
@@ -51,7 +53,7 @@ final class TestBackend: Sendable {
                     }
                 }.map { _ in }
             }
-        channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
         self.counters = counters
     }
 

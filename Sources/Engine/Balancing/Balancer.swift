@@ -28,6 +28,8 @@ public struct Balancer: Sendable {
 
     /// The share of its weight an endpoint has at the start of its slow start.
     public static let slowStartFloor = 0.1
+    /// Breaks an unmeasured endpoint's tie with the median in its favour.
+    static let unmeasuredDiscount = 0.999
 
     public init() {}
 
@@ -65,12 +67,13 @@ public struct Balancer: Sendable {
     }
 
     /// Records the end of an attempt on `endpoint`; `rtt` (nanoseconds to
-    /// the response head) when it was answered, nil when it failed before.
-    public mutating func finished(_ endpoint: Endpoint, rtt: UInt64?, now: UInt64, policy: BalancePolicy) {
+    /// the response head) when it was answered, nil when it failed before;
+    /// `cold` when it was the first exchange on a new connection.
+    public mutating func finished(_ endpoint: Endpoint, rtt: UInt64?, cold: Bool = false, now: UInt64, policy: BalancePolicy) {
         var load = loads[endpoint, default: EndpointLoad()]
         load.pending = max(0, load.pending - 1)
         if let rtt, case .peakEWMA(let decay, _) = policy {
-            load.latency.observe(rtt: rtt, now: now, decay: decay.nanoseconds)
+            load.latency.observe(rtt: rtt, now: now, decay: decay.nanoseconds, cold: cold)
         }
         loads[endpoint] = load
     }
@@ -99,24 +102,26 @@ public struct Balancer: Sendable {
 
     // MARK: Algorithms
 
-    /// Peak-EWMA's cost of an endpoint. One never measured costs the
+    /// Peak-EWMA's cost of an endpoint. One never measured (warm) costs the
     /// median estimate of those measured (`default-rtt` when none is),
-    /// worked out once per pick into `reference`, so a joining endpoint
-    /// ties with a typical one and is tried at once; once it has answered,
-    /// its own estimate rules, and a slow one is avoided.
+    /// worked out once per pick into `reference`, a hair less so that the
+    /// tie with a typical endpoint goes to it: a joining endpoint is tried
+    /// at once (one request at a time, since a pending one doubles its
+    /// cost); once it has answered, its own estimate rules, and a slow one
+    /// is avoided.
     func peakCost(_ endpoint: Endpoint, pool: [Endpoint], reference: inout Double?, now: UInt64, decay: UInt64,
                   defaultRTT: UInt64) -> Double {
         let load = loads[endpoint] ?? EndpointLoad()
-        if load.latency.nanoseconds != nil { return load.cost(now: now, decay: decay, defaultRTT: defaultRTT) }
+        if load.latency.isMeasured { return load.cost(now: now, decay: decay, defaultRTT: defaultRTT) }
         if reference == nil { reference = medianEstimate(pool, now: now, decay: decay) ?? Double(defaultRTT) }
-        return reference! * Double(load.pending + 1)
+        return reference! * Double(load.pending + 1) * Self.unmeasuredDiscount
     }
 
     /// The median of the measured endpoints' estimates; nil when none is measured.
     func medianEstimate(_ pool: [Endpoint], now: UInt64, decay: UInt64) -> Double? {
         var estimates: [Double] = []
         for endpoint in pool {
-            guard let load = loads[endpoint], load.latency.nanoseconds != nil else { continue }
+            guard let load = loads[endpoint], load.latency.isMeasured else { continue }
             estimates.append(load.latency.estimate(now: now, decay: decay, defaultRTT: 0))
         }
         guard !estimates.isEmpty else { return nil }

@@ -66,9 +66,10 @@ public struct Destinations: Sendable {
 
     // MARK: Attempt outcomes
 
-    /// Ends an attempt for the balancer; `rtt` in nanoseconds when answered.
-    public mutating func finished(_ pick: Pick, rtt: UInt64?, now: UInt64, policy: BalancePolicy) {
-        withDestination(pick.leaf.name.id) { $0.balancer.finished(pick.endpoint, rtt: rtt, now: now, policy: policy) }
+    /// Ends an attempt for the balancer; `rtt` in nanoseconds when
+    /// answered, `cold` when on a connection's first exchange.
+    public mutating func finished(_ pick: Pick, rtt: UInt64?, cold: Bool = false, now: UInt64, policy: BalancePolicy) {
+        withDestination(pick.leaf.name.id) { $0.balancer.finished(pick.endpoint, rtt: rtt, cold: cold, now: now, policy: policy) }
     }
 
     /// Feeds an attempt's outcome to the proxy-wide accrual (`success` nil

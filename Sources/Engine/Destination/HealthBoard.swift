@@ -23,6 +23,11 @@ public final class HealthBoard: Sendable {
         }
     }
 
+    /// The destination's shared state if any request made it.
+    public func existing(_ id: Path) -> DestinationHealth? {
+        destinations.withLock { $0[id] }
+    }
+
     public var all: [DestinationHealth] { destinations.withLock { Array($0.values) } }
 
     // MARK: Load reports

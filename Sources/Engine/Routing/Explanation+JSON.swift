@@ -22,7 +22,7 @@ extension Explanation {
             object["tree"] = resolution.tree.show
         }
         object["destinations"] = destinations.map { name, share in
-            ["id": name.id.show, "residual": name.residual.show, "share": share,
+            ["id": name.id.show, "residual": name.residual.show, "share": share, "shed": shed.contains(name.id),
              "endpoints": name.endpoints.map(\.description)] as [String: Any]
         }
         if let policy { object["policy"] = PolicyDescription.lines(policy) }

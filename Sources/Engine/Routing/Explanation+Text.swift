@@ -30,7 +30,9 @@ extension Explanation {
             out += "bound     \(resolution.map { $0.tree.show } ?? "")\n"
             for (name, share) in destinations {
                 let endpoints = name.endpoints.isEmpty ? "no endpoints" : name.endpoints.map(\.description).joined(separator: ", ")
-                out += "          \(Self.percent(share)) \(name.id.show)\(name.residual.isEmpty ? "" : " residual \(name.residual.show)") -> \(endpoints)\n"
+                let shedNote = shed.contains(name.id) ? " (shed: every endpoint is failing; its share goes to the other arms)" : ""
+                out += "          \(Self.percent(share)) \(name.id.show)\(name.residual.isEmpty ? "" : " residual \(name.residual.show)") -> \(endpoints)"
+                    + shedNote + "\n"
             }
         }
         if let policy {

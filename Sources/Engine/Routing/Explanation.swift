@@ -27,6 +27,9 @@ public struct Explanation: Sendable {
     public var resolution: Delegator.Resolution?
     public var policy: Policy?
     public var failure: RoutingFailure?
+    /// Destinations shed now (every endpoint failing): a running proxy
+    /// fills it in; their share goes to the other arms until a probe succeeds.
+    public var shed: Set<Path> = []
 
     /// The status the proxy would answer without reaching a backend, if any.
     public var status: Int? { failure?.status }

@@ -42,7 +42,7 @@ public struct AdminAPI: Sendable {
             }
             return Response(status: 200, contentType: "text/plain", body: "ready\n")
         case "/metrics":
-            metrics.refreshDestinations(board, now: NIODeadline.now().uptimeNanoseconds)
+            metrics.refreshDestinations(board, namers: runtime.snapshot.namers, now: NIODeadline.now().uptimeNanoseconds)
             return Response(status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: metrics.exposition())
         case "/config": return json(config())
         case "/routes": return json(routes())
@@ -94,13 +94,14 @@ public struct AdminAPI: Sendable {
     }
 
     /// Per source, what it said (`endpoints`) and what the proxy uses for
-    /// that service now (`inRotation`: the balancers' endpoints, which
-    /// include one discovery removed while its removal grace lasts; null
-    /// until a request used the service).
+    /// that service now (`inRotation`: those endpoints less the ones
+    /// failure accrual holds out); per destination, each endpoint's state,
+    /// and whether the destination is shed (`arms`).
     func endpoints() -> [String: Any] {
         var namers: [String: Any] = [:]
-        let rotation = EndpointReport.inRotation(board)
-        for (name, namer) in runtime.snapshot.namers.namers {
+        let snapshot = runtime.snapshot
+        let now = NIODeadline.now().uptimeNanoseconds
+        for (name, namer) in snapshot.namers.namers {
             guard let report = (namer as? any DiscoveryNamer)?.report else { continue }
             namers[name] = [
                 "kind": report.kind.rawValue, "source": report.source, "state": report.state.rawValue, "problems": report.problems,
@@ -108,12 +109,14 @@ public struct AdminAPI: Sendable {
                     let destination = Path(["#", name] + (service.isEmpty ? [] : [service]))
                     return (service, [
                         "endpoints": endpoints.map { ["address": $0.description, "weight": $0.weight] as [String: Any] },
-                        "destination": destination.show, "inRotation": rotation[destination] as Any,
+                        "destination": destination.show,
+                        "inRotation": Rotation.inRotation(endpoints, gates: board.existing(destination)?.gates ?? [:]).map(\.description),
                     ] as [String: Any])
                 }),
             ] as [String: Any]
         }
-        return ["namers": namers, "destinations": EndpointReport.destinations(board, now: NIODeadline.now().uptimeNanoseconds)]
+        return ["namers": namers, "destinations": EndpointReport.destinations(board, namers: snapshot.namers, now: now),
+                "arms": EndpointReport.arms(board, now: now)]
     }
 
     func explain(_ query: [URLQueryItem]) -> Response {
@@ -132,8 +135,9 @@ public struct AdminAPI: Sendable {
             return RequestFacts.Header(String(value[..<colon]), value[value.index(after: colon)...].trimmingCharacters(in: .whitespaces))
         }
         let dtab = query.first { $0.name == "dtab" }?.value
-        let explanation = Explanation.explain(runtime.snapshot, request: RequestFacts(method: method, target: url, headers: headers),
+        var explanation = Explanation.explain(runtime.snapshot, request: RequestFacts(method: method, target: url, headers: headers),
                                               dtabOverride: dtab)
+        explanation.shed = Set(explanation.destinations.map(\.name.id).filter { (board.existing($0)?.armGate ?? 0) != 0 })
         if query.first(where: { $0.name == "format" })?.value == "text" {
             return Response(status: 200, contentType: "text/plain", body: explanation.text)
         }

@@ -22,6 +22,9 @@ final class ConnectionPool {
         let key: Key
         /// An HTTP/2 stream, used for one exchange and never pooled.
         var isStream = false
+        /// A connection made for this exchange (not taken from the pool):
+        /// its first answer is not a fair latency sample (`PeakEWMA`).
+        var fresh = false
     }
 
     private struct Idle {
@@ -85,7 +88,7 @@ final class ConnectionPool {
             }
         return bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().flatMapThrowing { channel in
             let handler = try channel.pipeline.syncOperations.handler(type: BackendHandler.self)
-            return Lease(channel: channel, handler: handler, key: key)
+            return Lease(channel: channel, handler: handler, key: key, fresh: true)
         }.nonisolated()
     }
 
@@ -104,7 +107,9 @@ final class ConnectionPool {
             expiry.cancel()
             self?.remove(lease)
         }
-        idle[lease.key, default: []].append(Idle(lease: lease, expiry: expiry))
+        var reused = lease
+        reused.fresh = false
+        idle[lease.key, default: []].append(Idle(lease: reused, expiry: expiry))
         // Reading stays on, so a backend closing an idle connection is noticed at once.
         try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
     }

@@ -77,6 +77,10 @@ final class Attempt {
     /// Tells callbacks of an earlier attempt from this one's.
     let serial: UInt64
     let started: NIODeadline
+    /// When the head went out on a connection: the balancer's round trip
+    /// starts here, so a new connection's handshake does not count as the
+    /// endpoint's latency (peak-EWMA would keep that peak for its decay).
+    var dispatched: NIODeadline?
     var lease: ConnectionPool.Lease?
     var timer: Scheduled<Void>?
     var responseBody = ResponseBody.awaitingHead

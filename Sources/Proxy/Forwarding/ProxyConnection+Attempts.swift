@@ -126,6 +126,7 @@ extension ProxyConnection {
                                                           attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })
             context.tls = listener.tls != nil
             let head = HeadRewriter.request(request.head, context: context)
+            attempt.dispatched = NIODeadline.now()
             lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
             // A retry sends again what earlier attempts took of the body.
             if request.body.sent > 0, let replay = request.body.replay {
@@ -184,7 +185,8 @@ extension ProxyConnection {
     /// Tells the balancer and failure accrual how an attempt went.
     func record(_ attempt: Attempt, rtt: UInt64?, success: Bool?) {
         let now = NIODeadline.now().uptimeNanoseconds
-        runtime.destinations.finished(attempt.pick, rtt: rtt, now: now, policy: request!.decision.policy.balance)
+        runtime.destinations.finished(attempt.pick, rtt: rtt, cold: attempt.lease?.fresh ?? false, now: now,
+                                      policy: request!.decision.policy.balance)
         recordAccrual(attempt, success: success, now: now)
     }
 

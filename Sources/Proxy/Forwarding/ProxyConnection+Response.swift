@@ -1,4 +1,5 @@
 import Engine
+import Logging
 import NIOCore
 import RouteLang
 import Tracing
@@ -65,7 +66,7 @@ extension ProxyConnection {
     private func responseHead(_ head: ResponseHead, pending: inout ByteBuffer) -> Bool {
         guard let context, let request, let attempt = request.attempt else { return false }
         let headAt = NIODeadline.now()
-        let rtt = UInt64(max(0, (headAt - attempt.started).nanoseconds))
+        let rtt = UInt64(max(0, (headAt - (attempt.dispatched ?? attempt.started)).nanoseconds))
         if head.status == 101 {
             upgraded(head, pending: &pending, rtt: rtt)
             return false
@@ -268,11 +269,12 @@ extension ProxyConnection {
                 backend.channel.close(promise: nil)
             }
         }
-        let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - attempt.started).nanoseconds)) }
+        let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - (attempt.dispatched ?? attempt.started)).nanoseconds)) }
         let end = NIODeadline.now()
         if attempt.outcomeInTrailers { streamedAnswerEnded(request, attempt, now: end.uptimeNanoseconds) }
         if let span = attempt.span { RequestTracing.end(span, status: attempt.status, grpcStatus: attempt.grpcStatus) }
-        runtime.destinations.finished(attempt.pick, rtt: rtt, now: end.uptimeNanoseconds, policy: request.decision.policy.balance)
+        runtime.destinations.finished(attempt.pick, rtt: rtt, cold: attempt.lease?.fresh ?? false, now: end.uptimeNanoseconds,
+                                      policy: request.decision.policy.balance)
         count(request, status: request.responseStatus ?? 502, destination: attempt.pick.leaf.idText, end: end)
         self.request = nil
         if request.closeClient || runtime.draining {
@@ -308,7 +310,10 @@ extension ProxyConnection {
     /// started, else by closing.
     func failRequest(status: Int, error: String, retryable: Bool = false) {
         guard let request else { return }
-        runtime.logger.info("request failed", metadata: ["status": "\(status)", "error": "\(error)"])
+        let (info, heldBack) = runtime.failureLog.admit(now: NIODeadline.now().uptimeNanoseconds)
+        var fields: Logger.Metadata = ["status": "\(status)", "error": "\(error)"]
+        if heldBack > 0 { fields["held_back"] = "\(heldBack)" }
+        runtime.logger.log(level: info ? .info : .debug, "request failed", metadata: fields)
         if request.responseStarted {
             request.closeClient = true
             request.attempt?.backendKeepAlive = false

@@ -41,6 +41,9 @@ public final class ConfigRuntime: Sendable {
         var snapshot: RoutingSnapshot
         var status: Status
         var fileFingerprint: String
+        /// The content applied or rejected last: its version, or why it
+        /// could not be read. A trigger that finds the same changes nothing.
+        var lastSeenContent: String
         var namerFingerprints: [String: [String: String]]
         /// Namers that have produced a set of services at least once.
         var namersLoaded: Set<String> = []
@@ -66,6 +69,7 @@ public final class ConfigRuntime: Sendable {
         let status = Status(path: source.name, source: lint.source.text, version: Self.version(lint.source.text), loadedAt: Date(),
                             generation: snapshot.generation, lastReload: nil, reloadsApplied: 0, reloadsRejected: 0)
         state = NIOLockedValueBox(State(snapshot: snapshot, status: status, fileFingerprint: source.fingerprint(),
+                                        lastSeenContent: status.version,
                                         namerFingerprints: NamerKinds.fingerprints(snapshot.config, current: snapshot.namers,
                                                                                    watched: watches?.watched)))
         server.metrics.configInForce(version: status.version, source: source.name)
@@ -112,26 +116,50 @@ public final class ConfigRuntime: Sendable {
 
     // MARK: Reload
 
-    /// Reads, lints and compiles the rules; applies them when they have no errors.
-    @discardableResult
-    public func reload(trigger: String) -> Bool {
-        changes.withLock { reloadLocked(trigger: trigger) }
+    /// What a reload came to. Triggers that find the content applied or
+    /// rejected last (SIGHUP after the watcher already reloaded, a `touch`)
+    /// are `unchanged`: generation, counters and logs count changes.
+    public enum ReloadResult: Sendable, Hashable {
+        case applied
+        case rejected
+        case unchanged
     }
 
-    private func reloadLocked(trigger: String) -> Bool {
-        let generation = state.withLockedValue { $0.status.generation } + 1
-        let built: SnapshotBuilder.Built
-        do {
-            built = try SnapshotBuilder.build(source, generation: generation, watched: watched)
-        } catch {
-            reject(trigger: trigger, diagnostics: "\(error)\n", errors: 1, warnings: 0)
-            return false
+    /// Reads, lints and compiles the rules; applies them when they have no
+    /// errors. Unchanged rules still look for discovery changes (SIGHUP
+    /// asks for both).
+    @discardableResult
+    public func reload(trigger: String) -> ReloadResult {
+        changes.withLock {
+            let result = reloadLocked(trigger: trigger)
+            if result == .unchanged {
+                logger.debug("rules unchanged since the last reload", metadata: ["trigger": "\(trigger)"])
+                refreshDiscoveryLocked()
+            }
+            return result
         }
+    }
+
+    private func reloadLocked(trigger: String) -> ReloadResult {
+        let sourceFingerprint = source.fingerprint()
+        let file: SourceFile
+        do {
+            file = try source.read()
+        } catch {
+            let content = "unreadable: \(error)"
+            guard markSeen(content, fingerprint: sourceFingerprint) else { return .unchanged }
+            reject(trigger: trigger, diagnostics: "\(error)\n", errors: 1, warnings: 0)
+            return .rejected
+        }
+        let version = Self.version(file.text)
+        guard markSeen(version, fingerprint: sourceFingerprint) else { return .unchanged }
+        let generation = state.withLockedValue { $0.status.generation } + 1
+        let built = SnapshotBuilder.build(file, baseDirectory: source.baseDirectory, generation: generation, watched: watched)
         let rendered = DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source)
         guard let snapshot = built.snapshot else {
             reject(trigger: trigger, diagnostics: rendered, errors: built.lint.diagnostics.errorCount,
                    warnings: built.lint.diagnostics.warningCount)
-            return false
+            return .rejected
         }
         let previous = state.withLockedValue { $0.snapshot.config }
         if snapshot.config.listeners != previous.listeners {
@@ -145,32 +173,43 @@ public final class ConfigRuntime: Sendable {
         server.metrics.reloads(result: "applied").increment()
         state.withLockedValue { state in
             state.snapshot = snapshot
-            state.fileFingerprint = source.fingerprint()
             state.namerFingerprints = NamerKinds.fingerprints(snapshot.config, current: snapshot.namers, watched: watched)
-            state.status.source = built.lint.source.text
-            state.status.version = Self.version(built.lint.source.text)
+            state.status.source = file.text
+            state.status.version = version
             state.status.loadedAt = Date()
             state.status.generation = generation
             state.status.reloadsApplied += 1
             state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: true, errors: 0,
                                                    warnings: built.lint.diagnostics.warningCount, diagnostics: rendered)
         }
-        server.metrics.configInForce(version: Self.version(built.lint.source.text), source: source.name)
-        logger.info("configuration reloaded", metadata: ["trigger": "\(trigger)", "generation": "\(generation)"])
+        server.metrics.configInForce(version: version, source: source.name)
+        logger.info("configuration reloaded", metadata: ["trigger": "\(trigger)", "generation": "\(generation)", "version": "\(version)",
+                                                         "warnings": "\(built.lint.diagnostics.warningCount)"])
         noteNamers(snapshot)
-        return true
+        return .applied
+    }
+
+    /// Records `content` (the text's version, or the read error) as the
+    /// last seen; false when it is what was applied or rejected last.
+    private func markSeen(_ content: String, fingerprint: String) -> Bool {
+        state.withLockedValue { state in
+            state.fileFingerprint = fingerprint
+            guard content != state.lastSeenContent else { return false }
+            state.lastSeenContent = content
+            return true
+        }
     }
 
     private func reject(trigger: String, diagnostics: String, errors: Int, warnings: Int) {
         server.metrics.reloads(result: "rejected").increment()
         state.withLockedValue { state in
-            state.fileFingerprint = source.fingerprint()
             state.status.reloadsRejected += 1
             state.status.lastReload = ReloadRecord(trigger: trigger, at: Date(), applied: false, errors: errors,
                                                    warnings: warnings, diagnostics: diagnostics)
         }
         logger.error("configuration rejected; the previous one keeps serving",
-                     metadata: ["trigger": "\(trigger)", "errors": "\(errors)", "diagnostics": "\(diagnostics)"])
+                     metadata: ["trigger": "\(trigger)", "errors": "\(errors)", "warnings": "\(warnings)",
+                                "first": "\(diagnostics.split(separator: "\n").first ?? "")", "details": "GET /config"])
     }
 
     // MARK: Watching
@@ -178,15 +217,16 @@ public final class ConfigRuntime: Sendable {
     /// Reloads when the rules changed, and refreshes discovery when a
     /// namer's source changed. Called by the watches and a 1s poll.
     public func checkForChanges() {
-        changes.withLock { checkLocked() }
+        changes.withLock {
+            let fileFingerprint = state.withLockedValue { $0.fileFingerprint }
+            if source.fingerprint() != fileFingerprint, reloadLocked(trigger: source.changeTrigger()) != .unchanged { return }
+            refreshDiscoveryLocked()
+        }
     }
 
-    private func checkLocked() {
-        let (fileFingerprint, namerFingerprints, snapshot) = state.withLockedValue { ($0.fileFingerprint, $0.namerFingerprints, $0.snapshot) }
-        if source.fingerprint() != fileFingerprint {
-            _ = reloadLocked(trigger: source.changeTrigger())
-            return
-        }
+    /// Takes the namers' new answers into a new snapshot when a namer's source changed.
+    private func refreshDiscoveryLocked() {
+        let (namerFingerprints, snapshot) = state.withLockedValue { ($0.namerFingerprints, $0.snapshot) }
         let current = NamerKinds.fingerprints(snapshot.config, current: snapshot.namers, watched: watched)
         guard current != namerFingerprints else { return }
         let generation = state.withLockedValue { state -> UInt64 in

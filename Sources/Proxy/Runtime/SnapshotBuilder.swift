@@ -22,7 +22,14 @@ public enum SnapshotBuilder {
     /// The same from any rule source; `watched`: what the runtime's watches heard.
     public static func build(_ source: any RuleSource, errorLimit: Int? = nil, generation: UInt64 = 0, keepingLoops: Bool = false,
                              readDiscovery: Bool = false, watched: WatchedSources? = nil) throws -> Built {
-        let lint = RuleLinter.lint(try source.read(), errorLimit: errorLimit, keepingLoops: keepingLoops, baseDirectory: source.baseDirectory,
+        try build(source.read(), baseDirectory: source.baseDirectory, errorLimit: errorLimit, generation: generation,
+                  keepingLoops: keepingLoops, readDiscovery: readDiscovery, watched: watched)
+    }
+
+    /// The same from text already read (a reload compares it with the last first).
+    public static func build(_ file: SourceFile, baseDirectory: String, errorLimit: Int? = nil, generation: UInt64 = 0,
+                             keepingLoops: Bool = false, readDiscovery: Bool = false, watched: WatchedSources? = nil) -> Built {
+        let lint = RuleLinter.lint(file, errorLimit: errorLimit, keepingLoops: keepingLoops, baseDirectory: baseDirectory,
                                    readDiscovery: readDiscovery)
         guard let config = lint.config else { return Built(lint: lint, snapshot: nil) }
         return Built(lint: lint, snapshot: RoutingSnapshot(config: config, namers: NamerKinds.table(for: config, watched: watched),

@@ -35,6 +35,8 @@ final class LoopRuntime {
     let tracer: (any Tracer)?
     let sampleRatio: Double
     var requestIDs = RequestID()
+    /// At most ten `request failed` lines a second at info; the rest at debug.
+    var failureLog = LogRateLimit(perSecond: 10)
 
     /// The id of a request the proxy does not record a span for: its caller's trace id, or a new one.
     func requestID(for head: RequestHead) -> String {

@@ -32,7 +32,7 @@ public final class ProxyMetrics: Sendable {
     private let names = NIOLockedValueBox<Set<String>>([])
     private let destinations = NIOLockedValueBox<Set<String>>([])
     private let configInfo = NIOLockedValueBox<Gauge?>(nil)
-    private let destinationGauges = NIOLockedValueBox<[String: (endpoints: Gauge, evicted: Gauge, pending: Gauge)]>([:])
+    private let destinationGauges = NIOLockedValueBox<[String: (endpoints: Gauge, evicted: Gauge, pending: Gauge, shed: Gauge)]>([:])
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -141,47 +141,51 @@ public final class ProxyMetrics: Sendable {
 
     // MARK: Destinations
 
-    /// Sets each destination's balancer and accrual gauges from what the
-    /// loops last published (once a second); called when `/metrics` is read.
-    func refreshDestinations(_ board: HealthBoard, now: UInt64) {
+    /// Sets each destination's gauges from what is in rotation now
+    /// (discovery's current answer less accrual's evictions), the requests
+    /// in flight the loops last published (once a second), and whether it
+    /// is shed; called when `/metrics` is read.
+    func refreshDestinations(_ board: HealthBoard, namers: NamerTable, now: UInt64) {
         let loads = board.loadReports
         // Destinations past the label cap are added up under `other`.
-        var figures: [String: (endpoints: Int, evicted: Int, pending: Int)] = [:]
+        var figures: [String: (endpoints: Int, evicted: Int, pending: Int, shed: Int)] = [:]
         for destination in board.all {
-            var endpoints: Set<Endpoint> = []
-            var pending = 0
-            for report in loads.values {
-                for (endpoint, load) in report[destination.id] ?? [:] {
-                    endpoints.insert(endpoint)
-                    pending += load.pending
-                }
-            }
-            let evicted = destination.health.values.filter { health in
-                if case .evicted(let until, _) = health { return until > now }
+            let current = Rotation.endpoints(of: destination.id, in: namers) ?? []
+            let gates = destination.gates
+            let pending = loads.values.reduce(0) { sum, report in sum + (report[destination.id]?.values.reduce(0) { $0 + $1.pending } ?? 0) }
+            let evicted = current.filter { endpoint in
+                if case .evicted(let until)? = gates[endpoint] { return until > now }
                 return false
             }.count
+            let shed = destination.armGate == 0 ? 0 : 1
             let id = boundedDestination(destination.id.show)
-            let sum = figures[id] ?? (0, 0, 0)
-            figures[id] = (sum.endpoints + endpoints.count, sum.evicted + evicted, sum.pending + pending)
+            let sum = figures[id] ?? (0, 0, 0, 0)
+            figures[id] = (sum.endpoints + Rotation.inRotation(current, gates: gates).count, sum.evicted + evicted, sum.pending + pending,
+                           sum.shed + shed)
         }
         for (id, figure) in figures {
             let gauges = destinationGauges(id)
             gauges.endpoints.set(to: Double(figure.endpoints))
             gauges.evicted.set(to: Double(figure.evicted))
             gauges.pending.set(to: Double(figure.pending))
+            gauges.shed.set(to: Double(figure.shed))
         }
     }
 
-    private func destinationGauges(_ id: String) -> (endpoints: Gauge, evicted: Gauge, pending: Gauge) {
+    private func destinationGauges(_ id: String) -> (endpoints: Gauge, evicted: Gauge, pending: Gauge, shed: Gauge) {
         destinationGauges.withLockedValue { gauges in
             if let made = gauges[id] { return made }
             let labels = [("dst", id)]
             let made = (registry.makeGauge(descriptor: Self.name("balancer_endpoints", unit: "",
-                                                                 "Endpoints in the destination's balancers."), labels: labels),
+                                                                 "Endpoints in rotation now: discovery's, less those accrual holds out."),
+                                           labels: labels),
                         registry.makeGauge(descriptor: Self.name("endpoints_evicted", unit: "",
                                                                  "Endpoints failure accrual holds out now."), labels: labels),
                         registry.makeGauge(descriptor: Self.name("balancer_pending", unit: "",
-                                                                 "Requests in flight to the destination's endpoints."), labels: labels))
+                                                                 "Requests in flight to the destination's endpoints."), labels: labels),
+                        registry.makeGauge(descriptor: Self.name("destination_shed", unit: "",
+                                                                 "1 while the destination is shed: its split share goes to the other arms."),
+                                           labels: labels))
             gauges[id] = made
             return made
         }
