@@ -33,6 +33,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Concurrent clients.")
     var concurrency = 8
 
+    @OptionGroup var addresses: AddressOptions
+
     /// Latency and failure rate per service of examples/disco, or per
     /// instance (`service#N`, N counted from 1 in file order).
     static let behaviors: [String: DemoBackend.Behavior] = [
@@ -59,14 +61,27 @@ struct DemoCommand: AsyncParsableCommand {
             do {
                 backends.append(try await DemoBackend(name: service, port: port, behavior: behavior, group: group))
             } catch {
-                Output.err("error: cannot start the \(service) backend on 127.0.0.1:\(port): \(error)\n")
-                throw ExitCode(1)
+                // The example's port is taken (another demo runs): any port, and discovery says so.
+                do {
+                    let moved = try await DemoBackend(name: service, port: 0, behavior: behavior, group: group)
+                    try setup.move(service, from: port, to: moved.port)
+                    backends.append(moved)
+                } catch {
+                    Output.err("error: cannot start the \(service) backend on 127.0.0.1: \(error)\n")
+                    throw ExitCode(1)
+                }
             }
         }
         var logger = Logger(label: "switchyard.demo")
         logger.logLevel = .warning
-        let runtime = try ProxyRuntime(path: setup.rules.path, threads: 2, logger: logger)
-        try await runtime.start()
+        let runtime = try ProxyRuntime(path: setup.rules.path, threads: 2, overrides: try addresses.overrides(), logger: logger)
+        do {
+            try await runtime.start()
+        } catch let error as BindError {
+            Output.err("error: \(error)\n       another proxy or demo holds it: give --listen 127.0.0.1:0 --admin 127.0.0.1:0 (any free ports)\n")
+            await runtime.stop(grace: .zero)
+            throw ExitCode(1)
+        }
         let port = runtime.listenerAddresses.withLockedValue { $0[0].port! }
         Output.out("""
             switchyard demo: \(Self.file) on 127.0.0.1:\(port), admin on \(runtime.adminAddress?.hostPort ?? "?")
@@ -155,6 +170,18 @@ struct DemoSetup {
         rules = root.appendingPathComponent("demo.routes")
         let text = source.text.replacingOccurrences(of: "\"\(namer.argument)\"", with: "\"\(directory.path)\"")
         try text.write(to: rules, atomically: true, encoding: .utf8)
+    }
+
+    /// Points `service`'s endpoint on 127.0.0.1:`from` at `to` in the copy.
+    func move(_ service: String, from: Int, to: Int) throws {
+        let file = directory.appendingPathComponent(service)
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var fields = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard fields.count >= 2, fields[0] == "127.0.0.1", fields[1] == "\(from)" else { return String(line) }
+            fields[1] = "\(to)"
+            return fields.joined(separator: " ")
+        }
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     }
 
     func removeFromDiscovery(_ service: String) {

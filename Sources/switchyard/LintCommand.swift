@@ -16,7 +16,7 @@ struct LintCommand: ParsableCommand {
 
     @OptionGroup var diagnostics: DiagnosticOptions
 
-    @Flag(name: .long, help: "Treat warnings as failures.")
+    @Flag(name: .long, help: "Treat warnings as errors: printed as errors, and exit 1.")
     var strict = false
 
     @Flag(name: .long, help: "Skip the checks that read discovery (namer directories and their services).")
@@ -40,9 +40,10 @@ struct LintCommand: ParsableCommand {
                 errors += 1
                 continue
             }
-            let sorted = result.diagnostics.sorted
-            errors += result.diagnostics.errorCount
-            warnings += result.diagnostics.warningCount
+            // Under --strict a warning is an error (as -Werror): printed and counted as one.
+            let sorted = strict ? result.diagnostics.sorted.map { Self.promoted($0) } : result.diagnostics.sorted
+            errors += result.diagnostics.errorCount + (strict ? result.diagnostics.warningCount : 0)
+            warnings += strict ? 0 : result.diagnostics.warningCount
             if diagnostics.format == .json {
                 reports.append((result.source, sorted))
             } else {
@@ -54,6 +55,12 @@ struct LintCommand: ParsableCommand {
         }
         if diagnostics.format == .json { Output.out(renderer.renderJSON(reports)) }
         Output.err("\(Output.plural(errors, "error")), \(Output.plural(warnings, "warning")) in \(Output.plural(files.count, "file"))\n")
-        if errors > 0 || (strict && warnings > 0) { throw ExitCode(1) }
+        if errors > 0 { throw ExitCode(1) }
+    }
+
+    static func promoted(_ diagnostic: Diagnostic) -> Diagnostic {
+        var promoted = diagnostic
+        promoted.severity = .error
+        return promoted
     }
 }

@@ -33,13 +33,20 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @OptionGroup var addresses: AddressOptions
+
+    @Flag(name: .long, help: "Check and exit: lint with discovery, load TLS files, bind every address and release it; exit 0 or 1.")
+    var check = false
+
     func run() async throws {
+        if check { return try await runCheck() }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { _ in LineLogHandler(level: level) }
         let logger = Logger(label: "switchyard")
         let runtime: ProxyRuntime
         do {
-            runtime = try ProxyRuntime(source: try await Self.source(file), threads: threads ?? System.coreCount, logger: logger)
+            runtime = try ProxyRuntime(source: try await Self.source(file), threads: threads ?? System.coreCount,
+                                       overrides: try addresses.overrides(), logger: logger)
         } catch let invalid as ProxyRuntime.InvalidConfiguration {
             Output.err(invalid.diagnostics)
             throw ExitCode(1)
@@ -47,6 +54,16 @@ struct RunCommand: AsyncParsableCommand {
         let service = ProxyService(runtime: runtime, watch: watch, grace: .seconds(grace))
         let group = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         try await group.run()
+    }
+
+    /// `--check`: what `run` would refuse, without serving.
+    func runCheck() async throws {
+        let report = await PreflightCheck.run(try await Self.source(file), overrides: try addresses.overrides())
+        Output.out(report.diagnostics)
+        for address in report.bound { Output.out("ok: can bind \(address)\n") }
+        for problem in report.problems { Output.err("error: \(problem)\n") }
+        Output.out(report.passed ? "\(file): ready to run\n" : "")
+        if !report.passed { throw ExitCode(1) }
     }
 
     static func source(_ argument: String) async throws -> any RuleSource {

@@ -23,6 +23,7 @@ struct TestCommand: ParsableCommand {
                   request: GET http://nope.example.com/
                   expect: {status: 502}
             expect keys: route (a name, or none), name, bound (an id or a list), status (200 routed, 400, 502).
+            --format json prints one JSON object; --format github prints GitHub Actions annotations for failures.
             """
     )
 
@@ -31,6 +32,9 @@ struct TestCommand: ParsableCommand {
 
     @Argument(help: "A YAML file of test cases.")
     var cases: String
+
+    @Option(name: .long, help: "Output format: text, json or github (GitHub Actions annotations).")
+    var format: DiagnosticRenderer.Format = .text
 
     func run() throws {
         let snapshot = try ExplainCommand.snapshot(file)
@@ -42,19 +46,33 @@ struct TestCommand: ParsableCommand {
             Output.err("\(cases):\(error)\n")
             throw ExitCode(1)
         }
-        var passed = 0
-        var failed = 0
-        for entry in parsed {
-            let problems = entry.testCase.mismatches(in: snapshot)
-            if problems.isEmpty {
-                passed += 1
-                Output.out("ok    \(entry.testCase.name)\n")
-            } else {
-                failed += 1
-                Output.out("FAIL  \(entry.testCase.name) (\(cases):\(entry.line))\n" + problems.map { "      \($0)\n" }.joined())
+        let results = parsed.map { (entry: $0, problems: $0.testCase.mismatches(in: snapshot)) }
+        let failed = results.filter { !$0.problems.isEmpty }.count
+        let passed = results.count - failed
+        switch format {
+        case .text:
+            for (entry, problems) in results {
+                Output.out(problems.isEmpty ? "ok    \(entry.testCase.name)\n"
+                           : "FAIL  \(entry.testCase.name) (\(cases):\(entry.line))\n" + problems.map { "      \($0)\n" }.joined())
             }
+            Output.out("\(passed) passed, \(failed) failed\n")
+        case .github:
+            for (entry, problems) in results where !problems.isEmpty {
+                Output.out("::error file=\(DiagnosticRenderer.escapeProperty(cases)),line=\(entry.line),"
+                           + "title=\(DiagnosticRenderer.escapeProperty(entry.testCase.name))::"
+                           + DiagnosticRenderer.escapeData(problems.joined(separator: "\n")) + "\n")
+            }
+            Output.out("\(passed) passed, \(failed) failed\n")
+        case .json:
+            let object: [String: Any] = [
+                "file": file, "cases": cases, "passed": passed, "failed": failed,
+                "results": results.map { entry, problems in
+                    ["name": entry.testCase.name, "line": entry.line, "passed": problems.isEmpty, "problems": problems] as [String: Any]
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            Output.out(String(decoding: data, as: UTF8.self) + "\n")
         }
-        Output.out("\(passed) passed, \(failed) failed\n")
         if failed > 0 || parsed.isEmpty { throw ExitCode(1) }
     }
 }

@@ -63,5 +63,7 @@ final class GettingStartedTests: XCTestCase {
         XCTAssertTrue(text.contains("shop v2"), "the canary takes traffic after the reload:\n\(text)")
         XCTAssertTrue(text.contains("error[RL0229]") && text.contains("lint: rejected"), text)
         XCTAssertTrue(text.contains("\"result\" : \"rejected\""), text)
+        XCTAssertTrue(text.contains("\"generation\" : 2") && !text.contains("\"generation\" : 3"), "one edit, one reload:\n\(text)")
+        XCTAssertFalse(text.contains("gave up waiting"), text)
     }
 }

@@ -193,6 +193,11 @@ extension ProxyConnection {
     /// Tells failure accrual (proxy-wide) how an attempt went, and counts
     /// what that changed.
     func recordAccrual(_ attempt: Attempt, success: Bool?, now: UInt64) {
+        if let success, runtime.options.endpointMetrics > 0 {
+            let rtt = attempt.responseHeadAt.map { $0 - (attempt.dispatched ?? attempt.started) }
+            runtime.metrics.endpoint(attempt.pick.leaf.idText, attempt.pick.endpoint, limit: runtime.options.endpointMetrics)
+                .record(success: success, rtt: rtt.map { .nanoseconds($0.nanoseconds) })
+        }
         let events = runtime.destinations.record(attempt.pick, success: success, now: now,
                                                  policy: request!.decision.policy.accrual, random: &runtime.random)
         guard events != .none else { return }

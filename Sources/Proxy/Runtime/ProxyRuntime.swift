@@ -20,6 +20,8 @@ public final class ProxyRuntime: Sendable {
     let ready = NIOLockedValueBox(false)
     let logger: Logger
     public let listenerAddresses: NIOLockedValueBox<[NIOCore.SocketAddress]> = NIOLockedValueBox([])
+    /// `--listen` and `--admin`, applied when the listeners are bound.
+    let overrides: AddressOverrides
 
     /// Discovery refreshes and reloads run here, one at a time, never on an
     /// event loop or the concurrency pool (they read files and ask DNS).
@@ -32,13 +34,13 @@ public final class ProxyRuntime: Sendable {
     /// Reads and compiles the file; throws `RuleFileError`, or
     /// `InvalidConfiguration` with the rendered diagnostics.
     public convenience init(path: String, threads: Int = System.coreCount, options: ProxyOptions = ProxyOptions(),
-                            logger: Logger = Logger(label: "switchyard")) throws {
-        try self.init(source: RuleFile(path: path), threads: threads, options: options, logger: logger)
+                            overrides: AddressOverrides = AddressOverrides(), logger: Logger = Logger(label: "switchyard")) throws {
+        try self.init(source: RuleFile(path: path), threads: threads, options: options, overrides: overrides, logger: logger)
     }
 
     /// The same from any rule source (a file, an etcd key already fetched).
     public init(source: any RuleSource, threads: Int = System.coreCount, options: ProxyOptions = ProxyOptions(),
-                logger: Logger = Logger(label: "switchyard")) throws {
+                overrides: AddressOverrides = AddressOverrides(), logger: Logger = Logger(label: "switchyard")) throws {
         let late = NIOLockedValueBox<ProxyRuntime?>(nil)
         let watches = DiscoveryWatches(changed: { late.withLockedValue { $0 }?.refreshSoon() })
         let built = try SnapshotBuilder.build(source, generation: 1, watched: watches.watched)
@@ -46,6 +48,8 @@ public final class ProxyRuntime: Sendable {
             throw InvalidConfiguration(diagnostics: DiagnosticRenderer().render(built.lint.diagnostics.sorted, in: built.lint.source))
         }
         self.logger = logger
+        _ = try overrides.listeners(snapshot.config.listeners)
+        self.overrides = overrides
         let metrics = ProxyMetrics()
         tracing = try snapshot.config.tracing.map { try TracingBackend($0, registry: metrics.registry, logger: logger) }
         group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
@@ -95,11 +99,12 @@ public final class ProxyRuntime: Sendable {
         config.watches?.sync(config.snapshot.config)
         if let key = config.source as? EtcdRuleKey { config.watches?.watchRules(key) }
         let snapshot = config.snapshot
-        let addresses = try await server.start(listeners: snapshot.config.listeners)
+        let addresses = try await server.start(listeners: overrides.listeners(snapshot.config.listeners))
         listenerAddresses.withLockedValue { $0 = addresses }
         let ready = self.ready
         let api = AdminAPI(runtime: config, metrics: server.metrics, board: server.board, isReady: { ready.withLockedValue { $0 } })
-        let adminServer = try await AdminServer.start(api: api, host: snapshot.config.admin.host, port: snapshot.config.admin.port, group: group)
+        let adminAddress = overrides.admin(snapshot.config.admin)
+        let adminServer = try await AdminServer.start(api: api, host: adminAddress.host, port: adminAddress.port, group: group)
         admin.withLockedValue { $0 = adminServer }
         ready.withLockedValue { $0 = true }
         logger.info("serving", metadata: ["file": "\(path)", "listeners": "\(addresses.map(\.hostPort).joined(separator: ", "))",

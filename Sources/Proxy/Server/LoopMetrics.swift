@@ -23,6 +23,12 @@ final class LoopMetrics {
     private var attemptCountersByBoundedDestination: [String: AttemptCounters] = [:]
     private var lastAttempts: (destination: String, counters: AttemptCounters)?
     private var listeners: [String: ListenerTally] = [:]
+    /// Per-endpoint series when they are on, by destination and endpoint.
+    private var endpoints: [EndpointKey: EndpointSeries] = [:]
+    struct EndpointKey: Hashable {
+        var destination: String
+        var endpoint: Endpoint
+    }
     static let shortcutLimit = 4096
     /// Requests in flight on this loop, and how many of them the shared gauge holds.
     var inFlight = 0
@@ -39,6 +45,15 @@ final class LoopMetrics {
             inFlightPublished = inFlight
         }
         for tally in listeners.values { tally.flush() }
+    }
+
+    /// An endpoint's own series (`limits { endpoint-metrics N }`).
+    func endpoint(_ destination: String, _ endpoint: Endpoint, limit: Int) -> EndpointSeries {
+        let key = EndpointKey(destination: destination, endpoint: endpoint)
+        if let series = endpoints[key] { return series }
+        let made = metrics.endpointSeries(destination: destination, endpoint: endpoint, limit: limit)
+        endpoints[key] = made
+        return made
     }
 
     /// The attempt-loop counters of a destination (bound id). The last one

@@ -145,6 +145,8 @@ public struct ProxyOptions: Sendable {
     /// and the PING interval (and answer time) on quiet connections both ways.
     public var http2IdleTimeout: TimeAmount = .seconds(300)
     public var http2Keepalive: TimeAmount = .seconds(300)
+    /// `limits { endpoint-metrics N }`: endpoints with series of their own; 0 is off.
+    public var endpointMetrics = 0
 
     /// The settings a `limits { }` block gives.
     public init(_ limits: ServerLimits) {
@@ -160,6 +162,7 @@ public struct ProxyOptions: Sendable {
         http2StreamWindow = limits.h2StreamWindow
         http2IdleTimeout = .nanoseconds(Int64(limits.h2IdleTimeout.nanoseconds))
         http2Keepalive = .nanoseconds(Int64(limits.h2Keepalive.nanoseconds))
+        endpointMetrics = limits.endpointMetrics
     }
 
     public init(limits: HTTP1Limits = HTTP1Limits(), headerReadTimeout: TimeAmount = .seconds(10),

@@ -31,6 +31,8 @@ public final class ProxyMetrics: Sendable {
     let inFlight: Gauge
     private let names = NIOLockedValueBox<Set<String>>([])
     private let destinations = NIOLockedValueBox<Set<String>>([])
+    /// `dst endpoint` pairs with series of their own (`EndpointSeries`).
+    let endpointLabels = NIOLockedValueBox<Set<String>>([])
     private let configInfo = NIOLockedValueBox<Gauge?>(nil)
     private let destinationGauges = NIOLockedValueBox<[String: (endpoints: Gauge, evicted: Gauge, pending: Gauge, shed: Gauge)]>([:])
 

@@ -89,7 +89,7 @@ public final class ProxyServer: Sendable {
 
     /// The TLS context of a listener: its PEM certificate chain and key,
     /// offering `h2` and `http/1.1` by ALPN.
-    static func tlsContext(_ files: TLSFiles) throws -> NIOSSLContext {
+    public static func tlsContext(_ files: TLSFiles) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(files.cert).map { NIOSSLCertificateSource.certificate($0) }
             let key = try NIOSSLPrivateKey(file: files.key, format: .pem)

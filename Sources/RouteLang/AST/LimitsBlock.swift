@@ -35,13 +35,14 @@ public struct LimitItem: Sendable, Hashable {
         case h2StreamWindow = "h2-stream-window"
         case h2IdleTimeout = "h2-idle-timeout"
         case h2Keepalive = "h2-keepalive"
+        case endpointMetrics = "endpoint-metrics"
 
         public enum ValueKind: Sendable { case bytes, count, duration }
 
         public var valueKind: ValueKind {
             switch self {
             case .maxHeadSize, .maxRequestLine, .maxBodySize, .retryBodySize, .h2StreamWindow: return .bytes
-            case .maxHeaders, .delegationBudget, .h2MaxConcurrentStreams: return .count
+            case .maxHeaders, .delegationBudget, .h2MaxConcurrentStreams, .endpointMetrics: return .count
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace, .h2IdleTimeout, .h2Keepalive:
                 return .duration
             }
@@ -56,6 +57,7 @@ public struct LimitItem: Sendable, Hashable {
             case .maxHeaders: return (1...10_000, "between 1 and 10000")
             case .delegationBudget: return (100...1_000_000, "between 100 and 1000000")
             case .h2MaxConcurrentStreams: return (1...10_000, "between 1 and 10000")
+            case .endpointMetrics: return (0...10_000, "between 0 (off) and 10000")
             // RFC 9113 section 6.9.2: at most 2^31-1; below 16KiB a single frame would not fit.
             case .h2StreamWindow: return ((16 << 10)...Int(Int32.max), "between 16KiB and 2GiB")
             case .headerReadTimeout, .connectTimeout, .poolIdleTimeout, .bodyIdleTimeout, .removalGrace, .h2IdleTimeout, .h2Keepalive:

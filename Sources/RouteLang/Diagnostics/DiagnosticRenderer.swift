@@ -77,17 +77,19 @@ public struct DiagnosticRenderer: Sendable {
         let kind = diagnostic.isError ? "error" : "warning"
         var message = diagnostic.message
         if let help = diagnostic.help { message += " (\(help))" }
-        return "::\(kind) file=\(escapeProperty(source.name)),line=\(start.line),col=\(start.column),"
-            + "endLine=\(end.line),endColumn=\(end.column),title=\(diagnostic.code.rawValue)::\(escapeData(message))\n"
+        return "::\(kind) file=\(Self.escapeProperty(source.name)),line=\(start.line),col=\(start.column),"
+            + "endLine=\(end.line),endColumn=\(end.column),title=\(diagnostic.code.rawValue)::\(Self.escapeData(message))\n"
     }
 
-    private func escapeData(_ text: String) -> String {
+    /// GitHub workflow-command escaping of a message.
+    public static func escapeData(_ text: String) -> String {
         text.replacingOccurrences(of: "%", with: "%25")
             .replacingOccurrences(of: "\r", with: "%0D")
             .replacingOccurrences(of: "\n", with: "%0A")
     }
 
-    private func escapeProperty(_ text: String) -> String {
+    /// GitHub workflow-command escaping of a property (`file=`, `title=`).
+    public static func escapeProperty(_ text: String) -> String {
         escapeData(text).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
     }
 

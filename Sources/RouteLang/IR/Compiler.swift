@@ -85,6 +85,7 @@ public enum Compiler {
             case (.h2StreamWindow?, .bytes(let size)): limits.h2StreamWindow = size.value
             case (.h2IdleTimeout?, .duration(let duration)): limits.h2IdleTimeout = duration.value
             case (.h2Keepalive?, .duration(let duration)): limits.h2Keepalive = duration.value
+            case (.endpointMetrics?, .count(let count)): limits.endpointMetrics = count.value
             default: break
             }
         }

@@ -41,6 +41,10 @@ public struct ServerLimits: Sendable, Hashable {
     /// connection is closed. Long by default: gRPC servers answer PINGs
     /// more often than every 5 minutes without data with GOAWAY.
     public var h2Keepalive: Duration = .seconds(300)
+    /// Per-endpoint series (`switchyard_endpoint_*`): off at 0, the
+    /// default, since every endpoint is a label value; else at most this
+    /// many endpoints get series of their own and the rest count as `other`.
+    public var endpointMetrics = 0
 
     public init(maxHeadSize: Int = 64 * 1024, maxRequestLine: Int = 8 * 1024, maxHeaders: Int = 100,
                 headerReadTimeout: Duration = .seconds(10), connectTimeout: Duration = .seconds(2),

@@ -32,6 +32,9 @@ final class DemoBackend: Sendable {
         channel = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
     }
 
+    /// The port it listens on.
+    var port: Int { channel.localAddress?.port ?? 0 }
+
     func close() async {
         try? await channel.close()
     }
