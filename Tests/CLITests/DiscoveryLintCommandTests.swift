@@ -62,7 +62,11 @@ final class DiscoveryLintCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("warning[RL0312]: `/#/disco/users-v3`: namer `disco` has no service `users-v3`"), result.stdout)
         XCTAssertTrue(result.stdout.contains("did you mean `users-v1`?") || result.stdout.contains("did you mean `users-v2`?"), result.stdout)
         XCTAssertTrue(result.stdout.contains("warning[RL0312]: `/#/disco/serach`"), result.stdout)
-        XCTAssertEqual(try CLIRunner.run(["lint", "--strict", file]).status, 1)
+        let strict = try CLIRunner.run(["lint", "--strict", file])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stdout.contains("error[RL0312]: `/#/disco/users-v3`"), "printed as an error under --strict: \(strict.stdout)")
+        XCTAssertFalse(strict.stdout.contains("warning["), strict.stdout)
+        XCTAssertTrue(strict.stderr.contains("2 errors, 0 warnings"), strict.stderr)
     }
 
     func testALinkerdDtabPastesUnchanged() throws {
