@@ -1,0 +1,33 @@
+import Foundation
+@testable import Proxy
+import XCTest
+
+// MARK: - LogLineTests
+
+/// One line per event, message first (logfmt), and the cap on
+/// `request failed` lines at info.
+final class LogLineTests: XCTestCase {
+    func testOneLineMessageFirstFieldsSortedAndQuoted() {
+        let line = LineLogHandler.format(level: .error, message: "configuration rejected; the previous one keeps serving",
+                                         metadata: ["trigger": "SIGHUP", "errors": "1",
+                                                    "first": "rules.routes:1:1: error[RL0101]: unknown statement `bogus`\nmore"],
+                                         at: Date(timeIntervalSince1970: 0))
+        XCTAssertEqual(line, "1970-01-01T00:00:00.000Z error configuration rejected; the previous one keeps serving errors=1 "
+                       + "first=\"rules.routes:1:1: error[RL0101]: unknown statement `bogus`\\nmore\" trigger=SIGHUP\n")
+        XCTAssertEqual(line.filter { $0 == "\n" }.count, 1)
+        XCTAssertEqual(LineLogHandler.value("a=b"), "\"a=b\"")
+        XCTAssertEqual(LineLogHandler.value(""), "\"\"")
+        XCTAssertEqual(LineLogHandler.value("/#/disco/shop-b"), "/#/disco/shop-b")
+    }
+
+    func testFailedRequestLinesAreCappedPerSecond() {
+        var limit = LogRateLimit(perSecond: 3)
+        let second: UInt64 = 1_000_000_000
+        let first = (0..<5).map { limit.admit(now: 10 * second + UInt64($0)) }
+        XCTAssertEqual(first.map(\.info), [true, true, true, false, false])
+        let next = limit.admit(now: 11 * second + 1)
+        XCTAssertTrue(next.info)
+        XCTAssertEqual(next.heldBack, 2, "the first line of the next second says how many were held back")
+        XCTAssertEqual(limit.admit(now: 11 * second + 2).heldBack, 0)
+    }
+}
