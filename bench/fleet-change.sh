@@ -4,10 +4,11 @@
 #              service file, the next 40 requests: how many each answered
 #              (RUNS fresh runs under the default balancer, one under each other);
 #   dead arm   split 80/20 whose 20% arm's only endpoint refuses connections,
-#              built-in policies: answered of 300;
-#   reload     an edit then SIGHUP (the file watcher on, as getting-started
-#              does): how far the generation moved and the reload counters;
-#              then a rejected edit then SIGHUP.
+#              built-in policies: answered of 300, sent by one client, then
+#              by four at once;
+#   reload     an edit saved, then SIGHUP half a second later (the file
+#              watcher on, as getting-started does): how far the generation
+#              moved and the reload counters; then a rejected edit the same way.
 # Usage: bench/fleet-change.sh [SWITCHYARD_BINARY]   (default: builds this tree, debug)
 #        RUNS=5 bench/fleet-change.sh /path/to/older/switchyard
 set -euo pipefail
@@ -86,7 +87,11 @@ printf '127.0.0.1 %s\n' "$dead" > "$work/disco/shop-b"
 proxy
 ok=0
 for _ in $(seq 300); do [ "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: shop' "http://127.0.0.1:$lport/")" = 200 ] && ok=$((ok + 1)); done
-echo "dead arm: $ok of 300 answered"
+echo "dead arm (one client): $ok of 300 answered"
+stop_proxy
+proxy
+ok=$(seq 300 | xargs -P 4 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H 'Host: shop' "http://127.0.0.1:$lport/" | grep -c '^200$' || true)
+echo "dead arm (four clients): $ok of 300 answered"
 stop_proxy
 
 lport=$(free_port); aport=$(free_port); rm -rf "$work/disco"
@@ -96,9 +101,9 @@ generation() { curl -s "http://127.0.0.1:$aport/config" | grep -o '"generation" 
 reloads() { curl -s "http://127.0.0.1:$aport/metrics" | grep -E '^switchyard_reloads_total' | sed 's/switchyard_reloads_total//' | tr '\n' ' '; }
 before=$(generation)
 printf '\nroute extra {\n  when host "extra"\n  to /svc/extra\n}\n' >> "$work/rules.routes"
-kill -HUP "$proxy_pid"; sleep 2
+sleep 0.5; kill -HUP "$proxy_pid"; sleep 2
 echo "reload (edit + SIGHUP): generation $before -> $(generation); $(reloads)"
 echo "bogus" >> "$work/rules.routes"
-kill -HUP "$proxy_pid"; sleep 2
+sleep 0.5; kill -HUP "$proxy_pid"; sleep 2
 echo "reload (bad edit + SIGHUP): $(reloads)"
 stop_proxy

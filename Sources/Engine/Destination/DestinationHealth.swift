@@ -52,9 +52,10 @@ public final class DestinationHealth: Sendable {
     }
 
     /// Records an attempt's outcome; `success` nil when it ended without
-    /// one (the client went away), which only releases a probe.
-    public func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool?, now: UInt64, policy: AccrualPolicy,
-                                                 endpoints: [Endpoint], random: inout R) -> Events {
+    /// one (the client went away), which only releases a probe (the
+    /// destination's too when this attempt was its probe, `armProbe`).
+    public func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool?, armProbe: Bool = false, now: UInt64,
+                                                 policy: AccrualPolicy, endpoints: [Endpoint], random: inout R) -> Events {
         // A success racing another loop's first failure may skip resetting
         // that count; the failure then counts one more in a row, no worse.
         if success == true, marked.load(ordering: .acquiring) == 0, armGate == 0 {
@@ -72,7 +73,7 @@ public final class DestinationHealth: Sendable {
             }
             guard let success else {
                 let released = state.abandonProbe(endpoint, now: now)
-                _ = state.abandonArmProbe(now: now)
+                if armProbe { _ = state.abandonArmProbe(now: now) }
                 return (.none, released)
             }
             var events = Events()
@@ -89,6 +90,13 @@ public final class DestinationHealth: Sendable {
         let claimed = accrual.withLock { $0.claimProbe(endpoint, now: now) }
         if claimed { published.add(1, ordering: .releasing) }
         return claimed
+    }
+
+    /// Gives back a destination probe no attempt was made for.
+    public func releaseArmProbe(now: UInt64) {
+        accrual.withLock { state in
+            if state.abandonArmProbe(now: now) { arm.store(state.arm.gate, ordering: .releasing) }
+        }
     }
 
     /// Takes the shed destination's probe when it is due (one request at a time).

@@ -54,6 +54,7 @@ public struct Destinations: Sendable {
             let (admitted, probe) = destination.admitted(offered, now: now, failFast: policy.accrual.failFast)
             guard let endpoint = destination.balancer.pick(admitted, policy: policy.balance, excluding: excluding, slowStart: slowStart,
                                                            now: now, random: &random) else {
+                if armProbe { destination.health.releaseArmProbe(now: now) }
                 return .failure(Unavailable(reason: "every endpoint of \(leaf.idText) is evicted by failure accrual (fail-fast)"))
             }
             return .success(Pick(leaf: leaf, endpoint: endpoint, probe: probe, armProbe: armProbe, health: destination.health))
@@ -77,8 +78,8 @@ public struct Destinations: Sendable {
     public mutating func record<R: RandomNumberGenerator>(_ pick: Pick, success: Bool?, now: UInt64, policy: AccrualPolicy,
                                                           random: inout R) -> DestinationHealth.Events {
         if success == false, removalGrace > 0 { withDestination(pick.leaf.name.id) { $0.departed(pick.endpoint) } }
-        return pick.health.record(pick.endpoint, success: success, now: now, policy: policy, endpoints: pick.leaf.name.endpoints,
-                                  random: &random)
+        return pick.health.record(pick.endpoint, success: success, armProbe: pick.armProbe, now: now, policy: policy,
+                                  endpoints: pick.leaf.name.endpoints, random: &random)
     }
 
     /// Asks `leaf`'s retry budget for one retry.
