@@ -66,11 +66,7 @@ final class OperatorCommandTests: XCTestCase {
         process.standardError = FileHandle.nullDevice
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? RawClientLite.status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200
-            if !ready { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        let ready = RawClientLite.waitUntilReady(admin: admin)
         XCTAssertTrue(ready, "the admin API on --admin")
         XCTAssertEqual(try RawClientLite.status(port: port, "GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 200,
                        "the listener on --listen routes to the admin API")
@@ -148,11 +144,7 @@ final class OperatorCommandTests: XCTestCase {
         process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         defer { if process.isRunning { process.terminate() } }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? RawClientLite.status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200
-            if !ready { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        XCTAssertTrue(RawClientLite.waitUntilReady(admin: admin))
         let started = Date()
         for _ in 0..<40 {
             XCTAssertEqual(try RawClientLite.status(port: port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"), 502)

@@ -99,11 +99,7 @@ final class RunCommandTests: XCTestCase {
         func status() -> Int {
             (try? RawClientLite.status(port: port, "GET /live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) ?? 0
         }
-        var ready = false
-        for _ in 0..<100 where !ready {
-            ready = (try? RawClientLite.status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200
-            if !ready { Thread.sleep(forTimeInterval: 0.1) }
-        }
+        let ready = RawClientLite.waitUntilReady(admin: admin)
         XCTAssertTrue(ready, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
         XCTAssertEqual(status(), 502)
         var delays: [Double] = []
@@ -170,6 +166,15 @@ enum RawClientLite {
         }
         guard bound else { throw POSIXError(.EADDRINUSE) }
         return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Polls the admin API's `/ready` for up to 10 s; whether it answered 200.
+    static func waitUntilReady(admin: Int) -> Bool {
+        for _ in 0..<100 {
+            if (try? status(port: admin, "GET /ready HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")) == 200 { return true }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        return false
     }
 
     static func status(port: Int, _ request: String) throws -> Int {

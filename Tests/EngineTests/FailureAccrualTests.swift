@@ -92,4 +92,18 @@ final class FailureAccrualTests: XCTestCase {
                                         endpoints: [a, b], random: &random), "90% success stays in")
         }
     }
+
+    /// `accrual none` after a reload: an endpoint an earlier policy evicted
+    /// comes back at its next outcome, and nothing is counted any more.
+    func testAccrualNoneRestoresWhatAnEarlierPolicyHeldOut() {
+        var accrual = FailureAccrual()
+        let all = [a, b, c]
+        guard case .evicted? = accrual.record(a, success: false, now: 0, policy: consecutive(1), endpoints: all, random: &random) else {
+            return XCTFail("evicted")
+        }
+        XCTAssertEqual(accrual.record(a, success: false, now: 1, policy: .disabled, endpoints: all, random: &random), .restored(a))
+        XCTAssertNil(accrual.record(a, success: false, now: 2, policy: .disabled, endpoints: all, random: &random))
+        XCTAssertEqual(accrual.available(all, now: 3).endpoints, all)
+        XCTAssertFalse(accrual.isMarked(a))
+    }
 }

@@ -55,6 +55,13 @@ public struct ArmHealth: Sendable, Hashable {
         }
     }
 
+    /// Back to serving (`accrual none`); `.restored` when it was shed.
+    public mutating func reset() -> Event? {
+        guard state != .serving else { return nil }
+        state = .serving
+        return .restored
+    }
+
     /// Takes the probe once the backoff passed; false when it is not due
     /// (or another request has it).
     public mutating func claimProbe(now: UInt64) -> Bool {

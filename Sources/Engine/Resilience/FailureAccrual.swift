@@ -88,7 +88,12 @@ public struct FailureAccrual: Sendable {
     /// destination's current set, for the ejection cap).
     public mutating func record<R: RandomNumberGenerator>(_ endpoint: Endpoint, success: Bool, now: UInt64, policy: AccrualPolicy,
                                                           endpoints: [Endpoint], random: inout R) -> Event? {
-        if case .disabled = policy.mode { return nil }
+        if case .disabled = policy.mode {
+            // `accrual none` (perhaps since a reload): what an earlier policy held out comes back.
+            guard let previous = health.removeValue(forKey: endpoint) else { return nil }
+            if case .alive = previous { return nil }
+            return .restored(endpoint)
+        }
         switch health[endpoint, default: .fresh] {
         case .probing(let evictions):
             if success {
@@ -116,7 +121,7 @@ public struct FailureAccrual: Sendable {
     /// `record` folded it into the endpoint's).
     public mutating func recordArm<R: RandomNumberGenerator>(success: Bool, now: UInt64, policy: AccrualPolicy, endpoints: [Endpoint],
                                                              random: inout R) -> ArmHealth.Event? {
-        if case .disabled = policy.mode { return nil }
+        if case .disabled = policy.mode { return arm.reset() }
         let cannotAnswer = !success && cannotAnswer(endpoints, policy: policy)
         return arm.record(success: success, cannotAnswer: cannotAnswer, now: now, backoff: policy.backoff, random: &random)
     }

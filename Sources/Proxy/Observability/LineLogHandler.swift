@@ -48,29 +48,15 @@ public struct LineLogHandler: LogHandler {
         return line + "\n"
     }
 
-    /// A value as is when it is one plain word, else quoted with `"`, `\`
-    /// and line breaks escaped.
+    /// A value as is when it is one plain word, else quoted and escaped
+    /// as a JSON string (the access log's quoting).
     static func value(_ text: String) -> String {
         let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0 != "\"" && $0 != "=" && $0 != "\\" && $0.value != 0x7f }
-        return plain ? text : "\"" + escaped(text) + "\""
+        return plain ? text : AccessLog.quoted(text)
     }
 
+    /// The message as written, its line breaks escaped.
     static func escapedMessage(_ text: String) -> String {
-        text.contains(where: \.isNewline) ? escaped(text) : text
-    }
-
-    static func escaped(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default: result.append(character)
-            }
-        }
-        return result
+        text.contains(where: \.isNewline) ? String(AccessLog.quoted(text).dropFirst().dropLast()) : text
     }
 }
