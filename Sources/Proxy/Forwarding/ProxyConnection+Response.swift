@@ -310,10 +310,11 @@ extension ProxyConnection {
     /// started, else by closing.
     func failRequest(status: Int, error: String, retryable: Bool = false) {
         guard let request else { return }
+        // The fields are built only when the line is written (autoclosures).
         let (info, heldBack) = runtime.failureLog.admit(now: NIODeadline.now().uptimeNanoseconds)
-        var fields: Logger.Metadata = ["status": "\(status)", "error": "\(error)"]
-        if heldBack > 0 { fields["held_back"] = "\(heldBack)" }
-        runtime.logger.log(level: info ? .info : .debug, "request failed", metadata: fields)
+        runtime.logger.log(level: info ? .info : .debug, "request failed",
+                           metadata: heldBack > 0 ? ["status": "\(status)", "error": "\(error)", "held_back": "\(heldBack)"]
+                                                  : ["status": "\(status)", "error": "\(error)"])
         if request.responseStarted {
             request.closeClient = true
             request.attempt?.backendKeepAlive = false
