@@ -65,6 +65,34 @@ final class ForwardingTests: XCTestCase {
         XCTAssertEqual(fixture.backendA.connections, 1, "the backend connection is pooled and reused")
     }
 
+    /// A pooled backend connection is reused within `pool-idle-timeout`
+    /// and closed by the loop's sweeper after it (no timer per request).
+    /// One client connection, so one event loop and one pool.
+    func testIdleBackendConnectionsExpire() async throws {
+        let pooled = ProxyFixture()
+        try await pooled.start(options: ProxyOptions(poolIdleTimeout: .milliseconds(200)))
+        let fd = try connectToLoopback(port: pooled.port, timeout: 2)
+        func ask() -> String {
+            let request = Array("GET / HTTP/1.1\r\nHost: a\r\n\r\n".utf8)
+            _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var received: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while !String(decoding: received, as: UTF8.self).contains("hello from a") {
+                let count = recv(fd, &buffer, buffer.count, 0)
+                guard count > 0 else { break }
+                received += buffer[0..<count]
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
+        for _ in 0..<3 { XCTAssertTrue(ask().hasPrefix("HTTP/1.1 200 OK")) }
+        XCTAssertEqual(pooled.backendA.connections, 1, "reused while fresh")
+        try await Task.sleep(for: .milliseconds(500))
+        XCTAssertTrue(ask().hasPrefix("HTTP/1.1 200 OK"))
+        XCTAssertEqual(pooled.backendA.connections, 2, "the idle one was closed by the sweeper; a new one was made")
+        close(fd)
+        await pooled.stop()
+    }
+
     func testRoutingFailuresAnswerWithL5dErr() throws {
         let unknown = try fixture.curl("/", host: "nope")
         XCTAssertEqual(unknown.status, 502)

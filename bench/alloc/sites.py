@@ -2,10 +2,10 @@
 """Turns alloc_sites.c's dump into allocations per request by site.
 
 usage: sites.py DUMP MAPS REQUESTS [TOP]
-Each stack is named by its first frame inside the switchyard executable
-(the code of ours that asked for memory, directly or through the Swift
-runtime, NIO or Foundation) and by the frame before it, symbolized with
-addr2line and swift-demangle."""
+Each stack is named by its first three frames inside the switchyard
+executable (the code of ours that asked for memory, directly or through the
+Swift runtime, NIO or Foundation; innermost first) and by the frame before
+them, symbolized with addr2line and swift-demangle."""
 import bisect, collections, subprocess, sys
 
 dump, maps_path, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -49,14 +49,17 @@ for line in open(dump):
     if ours is None:
         sites[('(outside the executable)', symbolize(*located[0]) if located and located[0][0] else '?')] += count
         continue
-    caller = symbolize(*located[ours])
+    # Generic code specialized into the executable (array growth, ByteBuffer)
+    # is ours only by inlining: name the site by up to three frames of ours.
+    chain = [symbolize(path, offset) for path, offset in located[ours:] if path == executable][:3]
     callee = symbolize(*located[ours - 1]) if ours > 0 and located[ours - 1][0] else '(direct)'
-    sites[(caller, callee)] += count
+    sites[(' < '.join(chain), callee)] += count
 
-mangled = sorted({name for pair in sites for name in pair})
+mangled = sorted({name for caller, callee in sites for name in caller.split(' < ') + [callee]})
 demangled = subprocess.run(['swift', 'demangle', '--simplified', '--compact'], input='\n'.join(mangled), capture_output=True,
                            text=True).stdout.split('\n')
 pretty = dict(zip(mangled, demangled)) if len(demangled) >= len(mangled) else {}
 print('%.2f allocations per request over %d requests' % (total / requests, requests))
 for (caller, callee), count in sites.most_common(top):
-    print('%7.2f  %s\n         via %s' % (count / requests, pretty.get(caller, caller)[:150], pretty.get(callee, callee)[:110]))
+    chain = ' < '.join(pretty.get(name, name)[:90] for name in caller.split(' < '))
+    print('%7.2f  %s\n         via %s' % (count / requests, chain, pretty.get(callee, callee)[:110]))

@@ -72,8 +72,9 @@ final class LoopRuntime {
 
 extension LoopRuntime {
     /// Every 100 ms, acts on connections whose head or body deadline
-    /// passed, and on idle or silent HTTP/2 connections (endpoints and
-    /// clients): one timer per loop instead of one per request. Every second,
+    /// passed, on pooled connections idle past their timeout, and on idle
+    /// or silent HTTP/2 connections (endpoints and clients): one timer per
+    /// loop instead of one per request. Every second,
     /// publishes the balancers' figures for `/endpoints`.
     func startSweeper() {
         let interval = TimeAmount.milliseconds(100)
@@ -83,6 +84,7 @@ extension LoopRuntime {
                 guard let self else { return }
                 let now = NIODeadline.now()
                 for connection in self.connections.values { connection.checkDeadlines(now: now) }
+                self.pool.closeExpiredIdle(now: now)
                 for reason in self.pool.checkHTTP2(now: now) { self.metrics.metrics.http2Closed(peer: "endpoint", reason: reason).increment() }
                 self.checkHTTP2Clients(now: now)
                 self.metrics.flush()
