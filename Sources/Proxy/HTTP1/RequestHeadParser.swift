@@ -9,6 +9,9 @@
 /// final coding is not chunked, missing or repeated Host, invalid methods
 /// and targets. Sizes are bounded by `HTTP1Limits` (414, 431).
 public struct RequestHeadParser: Sendable {
+    /// Header fields the field list is sized for before parsing (it grows past them).
+    static let typicalFieldCount = 16
+
     public enum Outcome: Sendable {
         /// More bytes are needed; nothing was consumed.
         case incomplete
@@ -97,6 +100,8 @@ public struct RequestHeadParser: Sendable {
         case .failure(let error): return .failure(error)
         }
         var fields: [RequestHead.Field] = []
+        // One allocation for a typical head, instead of one per doubling.
+        fields.reserveCapacity(min(limits.maxHeaderCount, RequestHeadParser.typicalFieldCount))
         var position = lineEnd + 2
         while position < bytes.count - 2 {
             guard let end = firstCRLF(bytes, from: position) else { break }

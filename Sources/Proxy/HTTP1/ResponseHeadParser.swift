@@ -66,6 +66,8 @@ public struct ResponseHeadParser: Sendable {
             return .failure(HTTP1ParseError(.invalidRequestLine, "control character in the reason phrase"))
         }
         var fields: [RequestHead.Field] = []
+        // One allocation for a typical head, instead of one per doubling.
+        fields.reserveCapacity(min(limits.maxHeaderCount, RequestHeadParser.typicalFieldCount))
         var position = lineEnd + 2
         while position < bytes.count - 2, let end = RequestHeadParser.firstCRLF(bytes, from: position) {
             if fields.count == limits.maxHeaderCount {
