@@ -30,6 +30,23 @@ final class HeadRewriterTests: XCTestCase {
         XCTAssertFalse(out.contains("other"), out)
     }
 
+    /// Via and X-Forwarded-For keep every received value, in order, and
+    /// add the proxy's (and the client's address, when there is one).
+    func testViaAndForwardedForChains() throws {
+        let out = try forwarded("GET /x HTTP/1.1\r\nHost: a\r\nVia: 1.0 a\r\nX-Forwarded-For: 1.1.1.1\r\nvia: 1.1 b\r\n"
+                                + "x-forwarded-for: 2.2.2.2, 3.3.3.3\r\n\r\n")
+        XCTAssertTrue(out.contains("\r\nVia: 1.0 a, 1.1 b, 1.1 switchyard\r\n"), out)
+        XCTAssertTrue(out.contains("\r\nX-Forwarded-For: 1.1.1.1, 2.2.2.2, 3.3.3.3, 10.0.0.9\r\n"), out)
+        var unknownClient = context
+        unknownClient.clientAddress = nil
+        guard case .complete(let head) = RequestHeadParser().parse(Array("GET / HTTP/1.0\r\nX-Forwarded-For: 1.1.1.1\r\n\r\n".utf8)) else {
+            return XCTFail()
+        }
+        let bare = String(decoding: HeadRewriter.request(head, context: unknownClient), as: UTF8.self)
+        XCTAssertTrue(bare.contains("\r\nVia: 1.0 switchyard\r\nX-Forwarded-For: 1.1.1.1\r\n"), bare)
+        XCTAssertFalse(try forwarded("GET / HTTP/1.1\r\nHost: a\r\n\r\n").contains("X-Forwarded-For: ,"))
+    }
+
     func testIdenticalContentLengthsAreForwardedOnce() throws {
         let out = try forwarded("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\ncontent-length: 5\r\n\r\n")
         XCTAssertEqual(out.components(separatedBy: "Content-Length").count - 1, 1, out)

@@ -51,8 +51,10 @@ public enum HeadRewriter {
         out += originForm(head.target).utf8
         out += " HTTP/1.1\r\n".utf8
         let listed = connectionListed(head.bytes, head.fields)
-        var via: [String] = []
-        var forwardedFor: [String] = []
+        // Via and X-Forwarded-For are written once, after the loop, from the
+        // received values as bytes: no list of strings per request.
+        var hasVia = false
+        var hasForwardedFor = false
         var hasProto = false
         for field in head.fields {
             switch field.kind {
@@ -60,8 +62,8 @@ public enum HeadRewriter {
             case .grpcTimeout where context.grpcTimeout != nil: continue
             case .l5dDtab where !context.forwardDtab: continue
             case .traceContext where context.traceFields != nil: continue
-            case .via: via.append(head.value(field)); continue
-            case .xForwardedFor: forwardedFor.append(head.value(field)); continue
+            case .via: hasVia = true; continue
+            case .xForwardedFor: hasForwardedFor = true; continue
             case .xForwardedProto: hasProto = true
             // RFC 9112 section 3.2.2: an absolute-form target's authority
             // replaces Host, so the two never reach the backend disagreeing.
@@ -90,14 +92,17 @@ public enum HeadRewriter {
         if let upgrade = head.upgrade {
             out += "Upgrade: \(upgrade)\r\nConnection: upgrade\r\n".utf8
         }
-        via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
         out += "Via: ".utf8
-        out += via.joined(separator: ", ").utf8
-        out += "\r\n".utf8
-        if let client = context.clientAddress { forwardedFor.append(client) }
-        if !forwardedFor.isEmpty {
+        if hasVia { appendValues(of: .via, in: head, to: &out) }
+        out += (head.version == .http10 ? "1.0 switchyard\r\n" : "1.1 switchyard\r\n").utf8
+        if hasForwardedFor || context.clientAddress != nil {
             out += "X-Forwarded-For: ".utf8
-            out += forwardedFor.joined(separator: ", ").utf8
+            if hasForwardedFor { appendValues(of: .xForwardedFor, in: head, to: &out) }
+            if let client = context.clientAddress {
+                out += client.utf8
+            } else {
+                out.removeLast(2)  // the last value's ", "
+            }
             out += "\r\n".utf8
         }
         if !hasProto { out += (context.tls ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n").utf8 }
@@ -176,6 +181,14 @@ public enum HeadRewriter {
     /// empty. Framing fields and Host are never removed this way: a
     /// `Connection: content-length` would otherwise strip the length the
     /// proxy read the body by (requests listing them are refused already).
+    /// The values of every field of `kind`, each followed by ", ", as received.
+    static func appendValues(of kind: FieldKind, in head: RequestHead, to out: inout [UInt8]) {
+        for field in head.fields where field.kind == kind {
+            out += head.bytes[field.value]
+            out += ", ".utf8
+        }
+    }
+
     static func connectionListed(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
         var names: Set<String> = []
         for field in fields where field.kind == .connection {
