@@ -31,3 +31,20 @@ final class LogLineTests: XCTestCase {
         XCTAssertEqual(limit.admit(now: 11 * second + 2).heldBack, 0)
     }
 }
+
+// MARK: - RequestIDTests
+
+/// `l5d-reqid` ids: 32 lower-case hex digits, distinct, written in place.
+final class RequestIDTests: XCTestCase {
+    func testIdsAreThirtyTwoHexDigitsAndDistinct() {
+        var ids = RequestID()
+        let made = (0..<100).map { _ in ids.next() }
+        XCTAssertEqual(Set(made).count, 100)
+        for id in made {
+            XCTAssertEqual(id.utf8.count, 32)
+            XCTAssertTrue(id.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) }, id)
+        }
+        XCTAssertEqual(RequestID.hex(0x0123_4567_89ab_cdef), "0123456789abcdef")
+        XCTAssertEqual(ids.nextSpan().utf8.count, 16)
+    }
+}

@@ -2,14 +2,15 @@
 """Turns alloc_sites.c's dump into allocations per request by site.
 
 usage: sites.py DUMP MAPS REQUESTS [TOP]
-Each stack is named by its first three frames inside the switchyard
+Each stack is named by its first three (FRAMES) frames inside the switchyard
 executable (the code of ours that asked for memory, directly or through the
 Swift runtime, NIO or Foundation; innermost first) and by the frame before
 them, symbolized with addr2line and swift-demangle."""
-import bisect, collections, subprocess, sys
+import bisect, collections, os, subprocess, sys
 
 dump, maps_path, requests = sys.argv[1], sys.argv[2], int(sys.argv[3])
 top = int(sys.argv[4]) if len(sys.argv) > 4 else 30
+chain_length = int(os.environ.get('FRAMES', '3'))  # frames of ours that name a site
 
 maps = []
 for line in open(maps_path):
@@ -51,7 +52,7 @@ for line in open(dump):
         continue
     # Generic code specialized into the executable (array growth, ByteBuffer)
     # is ours only by inlining: name the site by up to three frames of ours.
-    chain = [symbolize(path, offset) for path, offset in located[ours:] if path == executable][:3]
+    chain = [symbolize(path, offset) for path, offset in located[ours:] if path == executable][:chain_length]
     callee = symbolize(*located[ours - 1]) if ours > 0 and located[ours - 1][0] else '(direct)'
     sites[(' < '.join(chain), callee)] += count
 

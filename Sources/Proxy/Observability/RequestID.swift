@@ -11,8 +11,15 @@ struct RequestID {
     /// per request: the loop's SplitMix64 stream.
     private var stream = SplitMix64()
 
+    /// A new 128-bit id as 32 hex digits: one string written in place (the
+    /// digits come from a static table), one allocation per request.
     mutating func next() -> String {
-        Self.hex(stream.next()) + Self.hex(stream.next())
+        let (high, low) = (stream.next(), stream.next())
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            Self.writeHex(high, into: buffer, at: 0)
+            Self.writeHex(low, into: buffer, at: 16)
+            return 32
+        }
     }
 
     /// A new 64-bit span id, for a traceparent the proxy writes itself.
@@ -24,11 +31,18 @@ struct RequestID {
     }
 
     static func hex(_ word: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        return String(unsafeUninitializedCapacity: 16) { buffer in
-            for index in 0..<16 { buffer[index] = digits[Int((word >> UInt64(60 - index * 4)) & 0xf)] }
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            writeHex(word, into: buffer, at: 0)
             return 16
         }
+    }
+
+    static let digits: StaticString = "0123456789abcdef"
+
+    /// `word` as 16 lower-case hex digits at `offset`.
+    static func writeHex(_ word: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        let table = digits.utf8Start
+        for index in 0..<16 { buffer[offset + index] = table[Int((word >> UInt64(60 - index * 4)) & 0xf)] }
     }
 
     /// The trace id a request carries, as the W3C `traceparent` its W3C or
