@@ -64,4 +64,13 @@ final class HeadRewriterTests: XCTestCase {
         XCTAssertTrue(out.contains("\r\nContent-Length: 2\r\n"), out)
         XCTAssertFalse(out.contains("X-Hop"), out)
     }
+
+    func testResponseViaKeepsTheBackendsAndAddsTheProxy() throws {
+        let bytes = Array("HTTP/1.1 200 OK\r\nVia: 1.1 cache\r\nContent-Length: 0\r\nvia: 1.0 origin\r\n\r\n".utf8)
+        guard case .complete(let head) = bytes.withUnsafeBufferPointer({ ResponseHeadParser().parse($0, requestMethod: "GET") }) else {
+            return XCTFail("response did not parse")
+        }
+        let out = String(decoding: HeadRewriter.response(head, clientVersion: .http11, closeClient: true), as: UTF8.self)
+        XCTAssertTrue(out.hasSuffix("\r\nVia: 1.1 cache, 1.0 origin, 1.1 switchyard\r\nConnection: close\r\n\r\n"), out)
+    }
 }

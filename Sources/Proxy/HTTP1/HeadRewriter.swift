@@ -93,11 +93,11 @@ public enum HeadRewriter {
             out += "Upgrade: \(upgrade)\r\nConnection: upgrade\r\n".utf8
         }
         out += "Via: ".utf8
-        if hasVia { appendValues(of: .via, in: head, to: &out) }
+        if hasVia { appendValues(of: .via, head.bytes, head.fields, to: &out) }
         out += (head.version == .http10 ? "1.0 switchyard\r\n" : "1.1 switchyard\r\n").utf8
         if hasForwardedFor || context.clientAddress != nil {
             out += "X-Forwarded-For: ".utf8
-            if hasForwardedFor { appendValues(of: .xForwardedFor, in: head, to: &out) }
+            if hasForwardedFor { appendValues(of: .xForwardedFor, head.bytes, head.fields, to: &out) }
             if let client = context.clientAddress {
                 out += client.utf8
             } else {
@@ -144,14 +144,14 @@ public enum HeadRewriter {
         out += "HTTP/1.1".utf8
         out += head.bytes[8..<(lineEnd + 2)]
         let listed = connectionListed(head.bytes, head.fields)
-        var via: [String] = []
+        var hasVia = false
         for field in head.fields {
             switch field.kind {
             case .upgrade where head.status == 101:
                 out += head.bytes[field.line]
                 continue
             case .via:
-                via.append(String(decoding: head.bytes[field.value], as: UTF8.self))
+                hasVia = true
                 continue
             case .l5dRetryable: continue
             case let kind where kind.isHopByHop: continue
@@ -160,8 +160,9 @@ public enum HeadRewriter {
             if !listed.isEmpty, listed.contains(lowercasedName(head.bytes, field)) { continue }
             out += head.bytes[field.line]
         }
-        via.append(head.version == .http10 ? "1.0 switchyard" : "1.1 switchyard")
-        out += "Via: \(via.joined(separator: ", "))\r\n".utf8
+        out += "Via: ".utf8
+        if hasVia { appendValues(of: .via, head.bytes, head.fields, to: &out) }
+        out += (head.version == .http10 ? "1.0 switchyard\r\n" : "1.1 switchyard\r\n").utf8
         if retryable { out += "l5d-retryable: true\r\n".utf8 }
         if head.status == 101 {
             out += "Connection: upgrade\r\n".utf8
@@ -176,19 +177,19 @@ public enum HeadRewriter {
 
     // MARK: Helpers
 
+    /// The values of every field of `kind`, each followed by ", ", as received.
+    static func appendValues(of kind: FieldKind, _ bytes: [UInt8], _ fields: [RequestHead.Field], to out: inout [UInt8]) {
+        for field in fields where field.kind == kind {
+            out += bytes[field.value]
+            out += ", ".utf8
+        }
+    }
+
     /// Extra field names the Connection field lists (beyond the usual
     /// `close`, `keep-alive`, `upgrade`), which are hop-by-hop too. Usually
     /// empty. Framing fields and Host are never removed this way: a
     /// `Connection: content-length` would otherwise strip the length the
     /// proxy read the body by (requests listing them are refused already).
-    /// The values of every field of `kind`, each followed by ", ", as received.
-    static func appendValues(of kind: FieldKind, in head: RequestHead, to out: inout [UInt8]) {
-        for field in head.fields where field.kind == kind {
-            out += head.bytes[field.value]
-            out += ", ".utf8
-        }
-    }
-
     static func connectionListed(_ bytes: [UInt8], _ fields: [RequestHead.Field]) -> Set<String> {
         var names: Set<String> = []
         for field in fields where field.kind == .connection {
