@@ -54,7 +54,7 @@ final class AttemptGlueTests: XCTestCase {
         guard case .complete(let head) = RequestHeadParser().parse(Array(text.utf8)) else { return XCTFail() }
         let context = HeadRewriter.RequestContext(clientAddress: nil, logicalName: "/svc/a", boundName: "/#/disco/a",
                                                   forwardDtab: false, endpoint: "127.0.0.1:1", deadline: "100 200")
-        let out = String(decoding: HeadRewriter.request(head, context: context), as: UTF8.self)
+        let out = String(buffer: HeadRewriter.request(head, context: context))
         XCTAssertTrue(out.contains("\r\nl5d-ctx-deadline: 100 200\r\n"), out)
         XCTAssertFalse(out.contains("999999999999"), out)
     }
@@ -64,11 +64,10 @@ final class AttemptGlueTests: XCTestCase {
         guard case .complete(let head) = bytes.withUnsafeBufferPointer({ ResponseHeadParser().parse($0, requestMethod: "GET") }) else {
             return XCTFail()
         }
-        let marked = String(decoding: HeadRewriter.response(head, clientVersion: .http11, closeClient: false, retryable: true),
-                            as: UTF8.self)
+        let marked = String(buffer: HeadRewriter.response(head, clientVersion: .http11, closeClient: false, retryable: true))
         XCTAssertTrue(marked.contains("\r\nl5d-retryable: true\r\n"), marked)
         XCTAssertFalse(marked.contains("maybe"), "the backend's own claim is replaced")
-        let plain = String(decoding: HeadRewriter.response(head, clientVersion: .http11, closeClient: false), as: UTF8.self)
+        let plain = String(buffer: HeadRewriter.response(head, clientVersion: .http11, closeClient: false))
         XCTAssertFalse(plain.contains("l5d-retryable"), plain)
         XCTAssertTrue(String(decoding: ErrorResponse.bytes(status: 502, error: "x", close: false, retryable: true), as: UTF8.self)
             .contains("l5d-retryable: true\r\n"))

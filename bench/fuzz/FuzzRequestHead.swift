@@ -29,7 +29,7 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let context = HeadRewriter.RequestContext(clientAddress: "127.0.0.1", logicalName: "/svc/fuzz", boundName: "/#/disco/fuzz",
                                               forwardDtab: false, endpoint: "127.0.0.1:9101")
-    let forwarded = HeadRewriter.request(head, context: context)
+    let forwarded = Array(HeadRewriter.request(head, context: context).readableBytesView)
     let relaxed = HTTP1Limits(maxHeadBytes: 1 << 20, maxRequestLineBytes: 1 << 20, maxHeaderCount: 1 << 10)
     guard case .complete(let again) = RequestHeadParser(limits: relaxed).parse(forwarded) else {
         fatalError("forwarded head does not parse:\n\(String(decoding: forwarded, as: UTF8.self))")

@@ -125,9 +125,9 @@ extension ProxyConnection {
                                                       traceFields: runtime.tracer.flatMap { tracer in
                                                           attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })
             context.tls = listener.tls != nil
-            let head = HeadRewriter.request(request.head, context: context)
+            let head = HeadRewriter.request(request.head, context: context, allocator: lease.channel.allocator)
             attempt.dispatched = NIODeadline.now()
-            lease.channel.write(lease.channel.allocator.buffer(bytes: head), promise: nil)
+            lease.channel.write(head, promise: nil)
             // A retry sends again what earlier attempts took of the body.
             if request.body.sent > 0, let replay = request.body.replay {
                 lease.channel.write(replay, promise: nil)

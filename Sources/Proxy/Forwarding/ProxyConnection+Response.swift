@@ -100,9 +100,8 @@ extension ProxyConnection {
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
         if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
-        let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
-                                          retryable: request.machine.retryableAnswer)
-        writeToClient(context, context.channel.allocator.buffer(bytes: bytes))
+        writeToClient(context, HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
+                                                     retryable: request.machine.retryableAnswer, allocator: context.channel.allocator))
         switch head.framing {
         case .none: attempt.responseBody = .done
         case .contentLength(let length): attempt.responseBody = .remaining(length)
@@ -121,8 +120,8 @@ extension ProxyConnection {
             attemptFailed(.reset, detail: "\(attempt.pick.endpoint) switched protocols without an upgrade the route allows")
             return
         }
-        let bytes = HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false)
-        writeToClient(context, context.channel.allocator.buffer(bytes: bytes))
+        writeToClient(context, HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false,
+                                                     allocator: context.channel.allocator))
         if pending.readableBytes > 0 { writeToClient(context, pending) }
         context.flush()
         cancelTimers()

@@ -1,8 +1,12 @@
+import NIOCore
+
 // MARK: - HeadRewriter
 
 /// Writes the heads the proxy forwards: the received field lines copied as
 /// bytes, minus hop-by-hop fields (RFC 9110 section 7.6.1) and the ones the
 /// proxy owns, plus Via, X-Forwarded-For/-Proto and Linkerd's l5d-dst-*.
+/// Heads are written straight into the buffer that is sent (no byte array
+/// copied into one afterwards).
 public enum HeadRewriter {
     /// What the proxy adds to a forwarded request.
     public struct RequestContext: Sendable {
@@ -43,11 +47,11 @@ public enum HeadRewriter {
     }
 
     /// The head to send to the backend (always HTTP/1.1, origin-form target).
-    public static func request(_ head: RequestHead, context: RequestContext) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(head.bytes.count + 160)
+    public static func request(_ head: RequestHead, context: RequestContext, allocator: ByteBufferAllocator = ByteBufferAllocator())
+        -> ByteBuffer {
+        var out = allocator.buffer(capacity: head.bytes.count + 160)
         out += head.method.utf8
-        out.append(HTTP1Bytes.sp)
+        out.writeInteger(HTTP1Bytes.sp)
         out += originForm(head.target).utf8
         out += " HTTP/1.1\r\n".utf8
         let listed = connectionListed(head.bytes, head.fields)
@@ -101,7 +105,7 @@ public enum HeadRewriter {
             if let client = context.clientAddress {
                 out += client.utf8
             } else {
-                out.removeLast(2)  // the last value's ", "
+                out.moveWriterIndex(to: out.writerIndex - 2)  // the last value's ", "
             }
             out += "\r\n".utf8
         }
@@ -137,10 +141,12 @@ public enum HeadRewriter {
     /// `retryable` adds `l5d-retryable: true` (Linkerd's mark that the
     /// request is known safe to send again); a backend's own is dropped.
     public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool,
-                                retryable: Bool = false) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(head.bytes.count + 64)
-        guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else { return head.bytes }
+                                retryable: Bool = false, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        var out = allocator.buffer(capacity: head.bytes.count + 64)
+        guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else {
+            out.writeBytes(head.bytes)
+            return out
+        }
         out += "HTTP/1.1".utf8
         out += head.bytes[8..<(lineEnd + 2)]
         let listed = connectionListed(head.bytes, head.fields)
@@ -178,7 +184,7 @@ public enum HeadRewriter {
     // MARK: Helpers
 
     /// The values of every field of `kind`, each followed by ", ", as received.
-    static func appendValues(of kind: FieldKind, _ bytes: [UInt8], _ fields: [RequestHead.Field], to out: inout [UInt8]) {
+    static func appendValues(of kind: FieldKind, _ bytes: [UInt8], _ fields: [RequestHead.Field], to out: inout ByteBuffer) {
         for field in fields where field.kind == kind {
             out += bytes[field.value]
             out += ", ".utf8
@@ -215,4 +221,15 @@ public enum HeadRewriter {
         guard let slash = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
         return rest[slash] == "?" ? "/" + rest[slash...] : String(rest[slash...])
     }
+}
+
+// MARK: - Writing
+
+/// `out += bytes`, as the head was written when it was a byte array.
+private func += (out: inout ByteBuffer, bytes: String.UTF8View) {
+    out.writeBytes(bytes)
+}
+
+private func += (out: inout ByteBuffer, bytes: ArraySlice<UInt8>) {
+    out.writeBytes(bytes)
 }

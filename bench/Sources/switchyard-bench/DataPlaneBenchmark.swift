@@ -25,10 +25,10 @@ enum DataPlaneBenchmark {
             let context = HeadRewriter.RequestContext(clientAddress: "127.0.0.1", logicalName: decision.nameText,
                                                       boundName: decision.leaves[0].idText, forwardDtab: false,
                                                       endpoint: "127.0.0.1:9101")
-            sink &+= HeadRewriter.request(head, context: context).count
+            sink &+= HeadRewriter.request(head, context: context).readableBytes
             let parsed = response.withUnsafeBufferPointer { responseParser.parse($0, requestMethod: head.method) }
             guard case .complete(let responseHead) = parsed else { return }
-            sink &+= HeadRewriter.response(responseHead, clientVersion: head.version, closeClient: false).count
+            sink &+= HeadRewriter.response(responseHead, clientVersion: head.version, closeClient: false).readableBytes
         }
         let batch = 10_000
         let measurement = Measurement("data plane work for \(batch) requests", iterations: iterations) {
