@@ -125,7 +125,7 @@ extension ProxyConnection {
                                                       traceFields: runtime.tracer.flatMap { tracer in
                                                           attempt.span.map { RequestTracing.fields(tracer, of: $0) } ?? request.traceFields })
             context.tls = listener.tls != nil
-            let head = HeadRewriter.request(request.head, context: context, allocator: lease.channel.allocator)
+            let head = reusedHeadBuffer { HeadRewriter.request(request.head, context: context, into: &$0) }
             attempt.dispatched = NIODeadline.now()
             lease.channel.write(head, promise: nil)
             // A retry sends again what earlier attempts took of the body.

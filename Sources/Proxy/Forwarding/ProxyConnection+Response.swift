@@ -100,8 +100,10 @@ extension ProxyConnection {
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
         if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
-        writeToClient(context, HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
-                                                     retryable: request.machine.retryableAnswer, allocator: context.channel.allocator))
+        writeToClient(context, reusedHeadBuffer {
+            HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
+                                  retryable: request.machine.retryableAnswer, into: &$0)
+        })
         switch head.framing {
         case .none: attempt.responseBody = .done
         case .contentLength(let length): attempt.responseBody = .remaining(length)

@@ -50,6 +50,10 @@ final class ProxyConnection: ChannelInboundHandler {
     var clientAddress: String?
     /// Whether reading from the client is paused (autoRead off).
     var clientPaused = false
+    /// The buffer forwarded heads are written into, both ways. Once the
+    /// socket took a head, this is its only reference again, and the next
+    /// head reuses its memory (a head still queued is copied on write).
+    var headScratch: ByteBuffer?
 
     /// Whether the client speaks HTTP/2: this handler then serves one stream
     /// (`HTTP2StreamBridge` in front of it), and `protocol auto` speaks
@@ -271,6 +275,16 @@ final class ProxyConnection: ChannelInboundHandler {
         inbound = bytes
         backend.channel.flush()
         updateClientReading()
+    }
+
+    /// A forwarded head written by `write` into the reused head buffer.
+    func reusedHeadBuffer(_ write: (inout ByteBuffer) -> Void) -> ByteBuffer {
+        var out = headScratch ?? ByteBufferAllocator().buffer(capacity: 1024)
+        headScratch = nil
+        out.clear()
+        write(&out)
+        headScratch = out
+        return out
     }
 
     // MARK: Backpressure

@@ -46,10 +46,17 @@ public enum HeadRewriter {
         }
     }
 
-    /// The head to send to the backend (always HTTP/1.1, origin-form target).
+    /// The head to send to the backend, in a new buffer.
     public static func request(_ head: RequestHead, context: RequestContext, allocator: ByteBufferAllocator = ByteBufferAllocator())
         -> ByteBuffer {
         var out = allocator.buffer(capacity: head.bytes.count + 160)
+        request(head, context: context, into: &out)
+        return out
+    }
+
+    /// Appends the head to send to the backend (always HTTP/1.1, origin-form
+    /// target) to `out`: the proxy writes it into a buffer it reuses.
+    public static func request(_ head: RequestHead, context: RequestContext, into out: inout ByteBuffer) {
         out += head.method.utf8
         out.writeInteger(HTTP1Bytes.sp)
         out += originForm(head.target).utf8
@@ -133,7 +140,6 @@ public enum HeadRewriter {
             out += value.utf8
         }
         out += "\r\n\r\n".utf8
-        return out
     }
 
     /// The head to send to the client. `closeClient` adds `Connection: close`;
@@ -143,9 +149,16 @@ public enum HeadRewriter {
     public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool,
                                 retryable: Bool = false, allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         var out = allocator.buffer(capacity: head.bytes.count + 64)
+        response(head, clientVersion: clientVersion, closeClient: closeClient, retryable: retryable, into: &out)
+        return out
+    }
+
+    /// Appends the head to send to the client to `out` (see above).
+    public static func response(_ head: ResponseHead, clientVersion: RequestHead.Version, closeClient: Bool,
+                                retryable: Bool = false, into out: inout ByteBuffer) {
         guard let lineEnd = RequestHeadParser.firstCRLF(head.bytes, from: 0) else {
             out.writeBytes(head.bytes)
-            return out
+            return
         }
         out += "HTTP/1.1".utf8
         out += head.bytes[8..<(lineEnd + 2)]
@@ -178,7 +191,6 @@ public enum HeadRewriter {
             out += "Connection: keep-alive\r\n".utf8
         }
         out += "\r\n".utf8
-        return out
     }
 
     // MARK: Helpers
