@@ -5,9 +5,11 @@
 # allocations per request by the code of ours that made them (issue 23:
 # profile before each change). Needs nginx, h2load, gcc and addr2line.
 # usage: bench/alloc-sites.sh [N] [TOP]      BINARY=path/to/switchyard to skip the build
+#        H2=1 bench/alloc-sites.sh            h2c streams instead (h2load -m 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}; top=${2:-30}
+mode=--h1; [ -n "${H2:-}" ] && mode="-m 10"
 bin=${BINARY:-}
 if [ -z "$bin" ]; then swift build -c release --product switchyard >/dev/null; bin=$(swift build -c release --show-bin-path)/switchyard; fi
 w=$(mktemp -d); pids=()
@@ -22,9 +24,9 @@ nginx -c "$w/backend.conf" & pids+=($!)
 printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18180 ;\n}\n' > "$w/c.routes"
 ALLOC_SITES_FILE=$w/sites.txt LD_PRELOAD=$w/sites.so "$bin" run --no-watch "$w/c.routes" --log-level error & proxy=$!; pids+=($proxy)
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18190/ && break; sleep 0.2; done
-h2load --h1 -n 2000 -c 4 http://127.0.0.1:18190/ >/dev/null 2>&1
+h2load $mode -n 2000 -c 4 http://127.0.0.1:18190/ >/dev/null 2>&1
 kill -s RTMIN+6 "$proxy"; sleep 0.3
-done=$(h2load --h1 -n "$n" -c 4 http://127.0.0.1:18190/ 2>&1 | awk '/^requests:/ {print $8}')
+done=$(h2load $mode -n "$n" -c 4 http://127.0.0.1:18190/ 2>&1 | awk '/^requests:/ {print $8}')
 kill -s RTMIN+5 "$proxy"; sleep 0.5
 cp "/proc/$proxy/maps" "$w/maps"
 python3 bench/alloc/sites.py "$w/sites.txt" "$w/maps" "${done:-$n}" "$top"

@@ -32,6 +32,29 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(decision.policy.timeout, .seconds(2))
     }
 
+    /// The decision of the last name is reused only for a request that
+    /// names exactly the same: other hosts, header values that extend or
+    /// shorten it, or another route get their own.
+    func testTheLastNameIsReusedOnlyForTheSameName() throws {
+        let router = try router()
+        func name(_ target: String, _ headers: [RequestFacts.Header] = []) throws -> String {
+            try router.route(RequestFacts(method: "GET", target: target, headers: headers)).get().name.show
+        }
+        XCTAssertEqual(try name("http://a/"), "/svc/a")
+        XCTAssertEqual(try name("http://a/"), "/svc/a")
+        XCTAssertTrue(router.lastNamedUsed, "the second request was answered from the last decision")
+        XCTAssertEqual(try name("http://b/"), "/svc/b")
+        let longer = try XCTUnwrap(router.route(RequestFacts(method: "GET", target: "http://ab/")).failure)
+        XCTAssertTrue(longer.message.hasPrefix("/svc/ab "), longer.message)
+        XCTAssertEqual(try name("http://a/"), "/svc/a")
+        XCTAssertEqual(try name("/by-header", [.init("x-svc", "a")]), "/svc/a")
+        XCTAssertEqual(try router.route(RequestFacts(method: "GET", target: "/by-header", headers: [.init("x-svc", "a")])).get().routeName,
+                       "named", "the same name under another route is that route's")
+        XCTAssertEqual(try name("/by-header", [.init("x-svc", "b")]), "/svc/b")
+        XCTAssertNotNil(router.route(RequestFacts(method: "GET", target: "/by-header")).failure, "a missing header is still missing")
+        XCTAssertEqual(try name("http://a/"), "/svc/a")
+    }
+
     func testRouteLocalDtabAppliesToThatRouteOnly() throws {
         let router = try router()
         let pinned = try router.route(RequestFacts(method: "GET", target: "/users", headers: [.init("x-pin", "1")])).get()

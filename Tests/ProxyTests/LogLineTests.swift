@@ -1,5 +1,6 @@
 import Foundation
 @testable import Proxy
+import NIOCore
 import XCTest
 
 // MARK: - LogLineTests
@@ -38,7 +39,7 @@ final class LogLineTests: XCTestCase {
 final class RequestIDTests: XCTestCase {
     func testIdsAreThirtyTwoHexDigitsAndDistinct() {
         var ids = RequestID()
-        let made = (0..<100).map { _ in ids.next() }
+        let made = (0..<100).map { _ in ids.next().description }
         XCTAssertEqual(Set(made).count, 100)
         for id in made {
             XCTAssertEqual(id.utf8.count, 32)
@@ -46,5 +47,13 @@ final class RequestIDTests: XCTestCase {
         }
         XCTAssertEqual(RequestID.hex(0x0123_4567_89ab_cdef), "0123456789abcdef")
         XCTAssertEqual(ids.nextSpan().utf8.count, 16)
+        let id = TraceID(high: 0x0123_4567_89ab_cdef, low: 0xfedc_ba98_7654_3210)
+        XCTAssertEqual(TraceID(hex: id.description), id)
+        XCTAssertEqual(TraceID(hex: "0123456789ABCDEFfedcba9876543210"), id, "upper-case digits read too")
+        XCTAssertNil(TraceID(hex: "0123456789abcdef"), "64 bits is not a trace id")
+        XCTAssertNil(TraceID(hex: "0123456789abcdefxedcba9876543210"))
+        var buffer = ByteBuffer()
+        id.write(into: &buffer)
+        XCTAssertEqual(String(buffer: buffer), "0123456789abcdeffedcba9876543210")
     }
 }

@@ -68,6 +68,32 @@ public enum NameBuilder {
         return Path(labels)
     }
 
+    /// Whether filling `template` from `request` gives exactly `name`,
+    /// decided without building a name (no allocation): how the router
+    /// knows a request names what the previous one did. False for
+    /// templates with `{path:N}` (their segments would have to be cut).
+    public static func fills(_ template: PathTemplate, request: RequestFacts, _ name: Path) -> Bool {
+        let labels = name.labels
+        guard labels.count == template.labels.count else { return false }
+        for (label, expected) in zip(template.labels, labels) {
+            var rest = expected.utf8[...]
+            for part in label {
+                let piece: String
+                switch part {
+                case .literal(let literal): piece = literal
+                case .variable(.path): return false
+                case .variable(let variable):
+                    guard let value = value(of: variable, in: request), !value.isEmpty else { return false }
+                    piece = value
+                }
+                guard rest.starts(with: piece.utf8) else { return false }
+                rest = rest.dropFirst(piece.utf8.count)
+            }
+            guard rest.isEmpty else { return false }
+        }
+        return true
+    }
+
     static func value(of variable: PathTemplate.Variable, in request: RequestFacts) -> String? {
         switch variable {
         case .host: return request.host

@@ -23,6 +23,14 @@ public final class Router {
     /// Decisions of routes with a static `to` and no override: an array slot
     /// per route, so the common case skips naming and hashing entirely.
     @exclusivity(unchecked) var staticDecisions: [RoutingDecision?]
+    /// The last decision made from a name without an override. A request
+    /// that names the same (a keep-alive client of one host) is checked
+    /// against it label by label: no name is built or hashed for it.
+    @exclusivity(unchecked) var lastNamed: RoutingDecision?
+    /// Whether `lastNamed` answered a request without the cache hearing of
+    /// it: it goes back into the cache when displaced, so the cache's
+    /// recency still sees every use.
+    @exclusivity(unchecked) var lastNamedUsed = false
 
     struct CacheKey: Hashable {
         /// The route index + 1, or 0 for identified requests.
@@ -48,6 +56,8 @@ public final class Router {
         self.snapshot = snapshot
         cache.removeAll()
         staticDecisions = Array(repeating: nil, count: snapshot.config.routes.count)
+        lastNamed = nil
+        lastNamedUsed = false
     }
 
     public var cachedBindings: Int { cache.count + staticDecisions.lazy.filter { $0 != nil }.count }
@@ -62,12 +72,21 @@ public final class Router {
         if let routeIndex, dtabOverride == nil, let decision = staticDecisions[routeIndex] {
             return .success(decision)
         }
+        if dtabOverride == nil, let last = lastNamed, last.route == routeIndex,
+           let template = Self.template(snapshot, route: routeIndex), NameBuilder.fills(template, request: request, last.name) {
+            lastNamedUsed = true
+            return .success(last)
+        }
         var missing: PathTemplate.Variable?
         guard let name = Self.logicalName(snapshot, route: routeIndex, request: request, missing: &missing) else {
+            remember(nil)
             return .failure(Self.namingFailure(snapshot, route: routeIndex, missing: missing))
         }
         let key = CacheKey(dtab: routeIndex.map { $0 + 1 } ?? 0, override: dtabOverride, name: name)
-        if let known = cache.value(for: key) { return known }
+        if let known = cache.value(for: key) {
+            if dtabOverride == nil, case .success(let decision) = known { remember(decision) } else { remember(nil) }
+            return known
+        }
         let result: Result<RoutingDecision, RoutingFailure>
         switch Self.bind(snapshot, route: routeIndex, name: name, dtabOverride: dtabOverride) {
         case .success(let resolution):
@@ -78,12 +97,24 @@ public final class Router {
                 staticDecisions[routeIndex] = decision
                 return .success(decision)
             }
+            remember(dtabOverride == nil ? decision : nil)
             result = .success(decision)
         case .failure(let failure):
+            remember(nil)
             result = .failure(failure)
         }
         cache.insert(result, for: key)
         return result
+    }
+
+    /// Makes `decision` the one the next request is checked against; the
+    /// one it displaces goes back into the cache if it answered since.
+    private func remember(_ decision: RoutingDecision?) {
+        if lastNamedUsed, let previous = lastNamed, previous !== decision {
+            cache.insert(.success(previous), for: CacheKey(dtab: previous.route.map { $0 + 1 } ?? 0, override: nil, name: previous.name))
+        }
+        lastNamed = decision
+        lastNamedUsed = false
     }
 
     // MARK: Steps (shared with explanations)
@@ -101,8 +132,13 @@ public final class Router {
     /// too when no route matches and no identifier is configured).
     static func logicalName(_ snapshot: RoutingSnapshot, route: Int?, request: RequestFacts,
                             missing: inout PathTemplate.Variable?) -> Path? {
-        guard let template = route.map({ snapshot.config.routes[$0].target }) ?? snapshot.config.identification else { return nil }
+        guard let template = template(snapshot, route: route) else { return nil }
         return NameBuilder.path(for: template, request: request, missing: &missing)
+    }
+
+    /// The route's `to` template, or the identifier (nil: neither).
+    static func template(_ snapshot: RoutingSnapshot, route: Int?) -> PathTemplate? {
+        route.map { snapshot.config.routes[$0].target } ?? snapshot.config.identification
     }
 
     /// Why `logicalName` found no name (cold path).

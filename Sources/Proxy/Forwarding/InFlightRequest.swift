@@ -8,19 +8,24 @@ import Tracing
 /// What the glue keeps for the request a client connection is serving:
 /// the Engine's `RequestMachine` (which decides), and the NIO things it
 /// needs to carry the decisions out (timers, the body, the attempt). A
-/// class, so the handler's many small updates never copy it.
+/// class, so the handler's many small updates never copy it; one instance
+/// per connection, reset for each request (`reuse`), not one per request.
 final class InFlightRequest {
-    let head: RequestHead
-    let decision: RoutingDecision
+    var head: RequestHead
+    var decision: RoutingDecision
     var machine: RequestMachine
     var body: RequestBodyState
-    let started: NIODeadline
+    var started: NIODeadline
     /// Whether the client connection closes after this response.
     var closeClient: Bool
     var deadlineTimer: Scheduled<Void>?
     var backoffTimer: Scheduled<Void>?
-    /// The attempt under way, if any (none while backing off).
-    var attempt: Attempt?
+    /// The attempt under way, if any (none while backing off). An ended
+    /// one waits in `spareAttempt` to be reused.
+    var attempt: Attempt? {
+        didSet { if let ended = oldValue, ended !== attempt { spareAttempt = ended } }
+    }
+    private var spareAttempt: Attempt?
     /// The status sent to the client once a response head went out.
     var responseStatus: Int?
     /// Why the last attempt failed, as the error said, for `l5d-err`.
@@ -32,20 +37,15 @@ final class InFlightRequest {
     /// The latest attempt's endpoint, for the access log.
     var endpoint: Endpoint?
     /// `l5d-reqid`, the same on every attempt: the request's trace id.
-    var requestID = ""
+    var requestID = TraceID(high: 0, low: 0)
     /// The server span, when the proxy traces and records this request.
     var span: (any Span)?
     /// For a request the proxy traces but does not record: the propagation
     /// fields to send instead of the caller's (nil: the caller's pass on).
     var traceFields: [(String, String)]?
 
-    /// Counts this request in flight (`switchyard_requests_in_flight`) while it lives.
-    private let metrics: LoopMetrics
-
     init(head: RequestHead, decision: RoutingDecision, machine: RequestMachine, body: RequestBodyState, started: NIODeadline,
-         closeClient: Bool, metrics: LoopMetrics) {
-        self.metrics = metrics
-        metrics.inFlight += 1
+         closeClient: Bool) {
         self.head = head
         self.decision = decision
         self.machine = machine
@@ -54,7 +54,45 @@ final class InFlightRequest {
         self.closeClient = closeClient
     }
 
-    deinit { metrics.inFlight -= 1 }
+    /// Makes this finished request's instance the connection's next request.
+    func reuse(head: RequestHead, decision: RoutingDecision, machine: RequestMachine, body: RequestBodyState, started: NIODeadline,
+               closeClient: Bool) {
+        park()
+        self.head = head
+        self.decision = decision
+        self.machine = machine
+        self.body = body
+        self.started = started
+        self.closeClient = closeClient
+        responseStatus = nil
+        failureDetail = nil
+        deposited = false
+        destination = "none"
+        endpoint = nil
+        requestID = TraceID(high: 0, low: 0)
+    }
+
+    /// Lets go of what a finished request no longer needs (its attempt,
+    /// spans, timers, body copy) while the instance waits to be reused.
+    func park() {
+        deadlineTimer = nil
+        backoffTimer = nil
+        attempt = nil
+        spareAttempt?.park()
+        span = nil
+        traceFields = nil
+        body.dropReplay()
+    }
+
+    /// A new attempt: the ended one's instance when nothing else holds it.
+    func makeAttempt(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) -> Attempt {
+        guard isKnownUniquelyReferenced(&spareAttempt), let spare = spareAttempt else {
+            return Attempt(pick: pick, serial: serial, started: started)
+        }
+        spareAttempt = nil
+        spare.reuse(pick: pick, serial: serial, started: started)
+        return spare
+    }
 
     /// Whether bytes have been written to the client for this response.
     var responseStarted: Bool { responseStatus != nil }
@@ -63,7 +101,7 @@ final class InFlightRequest {
 // MARK: - Attempt
 
 /// One attempt: the endpoint it went to, its connection, and the response
-/// being read from it.
+/// being read from it. Reused by the request for its next attempt.
 final class Attempt {
     enum ResponseBody {
         case awaitingHead
@@ -73,10 +111,10 @@ final class Attempt {
         case done
     }
 
-    let pick: Destinations.Pick
+    private(set) var pick: Destinations.Pick
     /// Tells callbacks of an earlier attempt from this one's.
-    let serial: UInt64
-    let started: NIODeadline
+    private(set) var serial: UInt64
+    private(set) var started: NIODeadline
     /// When the head went out on a connection: the balancer's round trip
     /// starts here, so a new connection's handshake does not count as the
     /// endpoint's latency (peak-EWMA would keep that peak for its decay).
@@ -104,5 +142,29 @@ final class Attempt {
         self.pick = pick
         self.serial = serial
         self.started = started
+    }
+
+    /// Makes this ended attempt's instance the request's next attempt.
+    func reuse(pick: Destinations.Pick, serial: UInt64, started: NIODeadline) {
+        park()
+        self.pick = pick
+        self.serial = serial
+        self.started = started
+        dispatched = nil
+        responseBody = .awaitingHead
+        responseHeadAt = nil
+        status = nil
+        failure = nil
+        backendKeepAlive = false
+        outcomeInTrailers = false
+        grpcStatus = nil
+    }
+
+    /// Lets go of the connection, timer, span and bytes of an ended attempt.
+    func park() {
+        lease = nil
+        timer = nil
+        responseBuffer = nil
+        span = nil
     }
 }

@@ -57,7 +57,7 @@ extension ProxyConnection {
         if pick.armProbe { counters.armProbes.increment() }
         serial &+= 1
         guard let request else { return }
-        let started = Attempt(pick: pick, serial: serial, started: now)
+        let started = request.makeAttempt(pick: pick, serial: serial, started: now)
         if let tracer = runtime.tracer, let parent = request.span {
             started.span = RequestTracing.attemptSpan(tracer, parent: parent, method: request.head.method, endpoint: pick.endpoint,
                                                       destination: pick.leaf.idText, number: attempt,

@@ -39,7 +39,7 @@ extension ProxyConnection {
         let parser = ResponseHeadParser(limits: runtime.options.limits)
         while true {
             let outcome = pending.withUnsafeReadableBytes { raw in
-                parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: request.head.method)
+                parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: request.head.method, storage: &responseHeadStorage)
             }
             switch outcome {
             case .incomplete:
@@ -54,9 +54,12 @@ extension ProxyConnection {
                 if head.isInformational {
                     // 100 Continue and friends go to the client as they are.
                     writeToClient(context, context.channel.allocator.buffer(bytes: head.bytes)); context.flush()
+                    responseHeadStorage.recycle(bytes: head.bytes, fields: head.fields)
                     continue
                 }
-                return responseHead(head, pending: &pending)
+                let forwarded = responseHead(head, pending: &pending)
+                responseHeadStorage.recycle(bytes: head.bytes, fields: head.fields)
+                return forwarded
             }
         }
     }
@@ -221,7 +224,7 @@ extension ProxyConnection {
             if let head, let log = runtime.accessLog {
                 log.append(AccessLog.Line(route: "none", name: "none", destination: "none", endpoint: nil, method: head.method,
                                           host: head.authority, path: head.target, status: status, durationMs: 0, attempts: 0,
-                                          requestID: runtime.requestID(for: head), protocolVersion: protocolVersion(head)))
+                                          requestID: runtime.requestID(for: head).description, protocolVersion: protocolVersion(head)))
             }
             return
         }
@@ -237,7 +240,7 @@ extension ProxyConnection {
         runtime.accessLog?.append(AccessLog.Line(
             route: labels.route, name: labels.name, destination: destination, endpoint: request.endpoint?.description,
             method: request.head.method, host: request.head.authority, path: request.head.target, status: status,
-            durationMs: Double(nanoseconds) / 1e6, attempts: request.machine.attempt, requestID: request.requestID,
+            durationMs: Double(nanoseconds) / 1e6, attempts: request.machine.attempt, requestID: request.requestID.description,
             protocolVersion: protocolVersion(request.head), grpcStatus: request.attempt?.grpcStatus))
     }
 

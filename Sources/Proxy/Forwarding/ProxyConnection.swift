@@ -40,7 +40,26 @@ final class ProxyConnection: ChannelInboundHandler {
     var context: ChannelHandlerContext?
     var inbound: ByteBuffer?
     var state = State.awaitingHead
-    var request: InFlightRequest?
+    /// The request being served; setting it counts requests in flight, and
+    /// a finished one waits in `spareRequest` to be reused.
+    var request: InFlightRequest? {
+        didSet {
+            guard oldValue !== request else { return }
+            if let finished = oldValue {
+                runtime.metrics.inFlight -= 1
+                finished.park()
+                spareRequest = finished
+            }
+            if request != nil { runtime.metrics.inFlight += 1 }
+        }
+    }
+    /// The last finished request, reused for the next one when nothing
+    /// else still holds it; its head's arrays go to `requestHeadStorage`.
+    var spareRequest: InFlightRequest?
+    /// The arrays the next request head is parsed into.
+    var requestHeadStorage = HeadStorage()
+    /// The arrays response heads are parsed into.
+    var responseHeadStorage = HeadStorage()
     /// Numbers attempts, so a late callback of an earlier one is ignored.
     var serial: UInt64 = 0
     /// When the current head must be complete (checked by the loop's sweeper).
@@ -74,7 +93,6 @@ final class ProxyConnection: ChannelInboundHandler {
         self.context = context
         runtime.connections[ObjectIdentifier(self)] = self
         clientAddress = context.channel.remoteAddress?.ipAddress
-        inbound = context.channel.allocator.buffer(capacity: 4096)
         // Added by the sniffer to a connection that is already active.
         if context.channel.isActive { armHeadTimer() }
     }
@@ -102,6 +120,9 @@ final class ProxyConnection: ChannelInboundHandler {
         }
         if bodyDeadline != nil { armBodyTimer() }
         process()
+        // Holding a consumed receive buffer would make the channel's pooled
+        // receive allocator allocate a new one for the next read.
+        if inbound?.readableBytes == 0 { inbound = nil }
         // Bytes pipelined behind a request in flight wait in `inbound`; stop
         // reading before they grow past a head's worth.
         if case .forwarding = state, request?.body.isDone == true,
@@ -161,8 +182,11 @@ final class ProxyConnection: ChannelInboundHandler {
         switch state {
         case .awaitingHead:
             guard bytes.readableBytes > 0 else { return }
+            reclaimHeadStorage()
             let parser = RequestHeadParser(limits: runtime.options.limits)
-            let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self)) }
+            let outcome = bytes.withUnsafeReadableBytes { raw in
+                parser.parse(raw.bindMemory(to: UInt8.self), storage: &requestHeadStorage)
+            }
             switch outcome {
             case .incomplete:
                 break
@@ -218,7 +242,11 @@ final class ProxyConnection: ChannelInboundHandler {
             DeadlineHeader.monotonic($0, wallNow: Self.wallClock(), monotonicNow: now.uptimeNanoseconds)
         }
         let grpc = head.values(.grpcTimeout).compactMap(GRPCTimeout.parse).min().map { now.uptimeNanoseconds + $0 }
-        let propagated = [linkerd, grpc].compactMap { $0 }.min()
+        let propagated = switch (linkerd, grpc) {
+        case let (linkerd?, grpc?): min(linkerd, grpc)
+        case let (one?, nil), let (nil, one?): Optional(one)
+        case (nil, nil): UInt64?.none
+        }
         let source = grpc != nil && grpc == propagated ? "grpc-timeout" : "l5d-ctx-deadline"
         let policy = decision.policy
         // A body is copied for a retry only when one could send it again.
@@ -228,15 +256,22 @@ final class ProxyConnection: ChannelInboundHandler {
                                     allocator: context!.channel.allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated, deadlineSource: source)
-        let request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
-                                      closeClient: !head.keepAlive, metrics: runtime.metrics)
+        let request: InFlightRequest
+        if isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest {
+            spareRequest = nil
+            spare.reuse(head: head, decision: decision, machine: machine, body: body, started: now, closeClient: !head.keepAlive)
+            request = spare
+        } else {
+            request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
+                                      closeClient: !head.keepAlive)
+        }
         if let tracer = runtime.tracer {
             switch RequestTracing.decide(head, ratio: runtime.sampleRatio, ids: &runtime.requestIDs) {
             case .record:
                 let span = RequestTracing.serverSpan(tracer, head: head, decision: decision, client: clientAddress,
                                                      http2: clientHTTP2, tls: listener.tls != nil)
                 request.span = span
-                request.requestID = span.context.otelTraceID ?? runtime.requestIDs.next()
+                request.requestID = span.context.otelTraceID.flatMap { TraceID(hex: $0) } ?? runtime.requestIDs.next()
             case .skip(let id, let fields):
                 request.requestID = id
                 request.traceFields = fields
@@ -253,26 +288,38 @@ final class ProxyConnection: ChannelInboundHandler {
         perform(request.machine.start(now: now.uptimeNanoseconds))
     }
 
-    /// Sends the request body bytes received so far to the attempt's backend.
+    /// Takes the finished request's head arrays back for the next head,
+    /// when nothing else holds that request any more.
+    private func reclaimHeadStorage() {
+        guard isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest, spare.head.bytes.capacity > 0 else { return }
+        requestHeadStorage.recycle(bytes: spare.head.bytes, fields: spare.head.fields)
+        spare.head.bytes = []
+        spare.head.fields = []
+    }
+
+    /// Sends the request body bytes received so far to the attempt's backend,
+    /// and flushes what was written to it (the head too).
     func forwardRequestBody() {
-        guard let request, let backend = request.attempt?.lease, var bytes = inbound else { return }
-        while true {
-            let slice: ByteBuffer?
-            do {
-                slice = try request.body.take(from: &bytes, maxBodySize: runtime.options.maxBodySize)
-            } catch {
-                inbound = bytes
-                switch error {
-                case .invalidChunked(let parse): failRequest(status: parse.status, error: "invalid chunked body: \(parse.detail)")
-                case .tooLarge(let limit): failRequest(status: 413, error: "chunked request body is larger than max-body-size \(limit)")
+        guard let request, let backend = request.attempt?.lease else { return }
+        if var bytes = inbound {
+            while true {
+                let slice: ByteBuffer?
+                do {
+                    slice = try request.body.take(from: &bytes, maxBodySize: runtime.options.maxBodySize)
+                } catch {
+                    inbound = bytes
+                    switch error {
+                    case .invalidChunked(let parse): failRequest(status: parse.status, error: "invalid chunked body: \(parse.detail)")
+                    case .tooLarge(let limit): failRequest(status: 413, error: "chunked request body is larger than max-body-size \(limit)")
+                    }
+                    return
                 }
-                return
+                guard let slice else { break }
+                backend.channel.write(slice, promise: nil)
             }
-            guard let slice else { break }
-            backend.channel.write(slice, promise: nil)
+            inbound = bytes
         }
         if request.body.isDone { bodyDeadline = nil }
-        inbound = bytes
         backend.channel.flush()
         updateClientReading()
     }

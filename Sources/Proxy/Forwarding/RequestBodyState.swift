@@ -45,6 +45,11 @@ struct RequestBodyState {
         replay = keep ? allocator.buffer(capacity: min(replayLimit, 4096)) : nil
     }
 
+    /// Frees the copy kept for retries (the request is over).
+    mutating func dropReplay() {
+        replay = nil
+    }
+
     var isDone: Bool {
         if case .done = framing { return true }
         return false

@@ -26,13 +26,13 @@ public enum HeadRewriter {
         /// requests with a deadline): the time left too.
         public var grpcTimeout: String?
         /// `l5d-reqid`: the request's id (its trace id), the same on every attempt.
-        public var requestID: String?
+        public var requestID: TraceID?
         /// The attempt span's propagation fields, which replace the request's
         /// own; nil (not tracing) passes the request's on unchanged.
         public var traceFields: [(String, String)]?
 
         public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String,
-                    deadline: String? = nil, grpcTimeout: String? = nil, requestID: String? = nil,
+                    deadline: String? = nil, grpcTimeout: String? = nil, requestID: TraceID? = nil,
                     traceFields: [(String, String)]? = nil) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
@@ -131,7 +131,7 @@ public enum HeadRewriter {
         }
         if let id = context.requestID {
             out += "\r\nl5d-reqid: ".utf8
-            out += id.utf8
+            id.write(into: &out)
         }
         for (name, value) in context.traceFields ?? [] {
             out += "\r\n".utf8

@@ -28,6 +28,13 @@ public struct RequestHeadParser: Sendable {
     /// Parses the head at the start of `buffer` (which may hold more: a body,
     /// or pipelined requests).
     public func parse(_ buffer: UnsafeBufferPointer<UInt8>) -> Outcome {
+        var storage = HeadStorage()
+        return parse(buffer, storage: &storage)
+    }
+
+    /// Parses into `storage`'s arrays (a connection's, reused between heads);
+    /// a complete head takes them, the others leave them there.
+    public func parse(_ buffer: UnsafeBufferPointer<UInt8>, storage: inout HeadStorage) -> Outcome {
         // RFC 9112 section 2.2: ignore empty lines before the request line.
         var start = 0
         while start + 1 < buffer.count, buffer[start] == HTTP1Bytes.cr, buffer[start + 1] == HTTP1Bytes.lf, start < 8 {
@@ -37,8 +44,8 @@ public struct RequestHeadParser: Sendable {
         case .failure(let error): return .failure(error)
         case .success(nil): return .incomplete
         case .success(let end?):
-            let bytes = Array(buffer[start..<end])
-            switch Self.parseHead(bytes, limits: limits) {
+            let (bytes, fields) = storage.take(buffer[start..<end])
+            switch Self.parseHead(bytes, fields: fields, limits: limits) {
             case .success(var head):
                 head.skippedPrefix = start
                 return .complete(head)
@@ -90,7 +97,9 @@ public struct RequestHeadParser: Sendable {
 
     // MARK: Head
 
-    static func parseHead(_ bytes: [UInt8], limits: HTTP1Limits) -> Result<RequestHead, HTTP1ParseError> {
+    /// `fields` is an empty array to fill (with capacity, when reused).
+    static func parseHead(_ bytes: [UInt8], fields: consuming [RequestHead.Field], limits: HTTP1Limits)
+        -> Result<RequestHead, HTTP1ParseError> {
         guard let lineEnd = firstCRLF(bytes, from: 0) else {
             return .failure(HTTP1ParseError(.invalidRequestLine, "no request line"))
         }
@@ -99,9 +108,6 @@ public struct RequestHeadParser: Sendable {
         case .success(let parsed): requestLine = parsed
         case .failure(let error): return .failure(error)
         }
-        var fields: [RequestHead.Field] = []
-        // One allocation for a typical head, instead of one per doubling.
-        fields.reserveCapacity(min(limits.maxHeaderCount, RequestHeadParser.typicalFieldCount))
         var position = lineEnd + 2
         while position < bytes.count - 2 {
             guard let end = firstCRLF(bytes, from: position) else { break }

@@ -49,7 +49,12 @@ enum RequestTarget {
 /// is decimal, at most 65535.
 enum Authority {
     static func isValid<Bytes: Collection<UInt8>>(_ bytes: Bytes, requirePort: Bool) -> Bool {
-        let text = Array(bytes)
+        // Read in place (a Host value is a slice of the head): no copy.
+        if let valid = bytes.withContiguousStorageIfAvailable({ isValid(text: $0, requirePort: requirePort) }) { return valid }
+        return Array(bytes).withUnsafeBufferPointer { isValid(text: $0, requirePort: requirePort) }
+    }
+
+    private static func isValid(text: UnsafeBufferPointer<UInt8>, requirePort: Bool) -> Bool {
         guard !text.isEmpty else { return false }
         var hostEnd = text.count
         var portStart: Int?
@@ -79,7 +84,7 @@ enum Authority {
     }
 
     /// `reg-name = *( unreserved / pct-encoded / sub-delims )`, non-empty.
-    static func isRegisteredName(_ bytes: ArraySlice<UInt8>) -> Bool {
+    static func isRegisteredName<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool where Bytes.Index == Int {
         var index = bytes.startIndex
         while index < bytes.endIndex {
             let byte = bytes[index]

@@ -18,6 +18,12 @@ public struct ResponseHeadParser: Sendable {
 
     /// - Parameter requestMethod: HEAD responses have no body whatever they say.
     public func parse(_ buffer: UnsafeBufferPointer<UInt8>, requestMethod: String) -> Outcome {
+        var storage = HeadStorage()
+        return parse(buffer, requestMethod: requestMethod, storage: &storage)
+    }
+
+    /// Parses into `storage`'s arrays (see `RequestHeadParser`).
+    public func parse(_ buffer: UnsafeBufferPointer<UInt8>, requestMethod: String, storage: inout HeadStorage) -> Outcome {
         // Bytes that cannot start a status line fail at once, not when a
         // head limit is reached: an endpoint that answers in HTTP/2 (a
         // GOAWAY for the preface it missed) or garbage gets its 502 now.
@@ -29,8 +35,8 @@ public struct ResponseHeadParser: Sendable {
         case .failure(let error): return .failure(error)
         case .success(nil): return .incomplete
         case .success(let end?):
-            let bytes = Array(buffer[0..<end])
-            return Self.parseHead(bytes, requestMethod: requestMethod, limits: limits)
+            let (bytes, fields) = storage.take(buffer[0..<end])
+            return Self.parseHead(bytes, fields: fields, requestMethod: requestMethod, limits: limits)
         }
     }
 
@@ -41,7 +47,9 @@ public struct ResponseHeadParser: Sendable {
         return false
     }
 
-    static func parseHead(_ bytes: [UInt8], requestMethod: String, limits: HTTP1Limits) -> Outcome {
+    /// `fields` is an empty array to fill (with capacity, when reused).
+    static func parseHead(_ bytes: [UInt8], fields: consuming [RequestHead.Field], requestMethod: String, limits: HTTP1Limits)
+        -> Outcome {
         guard let lineEnd = RequestHeadParser.firstCRLF(bytes, from: 0) else {
             return .failure(HTTP1ParseError(.invalidRequestLine, "no status line"))
         }
@@ -65,9 +73,6 @@ public struct ResponseHeadParser: Sendable {
         for byte in line.dropFirst(13) where !HTTP1Bytes.isFieldValueByte(byte) {
             return .failure(HTTP1ParseError(.invalidRequestLine, "control character in the reason phrase"))
         }
-        var fields: [RequestHead.Field] = []
-        // One allocation for a typical head, instead of one per doubling.
-        fields.reserveCapacity(min(limits.maxHeaderCount, RequestHeadParser.typicalFieldCount))
         var position = lineEnd + 2
         while position < bytes.count - 2, let end = RequestHeadParser.firstCRLF(bytes, from: position) {
             if fields.count == limits.maxHeaderCount {
@@ -81,16 +86,16 @@ public struct ResponseHeadParser: Sendable {
         }
         var head = ResponseHead(bytes: bytes, status: status, version: version, fields: fields, framing: .untilClose,
                                 keepAlive: version == .http11)
-        if FieldValues.lists(bytes, fields, .connection, "close") { head.keepAlive = false }
-        if version == .http10, !FieldValues.lists(bytes, fields, .connection, "keep-alive") { head.keepAlive = false }
+        if FieldValues.lists(bytes, head.fields, .connection, "close") { head.keepAlive = false }
+        if version == .http10, !FieldValues.lists(bytes, head.fields, .connection, "keep-alive") { head.keepAlive = false }
 
         // RFC 9112 section 6.3, in order.
         if requestMethod == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 {
             head.framing = .none
             return .complete(head)
         }
-        let length = FieldValues.contentLength(bytes, fields)
-        let coding = FieldValues.transferCoding(bytes, fields)
+        let length = FieldValues.contentLength(bytes, head.fields)
+        let coding = FieldValues.transferCoding(bytes, head.fields)
         if case .absent = coding {} else if !isAbsent(length) {
             return .failure(HTTP1ParseError(.contentLengthWithTransferEncoding, "backend sent Content-Length and Transfer-Encoding"))
         }

@@ -1,4 +1,5 @@
 import Engine
+import NIOCore
 
 // MARK: - RequestID
 
@@ -11,15 +12,10 @@ struct RequestID {
     /// per request: the loop's SplitMix64 stream.
     private var stream = SplitMix64()
 
-    /// A new 128-bit id as 32 hex digits: one string written in place (the
-    /// digits come from a static table), one allocation per request.
-    mutating func next() -> String {
-        let (high, low) = (stream.next(), stream.next())
-        return String(unsafeUninitializedCapacity: 32) { buffer in
-            Self.writeHex(high, into: buffer, at: 0)
-            Self.writeHex(low, into: buffer, at: 16)
-            return 32
-        }
+    /// A new 128-bit id: two words, written as hex digits only where
+    /// one is sent or logged (no string per request).
+    mutating func next() -> TraceID {
+        TraceID(high: stream.next(), low: stream.next())
     }
 
     /// A new 64-bit span id, for a traceparent the proxy writes itself.
@@ -47,8 +43,8 @@ struct RequestID {
 
     /// The trace id a request carries, as the W3C `traceparent` its W3C or
     /// B3 fields amount to; nil when it has none or they are malformed.
-    static func inbound(_ head: RequestHead) -> String? {
-        inboundTrace(head)?.traceID
+    static func inbound(_ head: RequestHead) -> TraceID? {
+        inboundTrace(head).flatMap { TraceID(hex: $0.traceID) }
     }
 
     /// A caller's trace: its id and sampling decision (nil: B3 left it to us).
@@ -72,5 +68,45 @@ struct RequestID {
 
     static func isHex(_ text: Substring) -> Bool {
         text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+    }
+}
+
+// MARK: - TraceID
+
+/// A request's 128-bit id (its trace id), kept as two words: written as 32
+/// lower-case hex digits straight into a forwarded head, and made a string
+/// only for a log line or a span.
+public struct TraceID: Sendable, Hashable, CustomStringConvertible {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
+    /// From 32 hex digits (either case); nil for anything else.
+    public init?(hex text: some StringProtocol) {
+        guard text.utf8.count == 32, RequestID.isHex(Substring(text)), let high = UInt64(String(text.prefix(16)), radix: 16),
+              let low = UInt64(String(text.suffix(16)), radix: 16) else { return nil }
+        self.init(high: high, low: low)
+    }
+
+    public var description: String {
+        String(unsafeUninitializedCapacity: 32) { buffer in
+            RequestID.writeHex(high, into: buffer, at: 0)
+            RequestID.writeHex(low, into: buffer, at: 16)
+            return 32
+        }
+    }
+
+    /// Appends the 32 digits to `out`.
+    public func write(into out: inout ByteBuffer) {
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 32) { raw in
+            let buffer = UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 32)
+            RequestID.writeHex(high, into: buffer, at: 0)
+            RequestID.writeHex(low, into: buffer, at: 16)
+            return 32
+        }
     }
 }

@@ -17,20 +17,21 @@ enum RequestTracing {
         case record
         /// Not recorded: the request keeps `requestID`, and the backend gets
         /// `fields` (nil: the caller's own, passed on unchanged).
-        case skip(requestID: String, fields: [(String, String)]?)
+        case skip(requestID: TraceID, fields: [(String, String)]?)
     }
 
     static func decide(_ head: RequestHead, ratio: Double, ids: inout RequestID) -> Decision {
         if let inbound = RequestID.inboundTrace(head) {
             if inbound.sampled ?? ids.draw(ratio) { return .record }
-            return .skip(requestID: inbound.traceID, fields: nil)
+            return .skip(requestID: TraceID(hex: inbound.traceID) ?? ids.next(), fields: nil)
         }
         if ids.draw(ratio) { return .record }
         // Downstream hears that this trace was not sampled, under the id the request carries.
         // Built from the ids directly: this runs for all but the sampled share of requests.
-        let trace = ids.next()
+        let id = ids.next()
+        let trace = id.description
         let span = ids.nextSpan()
-        return .skip(requestID: trace, fields: [("traceparent", "00-" + trace + "-" + span + "-00")]
+        return .skip(requestID: id, fields: [("traceparent", "00-" + trace + "-" + span + "-00")]
                          + B3Fields.fields(trace: trace, span: span, sampled: false))
     }
 

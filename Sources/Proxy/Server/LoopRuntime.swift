@@ -39,7 +39,7 @@ final class LoopRuntime {
     var failureLog = LogRateLimit(perSecond: 10)
 
     /// The id of a request the proxy does not record a span for: its caller's trace id, or a new one.
-    func requestID(for head: RequestHead) -> String {
+    func requestID(for head: RequestHead) -> TraceID {
         RequestID.inbound(head) ?? requestIDs.next()
     }
     /// The config's access log, if it has one.
