@@ -6,6 +6,7 @@
 # profile before each change). Needs nginx, h2load, gcc and addr2line.
 # usage: bench/alloc-sites.sh [N] [TOP]      BINARY=path/to/switchyard to skip the build
 #        H2=1 bench/alloc-sites.sh            h2c streams instead (h2load -m 10)
+#        FEATURES=1 bench/alloc-sites.sh      every feature of the request path on (bench/cost.sh's rules)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}; top=${2:-30}
@@ -22,6 +23,27 @@ http { access_log off; server { listen 127.0.0.1:18180; location / { return 200 
 NG
 nginx -c "$w/backend.conf" & pids+=($!)
 printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18180 ;\n}\n' > "$w/c.routes"
+if [ -n "${FEATURES:-}" ]; then
+  cat > "$w/c.routes" <<CONF
+listen 127.0.0.1:18190
+admin 127.0.0.1:18191
+namer backend = static "127.0.0.1:18180"
+identify host
+dtab {
+  /svc => /#/backend;
+}
+defaults {
+  timeout 10s
+  retry on 5xx, connect-error limit 2 budget 20% min 10/s
+  accrual consecutive 5 backoff 1s..60s
+  balance peak-ewma decay 10s
+}
+route api {
+  when host "api.internal" and path prefix "/v1/"
+  to /svc/api
+}
+CONF
+fi
 ALLOC_SITES_FILE=$w/sites.txt LD_PRELOAD=$w/sites.so "$bin" run --no-watch "$w/c.routes" --log-level error & proxy=$!; pids+=($proxy)
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18190/ && break; sleep 0.2; done
 h2load $mode -n 2000 -c 4 http://127.0.0.1:18190/ >/dev/null 2>&1

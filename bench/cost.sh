@@ -47,14 +47,17 @@ events { worker_connections 4096; }
 http { access_log off; server { listen 127.0.0.1:18280; listen 127.0.0.1:18281; keepalive_requests 1000000;
   location / { return 200 "hello world\n"; } } }
 CONF
-# One nginx process (master_process off) so that one counter sees all of it.
-cat > "$w/nginx.conf" <<CONF
+# Allocations are counted in one nginx process (master_process off), so that
+# one counter sees all of it; CPU is measured with two workers, like
+# HAProxy's two threads and switchyard's two loops.
+cat > "$w/nginx-count.conf" <<CONF
 daemon off; master_process off; worker_processes 1; pid $w/nginx.pid; error_log $w/nginx.err warn;
 events { worker_connections 4096; }
 http { access_log off; upstream b { server 127.0.0.1:18280; server 127.0.0.1:18281; keepalive 64; }
   server { listen 127.0.0.1:18282; listen 127.0.0.1:18285 http2; keepalive_requests 1000000;
     location / { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
+sed -e 's/master_process off; worker_processes 1;/worker_processes 2;/' "$w/nginx-count.conf" > "$w/nginx.conf"
 cat > "$w/haproxy.cfg" <<CONF
 global
   nbthread 2
@@ -96,17 +99,20 @@ CONF
 nginx -c "$w/backend.conf" & pids+=($!)
 sleep 0.5
 
-# start NAME: starts a proxy under the allocation counter; sets $pid.
+# start NAME: starts a proxy (NAME-count: under the allocation counter); sets $pid.
 start() {
   case $1 in
-    nginx) ALLOC_SITES_FILE=$w/nginx.sites LD_PRELOAD=$w/count.so nginx -c "$w/nginx.conf" & ;;
+    nginx-count) ALLOC_SITES_FILE=$w/nginx.sites LD_PRELOAD=$w/count.so nginx -c "$w/nginx-count.conf" & ;;
+    nginx) nginx -c "$w/nginx.conf" & ;;
     haproxy) haproxy -f "$w/haproxy.cfg" -db >/dev/null 2>&1 & ;;
-    switchyard) ALLOC_SITES_FILE=$w/switchyard.sites LD_PRELOAD=$w/count.so "$bin" run "$w/switchyard.routes" \
-                  --threads 2 --log-level warning --no-watch & ;;
+    switchyard-count) ALLOC_SITES_FILE=$w/switchyard.sites LD_PRELOAD=$w/count.so "$bin" run "$w/switchyard.routes" \
+                        --threads 2 --log-level warning --no-watch & ;;
+    switchyard) "$bin" run "$w/switchyard.routes" --threads 2 --log-level warning --no-watch & ;;
   esac
   pid=$!; pids+=("$pid")
 }
 declare -A port=([nginx]=18282 [haproxy]=18283 [switchyard]=18284) h2port=([nginx]=18285 [haproxy]=18286 [switchyard]=18284)
+ready() { for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:${port[$1]}/" && return; sleep 0.2; done; }
 processes() { echo "$1" $(pgrep -P "$1" || true); }
 cpu_ticks() { local field=$2 total=0; for p in $(processes "$1"); do total=$((total + $(awk -v f="$field" '{print $f}' "/proc/$p/stat"))); done; echo $total; }
 rss_kb() { local total=0; for p in $(processes "$1"); do total=$((total + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $total; }
@@ -124,14 +130,16 @@ allocations() {
 hz=$(getconf CLK_TCK)
 printf '%-11s %8s %8s %9s %8s %8s %9s %8s %8s %9s %9s  %s\n' proxy "allocs" "h2c" "user us" "sys us" "calls" "req/s" "p50 ms" "p99 ms" "idle MB" "load MB" "most frequent calls per request"
 for name in nginx haproxy switchyard; do
-  start "$name"
-  for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:${port[$name]}/" && break; sleep 0.2; done
-  idle=$(rss_kb "$pid")
   h1=-; h2=-
+  # Allocations under the counter first; everything else without it.
   if [ "$name" != haproxy ]; then
+    start "$name-count"; ready "$name"
     h1=$(allocations "$name" "$pid" --h1 "${port[$name]}")
     h2=$(allocations "$name" "$pid" "-m 10" "${h2port[$name]}")
+    kill "$pid"; wait "$pid" 2>/dev/null || true
   fi
+  start "$name"; ready "$name"
+  idle=$(rss_kb "$pid")
   wrk -t1 -c32 -d2s "http://127.0.0.1:${port[$name]}/" >/dev/null
   u0=$(cpu_ticks "$pid" 14); s0=$(cpu_ticks "$pid" 15)
   wrk -t1 -c32 -d"${DURATION}s" --latency "http://127.0.0.1:${port[$name]}/" > "$w/$name.wrk"

@@ -144,7 +144,7 @@ final class DestinationsTests: XCTestCase {
         let wall: Int64 = 1_700_000_000_000_000_000
         XCTAssertEqual(DeadlineHeader.monotonic(wall + 50_000_000, wallNow: wall, monotonicNow: 1_000), 50_001_000)
         XCTAssertEqual(DeadlineHeader.monotonic(wall - 1, wallNow: wall, monotonicNow: 1_000), 1_000, "already passed")
-        XCTAssertEqual(DeadlineHeader.value(deadline: 30 * ms, wallNow: wall, monotonicNow: 10 * ms), "\(wall) \(wall + 20_000_000)")
+        XCTAssertEqual(DeadlineHeader.value(deadline: 30 * ms, wallNow: wall, monotonicNow: 10 * ms).description, "\(wall) \(wall + 20_000_000)")
     }
 
     /// An endpoint discovery removes keeps its requests for the grace while

@@ -1,3 +1,4 @@
+import Engine
 @testable import Proxy
 import NIOCore
 import XCTest
@@ -53,7 +54,7 @@ final class AttemptGlueTests: XCTestCase {
         let text = "GET / HTTP/1.1\r\nHost: a\r\nl5d-ctx-deadline: 1 999999999999\r\n\r\n"
         guard case .complete(let head) = RequestHeadParser().parse(Array(text.utf8)) else { return XCTFail() }
         let context = HeadRewriter.RequestContext(clientAddress: nil, logicalName: "/svc/a", boundName: "/#/disco/a",
-                                                  forwardDtab: false, endpoint: "127.0.0.1:1", deadline: "100 200")
+                                                  forwardDtab: false, endpoint: "127.0.0.1:1", deadline: DeadlineHeader.Value(timestamp: 100, deadline: 200))
         let out = String(buffer: HeadRewriter.request(head, context: context))
         XCTAssertTrue(out.contains("\r\nl5d-ctx-deadline: 100 200\r\n"), out)
         XCTAssertFalse(out.contains("999999999999"), out)

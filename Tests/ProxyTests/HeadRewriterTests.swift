@@ -74,4 +74,13 @@ final class HeadRewriterTests: XCTestCase {
         let out = String(buffer: HeadRewriter.response(head, clientVersion: .http11, closeClient: true))
         XCTAssertTrue(out.hasSuffix("\r\nVia: 1.1 cache, 1.0 origin, 1.1 switchyard\r\nConnection: close\r\n\r\n"), out)
     }
+
+    /// Numbers in forwarded heads (Content-Length, l5d-ctx-deadline) are written as digits, no string made.
+    func testDecimalsAreWrittenAsDigits() {
+        for value: Int64 in [0, 7, 10, 99, 100, 1_733_600_000_123_456_789, .max, -42, .min] {
+            var out = ByteBuffer()
+            HTTP1Bytes.writeDecimal(value, to: &out)
+            XCTAssertEqual(String(buffer: out), String(value))
+        }
+    }
 }

@@ -25,9 +25,23 @@ public enum DeadlineHeader {
         return left <= 0 ? monotonicNow : monotonicNow + UInt64(left)
     }
 
+    /// The field's two numbers, kept as numbers until they are written.
+    public struct Value: Sendable, Hashable, CustomStringConvertible {
+        /// When the value was made, and the deadline: epoch nanoseconds.
+        public var timestamp: Int64
+        public var deadline: Int64
+
+        public init(timestamp: Int64, deadline: Int64) {
+            self.timestamp = timestamp
+            self.deadline = deadline
+        }
+
+        public var description: String { "\(timestamp) \(deadline)" }
+    }
+
     /// The value to send for a monotonic `deadline`.
-    public static func value(deadline: UInt64, wallNow: Int64, monotonicNow: UInt64) -> String {
+    public static func value(deadline: UInt64, wallNow: Int64, monotonicNow: UInt64) -> Value {
         let left = deadline > monotonicNow ? Int64(deadline - monotonicNow) : 0
-        return "\(wallNow) \(wallNow + left)"
+        return Value(timestamp: wallNow, deadline: wallNow + left)
     }
 }

@@ -18,8 +18,10 @@ final class InFlightRequest {
     var started: NIODeadline
     /// Whether the client connection closes after this response.
     var closeClient: Bool
-    var deadlineTimer: Scheduled<Void>?
-    var backoffTimer: Scheduled<Void>?
+    /// When the request's deadline passes (monotonic nanoseconds), and when
+    /// its backoff ends: the connection's timer acts on them.
+    var deadlineAt: UInt64?
+    var backoffUntil: UInt64?
     /// The attempt under way, if any (none while backing off). An ended
     /// one waits in `spareAttempt` to be reused.
     var attempt: Attempt? {
@@ -75,8 +77,8 @@ final class InFlightRequest {
     /// Lets go of what a finished request no longer needs (its attempt,
     /// spans, timers, body copy) while the instance waits to be reused.
     func park() {
-        deadlineTimer = nil
-        backoffTimer = nil
+        deadlineAt = nil
+        backoffUntil = nil
         attempt = nil
         spareAttempt?.park()
         span = nil
@@ -120,7 +122,8 @@ final class Attempt {
     /// endpoint's latency (peak-EWMA would keep that peak for its decay).
     var dispatched: NIODeadline?
     var lease: ConnectionPool.Lease?
-    var timer: Scheduled<Void>?
+    /// When a deadline of this attempt's own (shorter than the request's) passes.
+    var deadlineAt: UInt64?
     var responseBody = ResponseBody.awaitingHead
     /// Response bytes received before the head was complete.
     var responseBuffer: ByteBuffer?
@@ -160,10 +163,10 @@ final class Attempt {
         grpcStatus = nil
     }
 
-    /// Lets go of the connection, timer, span and bytes of an ended attempt.
+    /// Lets go of the connection, deadline, span and bytes of an ended attempt.
     func park() {
         lease = nil
-        timer = nil
+        deadlineAt = nil
         responseBuffer = nil
         span = nil
     }

@@ -29,11 +29,8 @@ extension ProxyConnection {
         case .send(let endpoint, _, _, let attemptDeadline):
             send(to: endpoint, attemptDeadline: attemptDeadline)
         case .wait(let until):
-            request.backoffTimer = schedule(at: until) { connection in
-                guard let request = connection.request else { return }
-                request.backoffTimer = nil
-                connection.perform(request.machine.backoffElapsed(now: NIODeadline.now().uptimeNanoseconds))
-            }
+            request.backoffUntil = until
+            armTimer(at: until)
         case .respond:
             // The machine answers `respond` only from `attemptEnded` for a
             // response head, which forwards it there.
@@ -73,12 +70,10 @@ extension ProxyConnection {
     private func send(to endpoint: Endpoint, attemptDeadline: UInt64?) {
         guard let request, let attempt = request.attempt else { return }
         let attemptSerial = attempt.serial
-        // The request's own deadline has its timer; a shorter attempt deadline gets one more.
+        // The request's own deadline is kept already; a shorter attempt deadline is kept too.
         if let attemptDeadline, attemptDeadline < (request.machine.deadline ?? .max) {
-            attempt.timer = schedule(at: attemptDeadline) { connection in
-                guard connection.request?.attempt?.serial == attemptSerial else { return }
-                connection.attemptFailed(.attemptTimeout, detail: nil)
-            }
+            attempt.deadlineAt = attemptDeadline
+            armTimer(at: attemptDeadline)
         }
         let http2 = request.decision.policy.upstream.usesHTTP2(clientHTTP2: clientHTTP2)
         if !http2, let lease = runtime.pool.takeIdle(endpoint) {
@@ -171,7 +166,6 @@ extension ProxyConnection {
     func endAttempt(rtt: UInt64?, accrual success: Bool?) {
         guard let request, let attempt = request.attempt else { return }
         request.attempt = nil
-        attempt.timer?.cancel()
         if let span = attempt.span {
             RequestTracing.end(span, status: attempt.status, error: attempt.failure, grpcStatus: attempt.grpcStatus)
         }
@@ -231,21 +225,22 @@ extension ProxyConnection {
     /// the client gets 504.
     func requestDeadlinePassed() {
         guard case .forwarding = state, let request else { return }
-        request.deadlineTimer = nil
+        request.deadlineAt = nil
         request.failureDetail = nil
         if request.responseStarted {
             failRequest(status: 504, error: "deadline exceeded")
             return
         }
         if request.attempt != nil { endAttempt(rtt: nil, accrual: false) }
-        request.backoffTimer?.cancel()
-        request.backoffTimer = nil
+        request.backoffUntil = nil
         perform(request.machine.deadlinePassed())
     }
 
+    /// Forgets the request's times (the connection's timer, if it fires,
+    /// finds nothing due).
     func cancelTimers() {
-        request?.deadlineTimer?.cancel()
-        request?.backoffTimer?.cancel()
-        request?.attempt?.timer?.cancel()
+        request?.deadlineAt = nil
+        request?.backoffUntil = nil
+        request?.attempt?.deadlineAt = nil
     }
 }

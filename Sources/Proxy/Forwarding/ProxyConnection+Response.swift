@@ -74,7 +74,7 @@ extension ProxyConnection {
             upgraded(head, pending: &pending, rtt: rtt)
             return false
         }
-        attempt.timer?.cancel()
+        attempt.deadlineAt = nil
         attempt.status = head.status
         attempt.grpcStatus = GRPCStatus.number(in: head)
         let outcome = GRPCStatus.outcome(attempt.grpcStatus, status: head.status)
@@ -88,7 +88,6 @@ extension ProxyConnection {
             perform(action)
             return false
         }
-        attempt.timer = nil
         attempt.responseHeadAt = headAt
         attempt.backendKeepAlive = head.keepAlive
         request.responseStatus = head.status

@@ -73,6 +73,9 @@ final class ProxyConnection: ChannelInboundHandler {
     /// socket took a head, this is its only reference again, and the next
     /// head reuses its memory (a head still queued is copied on write).
     var headScratch: ByteBuffer?
+    /// The connection's one timer, and when it fires (`ProxyConnection+Timer`).
+    var timer: Scheduled<Void>?
+    var timerAt = UInt64.max
 
     /// Whether the client speaks HTTP/2: this handler then serves one stream
     /// (`HTTP2StreamBridge` in front of it), and `protocol auto` speaks
@@ -149,6 +152,9 @@ final class ProxyConnection: ChannelInboundHandler {
             break
         }
         state = .closing
+        timer?.cancel()
+        timer = nil
+        timerAt = .max
         self.context = nil
         runtime.connections[ObjectIdentifier(self)] = nil
     }
@@ -283,7 +289,8 @@ final class ProxyConnection: ChannelInboundHandler {
         state = .forwarding
         if !body.isDone { armBodyTimer() }
         if let deadline = machine.deadline {
-            request.deadlineTimer = schedule(at: deadline) { $0.requestDeadlinePassed() }
+            request.deadlineAt = deadline
+            armTimer(at: deadline)
         }
         perform(request.machine.start(now: now.uptimeNanoseconds))
     }
@@ -422,13 +429,6 @@ final class ProxyConnection: ChannelInboundHandler {
             respondAndClose(status: 408, error: "request head not received within the header read timeout")
         } else {
             context?.close(promise: nil)
-        }
-    }
-
-    /// Runs `body` at a time of the monotonic clock, unless this connection is gone by then.
-    func schedule(at time: UInt64, _ body: @escaping (ProxyConnection) -> Void) -> Scheduled<Void> {
-        runtime.eventLoop.assumeIsolated().scheduleTask(deadline: NIODeadline.uptimeNanoseconds(time)) { [weak self] in
-            if let self { body(self) }
         }
     }
 

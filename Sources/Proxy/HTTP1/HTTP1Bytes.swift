@@ -1,3 +1,5 @@
+import NIOCore
+
 // MARK: - HTTP1Bytes
 
 /// Character classes of RFC 9110 section 5.6 and RFC 9112, as byte tests.
@@ -55,5 +57,25 @@ enum HTTP1Bytes {
     /// ASCII lower-casing for case-insensitive comparisons of names and tokens.
     static func lower(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+    }
+}
+
+// MARK: - Writing numbers
+
+extension HTTP1Bytes {
+    /// Appends `value` in decimal digits to `out`, with no string made.
+    static func writeDecimal(_ value: Int64, to out: inout ByteBuffer) {
+        if value < 0 { out.writeInteger(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        var digits = 1
+        while rest >= 10 { rest /= 10; digits += 1 }
+        rest = value.magnitude
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { raw in
+            for index in stride(from: digits - 1, through: 0, by: -1) {
+                raw[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return digits
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Engine
 import NIOCore
 
 // MARK: - HeadRewriter
@@ -19,7 +20,7 @@ public enum HeadRewriter {
         /// endpoint's address, as a client connecting to it would send.
         public var endpoint: String
         /// The `l5d-ctx-deadline` value to send: the time this attempt has left.
-        public var deadline: String?
+        public var deadline: DeadlineHeader.Value?
         /// Whether the client came over TLS (`X-Forwarded-Proto: https`).
         public var tls = false
         /// The `grpc-timeout` value to send in place of the caller's (gRPC
@@ -32,7 +33,7 @@ public enum HeadRewriter {
         public var traceFields: [(String, String)]?
 
         public init(clientAddress: String?, logicalName: String, boundName: String, forwardDtab: Bool, endpoint: String,
-                    deadline: String? = nil, grpcTimeout: String? = nil, requestID: TraceID? = nil,
+                    deadline: DeadlineHeader.Value? = nil, grpcTimeout: String? = nil, requestID: TraceID? = nil,
                     traceFields: [(String, String)]? = nil) {
             self.clientAddress = clientAddress
             self.logicalName = logicalName
@@ -91,7 +92,7 @@ public enum HeadRewriter {
         }
         if let length = head.contentLength {
             out += "Content-Length: ".utf8
-            out += String(length).utf8
+            HTTP1Bytes.writeDecimal(Int64(clamping: length), to: &out)
             out += "\r\n".utf8
         }
         // The forwarded request is HTTP/1.1, which must carry Host.
@@ -123,7 +124,9 @@ public enum HeadRewriter {
         out += context.boundName.utf8
         if let deadline = context.deadline {
             out += "\r\nl5d-ctx-deadline: ".utf8
-            out += deadline.utf8
+            HTTP1Bytes.writeDecimal(deadline.timestamp, to: &out)
+            out += " ".utf8
+            HTTP1Bytes.writeDecimal(deadline.deadline, to: &out)
         }
         if let timeout = context.grpcTimeout {
             out += "\r\ngrpc-timeout: ".utf8
