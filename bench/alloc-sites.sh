@@ -19,7 +19,7 @@ gcc -O2 -shared -fPIC -o "$w/sites.so" bench/alloc/alloc_sites.c -ldl
 cat > "$w/backend.conf" <<NG
 worker_processes 1; daemon off; pid $w/b.pid; error_log $w/b.err;
 events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18180; location / { return 200 "hello world\n"; } } }
+http { access_log off; server { listen 127.0.0.1:18180; listen 127.0.0.1:18181; location / { return 200 "hello world\n"; } } }
 NG
 nginx -c "$w/backend.conf" & pids+=($!)
 printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18180 ;\n}\n' > "$w/c.routes"
@@ -27,7 +27,7 @@ if [ -n "${FEATURES:-}" ]; then
   cat > "$w/c.routes" <<CONF
 listen 127.0.0.1:18190
 admin 127.0.0.1:18191
-namer backend = static "127.0.0.1:18180"
+namer backend = static "127.0.0.1:18180, 127.0.0.1:18181"
 identify host
 dtab {
   /svc => /#/backend;

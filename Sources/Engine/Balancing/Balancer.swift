@@ -136,25 +136,31 @@ public struct Balancer: Sendable {
     func powerOfTwo<R: RandomNumberGenerator>(_ pool: [Endpoint], ramp: Ramp, random: inout R,
                                               cost: (Endpoint) -> Double) -> Endpoint {
         let first = Self.draw(pool, ramp: ramp, random: &random)
-        let second = Self.draw(pool.filter { $0 != first }, ramp: ramp, random: &random)
+        let second = Self.draw(pool, ramp: ramp, random: &random) { $0 != first }
         let firstCost = cost(first) / Self.weight(first)
         let secondCost = cost(second) / Self.weight(second)
         return secondCost < firstCost ? second : first
     }
 
     func leastLoaded<R: RandomNumberGenerator>(_ pool: [Endpoint], ramp: Ramp, random: inout R) -> Endpoint {
-        var best: [Endpoint] = []
+        func load(_ endpoint: Endpoint) -> Double {
+            Double(loads[endpoint]?.pending ?? 0) / (Self.weight(endpoint) * ramp.factor(endpoint))
+        }
+        var chosen = pool[0]
         var bestLoad = Double.infinity
+        var ties = 0
         for endpoint in pool {
-            let load = Double(loads[endpoint]?.pending ?? 0) / (Self.weight(endpoint) * ramp.factor(endpoint))
+            let load = load(endpoint)
             if load < bestLoad {
-                best = [endpoint]
+                chosen = endpoint
                 bestLoad = load
+                ties = 1
             } else if load == bestLoad {
-                best.append(endpoint)
+                ties += 1
             }
         }
-        return best.count == 1 ? best[0] : Self.draw(best, ramp: ramp, random: &random)
+        // Ties are drawn by weight, over the pool again rather than a list of them.
+        return ties == 1 ? chosen : Self.draw(pool, ramp: ramp, random: &random) { load($0) == bestLoad }
     }
 
     mutating func roundRobin(_ pool: [Endpoint], ramp: Ramp) -> Endpoint {
@@ -176,14 +182,22 @@ public struct Balancer: Sendable {
     }
 
     /// An endpoint drawn with probability proportional to its weight.
-    static func draw<R: RandomNumberGenerator>(_ pool: [Endpoint], ramp: Ramp, random: inout R) -> Endpoint {
-        let total = pool.reduce(0) { $0 + weight($1) * ramp.factor($1) }
+    /// Only endpoints `included` takes are drawn (at least one must be), with no
+    /// list of them made.
+    static func draw<R: RandomNumberGenerator>(_ pool: [Endpoint], ramp: Ramp, random: inout R,
+                                               where included: (Endpoint) -> Bool = { _ in true }) -> Endpoint {
+        var total = 0.0
+        var last = pool[pool.count - 1]
+        for endpoint in pool where included(endpoint) {
+            total += weight(endpoint) * ramp.factor(endpoint)
+            last = endpoint
+        }
         var point = Double.random(in: 0..<total, using: &random)
-        for endpoint in pool {
+        for endpoint in pool where included(endpoint) {
             point -= weight(endpoint) * ramp.factor(endpoint)
             if point < 0 { return endpoint }
         }
-        return pool[pool.count - 1]
+        return last
     }
 
     /// Discovery weights, with a floor so a zero weight never divides.

@@ -82,12 +82,14 @@ final class ProxyConnection: ChannelInboundHandler {
     /// HTTP/2 to endpoints too.
     let clientHTTP2: Bool
 
-    /// `ProtocolSniffer` counts the TCP connections, whichever protocol they speak.
-    init(runtime: LoopRuntime, listener: ListenerConfig, clientHTTP2: Bool = false) {
+    /// `ProtocolSniffer` counts the TCP connections, whichever protocol they
+    /// speak. `counters`: the listener's, when the caller has them (an
+    /// HTTP/2 stream's connection does), so no name is looked up per stream.
+    init(runtime: LoopRuntime, listener: ListenerConfig, clientHTTP2: Bool = false, counters: ListenerTally? = nil) {
         self.runtime = runtime
         self.listener = listener
         self.clientHTTP2 = clientHTTP2
-        counters = runtime.metrics.listener(listener.address.description)
+        self.counters = counters ?? runtime.metrics.listener(listener.address.description)
     }
 
     // MARK: Client events
@@ -95,6 +97,9 @@ final class ProxyConnection: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         runtime.connections[ObjectIdentifier(self)] = self
+        spareRequest = runtime.spareRequests.popLast()
+        responseHeadStorage = runtime.spareResponseHeads.popLast() ?? HeadStorage()
+        headScratch = runtime.spareHeadBuffers.popLast()
         clientAddress = context.channel.remoteAddress?.ipAddress
         // Added by the sniffer to a connection that is already active.
         if context.channel.isActive { armHeadTimer() }
@@ -157,6 +162,7 @@ final class ProxyConnection: ChannelInboundHandler {
         timerAt = .max
         self.context = nil
         runtime.connections[ObjectIdentifier(self)] = nil
+        leaveSpares()
     }
 
     /// During a drain: closes the connection if no request is in progress.
@@ -293,6 +299,28 @@ final class ProxyConnection: ChannelInboundHandler {
             armTimer(at: deadline)
         }
         perform(request.machine.start(now: now.uptimeNanoseconds))
+    }
+
+    /// Leaves this closed connection's finished request, response-head
+    /// arrays and head buffer to the loop, for the connections that come next.
+    private func leaveSpares() {
+        if isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest, runtime.spareRequests.count < LoopRuntime.spareLimit {
+            if spare.head.bytes.capacity == 0 {
+                spare.head.bytes = requestHeadStorage.bytes
+                spare.head.fields = requestHeadStorage.fields
+            }
+            runtime.spareRequests.append(spare)
+        }
+        spareRequest = nil
+        requestHeadStorage = HeadStorage()
+        if responseHeadStorage.bytes.capacity > 0, runtime.spareResponseHeads.count < LoopRuntime.spareLimit {
+            runtime.spareResponseHeads.append(responseHeadStorage)
+        }
+        responseHeadStorage = HeadStorage()
+        if let buffer = headScratch, runtime.spareHeadBuffers.count < LoopRuntime.spareLimit {
+            runtime.spareHeadBuffers.append(buffer)
+        }
+        headScratch = nil
     }
 
     /// Takes the finished request's head arrays back for the next head,

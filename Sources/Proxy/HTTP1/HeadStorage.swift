@@ -25,6 +25,8 @@ public struct HeadStorage: Sendable {
         var fields = self.fields
         self = HeadStorage()
         bytes.removeAll(keepingCapacity: true)
+        // Sized once: appending to an empty array would grow it step by step.
+        if bytes.capacity < head.count { bytes.reserveCapacity(max(head.count, 1024)) }
         bytes.append(contentsOf: head)
         fields.removeAll(keepingCapacity: true)
         // One allocation for a typical head, instead of one per doubling.

@@ -49,7 +49,7 @@ enum HTTP2Listener {
                 loopTally.value.http2Streams += 1
                 try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(limits: runtime.options.limits))
                 try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener,
-                                                                                     clientHTTP2: true))
+                                                                                     clientHTTP2: true, counters: loopTally.value))
             }
         }
         try channel.pipeline.syncOperations.addHandler(manager)

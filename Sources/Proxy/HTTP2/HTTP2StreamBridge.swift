@@ -54,13 +54,14 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         case .headers(let headers):
             switch request {
             case .head:
-                guard let head = HTTP2Translation.requestHead(headers.headers, endStream: headers.endStream) else {
+                guard let head = HTTP2Translation.requestHead(headers.headers, endStream: headers.endStream,
+                                                              allocator: context.channel.allocator) else {
                     reset(context, .protocolError)
                     return
                 }
                 method = head.method
                 request = headers.endStream ? .done : .body(chunked: head.chunked)
-                fire(context, head.bytes)
+                context.fireChannelRead(wrapInboundOut(head.bytes))
             case .body(let chunked):
                 // Trailers end the body. A body framed by content-length has
                 // nowhere to carry them in HTTP/1.1, so they are dropped then.
@@ -83,10 +84,6 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         default:
             break
         }
-    }
-
-    private func fire(_ context: ChannelHandlerContext, _ bytes: [UInt8]) {
-        context.fireChannelRead(wrapInboundOut(context.channel.allocator.buffer(bytes: bytes)))
     }
 
     private func reset(_ context: ChannelHandlerContext, _ code: HTTP2ErrorCode) {

@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHPACK
 
 // MARK: - HTTP2Translation
@@ -6,7 +7,7 @@ import NIOHPACK
 enum HTTP2Translation {
     /// An HTTP/1.1 request head for a request's header block.
     struct RequestHead {
-        var bytes: [UInt8]
+        var bytes: ByteBuffer
         var method: String
         /// Whether the body is sent chunked (there is one and no content-length says how long).
         var chunked: Bool
@@ -17,26 +18,26 @@ enum HTTP2Translation {
 
     /// nil when the pseudo-header fields do not make a request (the
     /// connection handler has already checked their names and order).
-    static func requestHead(_ headers: HPACKHeaders, endStream: Bool) -> RequestHead? {
+    /// Written straight into one buffer of the right size: a first pass
+    /// over the block finds the pseudo-header fields and the size.
+    static func requestHead(_ headers: HPACKHeaders, endStream: Bool, allocator: ByteBufferAllocator) -> RequestHead? {
         var method: String?
         var path: String?
         var authority: String?
-        var fields: [UInt8] = []
-        var cookies: [String] = []
+        var cookies = 0
         var hasLength = false
+        var size = 0
         for (name, value, _) in headers {
             switch name {
             case ":method": method = value
             case ":path": path = value
             case ":authority": authority = value
             case ":scheme": break
-            case "host" where authority != nil: break
-            // Split cookie fields are joined again for HTTP/1.1 (section 8.2.3).
-            case "cookie": cookies.append(value)
             default:
                 guard !name.hasPrefix(":") else { return nil }
+                if name == "cookie" { cookies += 1 }
                 if name == "content-length" { hasLength = true }
-                fields += line(name, value)
+                size += name.utf8.count + value.utf8.count + 4
             }
         }
         guard let method else { return nil }
@@ -48,14 +49,38 @@ enum HTTP2Translation {
             guard let path, !path.isEmpty else { return nil }
             target = path
         }
-        var bytes = Array("\(method) \(target) HTTP/1.1\r\n".utf8)
-        if let authority { bytes += line("host", authority) }
-        bytes += fields
-        if !cookies.isEmpty { bytes += line("cookie", cookies.joined(separator: "; ")) }
+        var out = allocator.buffer(capacity: method.utf8.count + target.utf8.count + (authority?.utf8.count ?? 0) + size + 80)
+        out.writeString(method)
+        out.writeStaticString(" ")
+        out.writeString(target)
+        out.writeStaticString(" HTTP/1.1\r\n")
+        if let authority { writeLine("host", authority, to: &out) }
+        for (name, value, _) in headers where !name.hasPrefix(":") && name != "cookie" {
+            if name == "host", authority != nil { continue }
+            writeLine(name, value, to: &out)
+        }
+        // Split cookie fields are joined again for HTTP/1.1 (section 8.2.3).
+        if cookies > 0 {
+            out.writeStaticString("cookie: ")
+            var first = true
+            for (name, value, _) in headers where name == "cookie" {
+                if !first { out.writeStaticString("; ") }
+                out.writeString(value)
+                first = false
+            }
+            out.writeStaticString("\r\n")
+        }
         let chunked = !endStream && !hasLength
-        if chunked { bytes += line("transfer-encoding", "chunked") }
-        bytes += line("connection", "close") + [13, 10]
-        return RequestHead(bytes: bytes, method: method, chunked: chunked)
+        if chunked { out.writeStaticString("transfer-encoding: chunked\r\n") }
+        out.writeStaticString("connection: close\r\n\r\n")
+        return RequestHead(bytes: out, method: method, chunked: chunked)
+    }
+
+    static func writeLine(_ name: String, _ value: String, to out: inout ByteBuffer) {
+        out.writeString(name)
+        out.writeStaticString(": ")
+        out.writeString(value)
+        out.writeStaticString("\r\n")
     }
 
     /// A response head's status and fields as a header block.

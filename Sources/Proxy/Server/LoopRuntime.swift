@@ -37,6 +37,15 @@ final class LoopRuntime {
     var requestIDs = RequestID()
     /// At most ten `request failed` lines a second at info; the rest at debug.
     var failureLog = LogRateLimit(perSecond: 10)
+    /// Finished requests' instances (their head arrays and attempt with
+    /// them), response-head arrays and head buffers, left by closed connections for new
+    /// ones: each HTTP/2 stream is a new connection, so reuse within a
+    /// connection alone would never reach it.
+    var spareRequests: [InFlightRequest] = []
+    var spareResponseHeads: [HeadStorage] = []
+    var spareHeadBuffers: [ByteBuffer] = []
+    /// How many of each a loop keeps (beyond it they are freed).
+    static let spareLimit = 256
 
     /// The id of a request the proxy does not record a span for: its caller's trace id, or a new one.
     func requestID(for head: RequestHead) -> TraceID {
