@@ -24,25 +24,7 @@ NG
 nginx -c "$w/backend.conf" & pids+=($!)
 printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18180 ;\n}\n' > "$w/c.routes"
 if [ -n "${FEATURES:-}" ]; then
-  cat > "$w/c.routes" <<CONF
-listen 127.0.0.1:18190
-admin 127.0.0.1:18191
-namer backend = static "127.0.0.1:18180, 127.0.0.1:18181"
-identify host
-dtab {
-  /svc => /#/backend;
-}
-defaults {
-  timeout 10s
-  retry on 5xx, connect-error limit 2 budget 20% min 10/s
-  accrual consecutive 5 backoff 1s..60s
-  balance peak-ewma decay 10s
-}
-route api {
-  when host "api.internal" and path prefix "/v1/"
-  to /svc/api
-}
-CONF
+  sed -e "s/@LISTEN@/18190/" -e "s/@ADMIN@/18191/" -e "s/@BACKENDS@/127.0.0.1:18180, 127.0.0.1:18181/" bench/every-feature.routes.in > "$w/c.routes"
 fi
 ALLOC_SITES_FILE=$w/sites.txt LD_PRELOAD=$w/sites.so "$bin" run --no-watch "$w/c.routes" --log-level error & proxy=$!; pids+=($proxy)
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18190/ && break; sleep 0.2; done

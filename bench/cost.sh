@@ -17,9 +17,8 @@
 #   slows the proxy: only the counts matter), with the five most frequent;
 # - requests/s, p50 and p99 of the wrk run, and the proxy's RSS idle and
 #   after the run.
-# switchyard runs with every feature of the request path on (the rules of
-# bench/peers.sh: a route, identify host, P2C peak-EWMA over two backend
-# ports, retries with a budget, failure accrual, a deadline, metrics).
+# switchyard runs with every feature of the request path on
+# (bench/every-feature.routes.in, the rules bench/peers.sh uses too).
 # Installs nginx, haproxy, wrk, h2load, strace and gcc when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,25 +76,7 @@ backend backend
   server b1 127.0.0.1:18280
   server b2 127.0.0.1:18281
 CONF
-cat > "$w/switchyard.routes" <<CONF
-listen 127.0.0.1:18284
-admin 127.0.0.1:18287
-namer backend = static "127.0.0.1:18280, 127.0.0.1:18281"
-identify host
-dtab {
-  /svc => /#/backend;
-}
-defaults {
-  timeout 10s
-  retry on 5xx, connect-error limit 2 budget 20% min 10/s
-  accrual consecutive 5 backoff 1s..60s
-  balance peak-ewma decay 10s
-}
-route api {
-  when host "api.internal" and path prefix "/v1/"
-  to /svc/api
-}
-CONF
+sed -e "s/@LISTEN@/18284/" -e "s/@ADMIN@/18287/" -e "s/@BACKENDS@/127.0.0.1:18280, 127.0.0.1:18281/" bench/every-feature.routes.in > "$w/switchyard.routes"
 nginx -c "$w/backend.conf" & pids+=($!)
 sleep 0.5
 

@@ -105,25 +105,7 @@ backend backend
   server b1 127.0.0.1:18080
   server b2 127.0.0.1:18088
 CONF
-cat > "$work/switchyard.routes" <<CONF
-listen 127.0.0.1:18083
-admin 127.0.0.1:18990
-namer backend = static "127.0.0.1:18080, 127.0.0.1:18088"
-identify host
-dtab {
-  /svc => /#/backend;
-}
-defaults {
-  timeout 10s
-  retry on 5xx, connect-error limit 2 budget 20% min 10/s
-  accrual consecutive 5 backoff 1s..60s
-  balance peak-ewma decay 10s
-}
-route api {
-  when host "api.internal" and path prefix "/v1/"
-  to /svc/api
-}
-CONF
+sed -e "s/@LISTEN@/18083/" -e "s/@ADMIN@/18990/" -e "s/@BACKENDS@/127.0.0.1:18080, 127.0.0.1:18088/" bench/every-feature.routes.in > "$work/switchyard.routes"
 sed -e 's/18083/18084/' -e 's/18990/18991/' "$work/switchyard.routes" > "$work/baseline.routes"
 sed -e 's/18083/18085/' -e 's/18990/18992/' "$work/switchyard.routes" > "$work/traced-1.routes"
 echo 'tracing otlp "http://127.0.0.1:18087" sample 1%' >> "$work/traced-1.routes"
