@@ -268,15 +268,7 @@ final class ProxyConnection: ChannelInboundHandler {
                                     allocator: context!.channel.allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated, deadlineSource: source)
-        let request: InFlightRequest
-        if isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest {
-            spareRequest = nil
-            spare.reuse(head: head, decision: decision, machine: machine, body: body, started: now, closeClient: !head.keepAlive)
-            request = spare
-        } else {
-            request = InFlightRequest(head: head, decision: decision, machine: machine, body: body, started: now,
-                                      closeClient: !head.keepAlive)
-        }
+        let request = makeRequest(head: head, decision: decision, machine: machine, body: body, started: now)
         if let tracer = runtime.tracer {
             switch RequestTracing.decide(head, ratio: runtime.sampleRatio, ids: &runtime.requestIDs) {
             case .record:
@@ -299,37 +291,6 @@ final class ProxyConnection: ChannelInboundHandler {
             armTimer(at: deadline)
         }
         perform(request.machine.start(now: now.uptimeNanoseconds))
-    }
-
-    /// Leaves this closed connection's finished request, response-head
-    /// arrays and head buffer to the loop, for the connections that come next.
-    private func leaveSpares() {
-        if isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest, runtime.spareRequests.count < LoopRuntime.spareLimit {
-            if spare.head.bytes.capacity == 0 {
-                spare.head.bytes = requestHeadStorage.bytes
-                spare.head.fields = requestHeadStorage.fields
-            }
-            runtime.spareRequests.append(spare)
-        }
-        spareRequest = nil
-        requestHeadStorage = HeadStorage()
-        if responseHeadStorage.bytes.capacity > 0, runtime.spareResponseHeads.count < LoopRuntime.spareLimit {
-            runtime.spareResponseHeads.append(responseHeadStorage)
-        }
-        responseHeadStorage = HeadStorage()
-        if let buffer = headScratch, runtime.spareHeadBuffers.count < LoopRuntime.spareLimit {
-            runtime.spareHeadBuffers.append(buffer)
-        }
-        headScratch = nil
-    }
-
-    /// Takes the finished request's head arrays back for the next head,
-    /// when nothing else holds that request any more.
-    private func reclaimHeadStorage() {
-        guard isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest, spare.head.bytes.capacity > 0 else { return }
-        requestHeadStorage.recycle(bytes: spare.head.bytes, fields: spare.head.fields)
-        spare.head.bytes = []
-        spare.head.fields = []
     }
 
     /// Sends the request body bytes received so far to the attempt's backend,
@@ -357,16 +318,6 @@ final class ProxyConnection: ChannelInboundHandler {
         if request.body.isDone { bodyDeadline = nil }
         backend.channel.flush()
         updateClientReading()
-    }
-
-    /// A forwarded head written by `write` into the reused head buffer.
-    func reusedHeadBuffer(_ write: (inout ByteBuffer) -> Void) -> ByteBuffer {
-        var out = headScratch ?? ByteBufferAllocator().buffer(capacity: 1024)
-        headScratch = nil
-        out.clear()
-        write(&out)
-        headScratch = out
-        return out
     }
 
     // MARK: Backpressure
