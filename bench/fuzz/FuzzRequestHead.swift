@@ -5,9 +5,15 @@
 /// Properties checked on every input:
 /// - the parser never crashes or hangs, and an accepted head lies within the input;
 /// - fed in two pieces, the input gives the same outcome (no state leaks across reads);
+/// - parsed into reused arrays (`HeadStorage`, as a keep-alive connection does),
+///   it gives the same head as parsed into fresh ones;
 /// - the head the proxy forwards parses again to the same method, origin-form
 ///   target, authority and body framing, so the backend reads the request the
 ///   proxy read.
+/// The arrays the previous input's head was parsed into, as a keep-alive
+/// connection keeps them (libFuzzer runs inputs one at a time).
+nonisolated(unsafe) var reusedStorage = HeadStorage()
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
@@ -20,6 +26,20 @@ public func fuzzRequestHead(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     if case .complete(let early) = RequestHeadParser(limits: limits).parse(Array(bytes[0..<split])),
        case .complete(let whole) = outcome {
         precondition(early.consumed == whole.consumed && early.target == whole.target, "split input changed the head")
+    }
+
+    // Parsed into arrays a connection reuses (holding the previous input's
+    // head), the input gives the same head as parsed into fresh ones.
+    let reused = bytes.withUnsafeBufferPointer { RequestHeadParser(limits: limits).parse($0, storage: &reusedStorage) }
+    switch (outcome, reused) {
+    case (.complete(let fresh), .complete(let again)):
+        precondition(fresh.bytes == again.bytes && fresh.fields == again.fields && fresh.framing == again.framing,
+                     "reused arrays changed the head")
+        reusedStorage.recycle(bytes: again.bytes, fields: again.fields)
+    case (.incomplete, .incomplete), (.failure, .failure):
+        break
+    default:
+        preconditionFailure("reused arrays changed the outcome")
     }
 
     guard case .complete(let head) = outcome else { return 0 }

@@ -40,6 +40,26 @@ build() {
   swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "Fuzz${name//-/}" "$@" "$entry" -o "$out/fuzz-$name"
 }
 
+# The HTTP/1 sources use NIOCore's ByteBuffer and the Engine's types: they are
+# compiled (instrumented) against the modules of the release build, and
+# linked with the object files of the modules they need (not instrumented;
+# libFuzzer is guided by the code under test). Fills `http1_inputs`.
+http1_inputs() {
+  [ -d .build/release/Modules ] || swift build -c release --product switchyard >/dev/null
+  http1_inputs=(-I .build/release/Modules Sources/Proxy/HTTP1/*.swift Sources/Proxy/Observability/TraceID.swift
+                -lresolv)
+  local map
+  while IFS= read -r -d '' map; do http1_inputs+=(-Xcc "-fmodule-map-file=$map"); done < <(
+    find .build/release/ -maxdepth 2 -name module.modulemap -print0
+    find .build/checkouts -path '*/include/module.modulemap' -print0
+    find Sources -name module.modulemap -print0)
+  local module object
+  for module in Engine RouteLang RouteRegex Yams CYaml NIOCore NIOConcurrencyHelpers _NIODataStructures _NIOBase64 \
+                CNIOLinux CNIODarwin CNIOWindows CNIOWASI CNIOAtomics Atomics _AtomicsShims DequeModule InternalCollectionsUtilities; do
+    while IFS= read -r -d '' object; do http1_inputs+=("$object"); done < <(find ".build/release/$module.build" -name '*.o' -print0)
+  done
+}
+
 for target in "${targets[@]}"; do
   corpus="bench/fuzz/corpus/$target"
   mkdir -p "$corpus"
@@ -50,10 +70,12 @@ for target in "${targets[@]}"; do
       build routelang bench/fuzz/FuzzRouteLang.swift $(routelang_sources)
       dict=(-dict=bench/fuzz/routelang.dict) ;;
     request-head)
-      build request-head bench/fuzz/FuzzRequestHead.swift Sources/Proxy/HTTP1/*.swift
+      http1_inputs
+      build request-head bench/fuzz/FuzzRequestHead.swift "${http1_inputs[@]}"
       dict=(-dict=bench/fuzz/http.dict) ;;
     chunked)
-      build chunked bench/fuzz/FuzzChunked.swift Sources/Proxy/HTTP1/*.swift
+      http1_inputs
+      build chunked bench/fuzz/FuzzChunked.swift "${http1_inputs[@]}"
       dict=(-dict=bench/fuzz/http.dict) ;;
     delegation)
       build delegation bench/fuzz/FuzzDelegation.swift $(routelang_sources) $(naming_sources)

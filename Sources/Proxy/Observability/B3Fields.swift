@@ -26,7 +26,7 @@ enum B3Fields {
             }
         }
         guard let trace, let span, trace.count == 16 || trace.count == 32, span.count == 16,
-              RequestID.isHex(Substring(trace)), RequestID.isHex(Substring(span)) else { return nil }
+              TraceID.isHex(Substring(trace)), TraceID.isHex(Substring(span)) else { return nil }
         let padded = (trace.count == 16 ? String(repeating: "0", count: 16) + trace : trace).lowercased()
         return "00-\(padded)-\(span.lowercased())-\(sampled == false ? "00" : "01")"
     }

@@ -1,5 +1,4 @@
 import Engine
-import NIOCore
 
 // MARK: - RequestID
 
@@ -28,18 +27,11 @@ struct RequestID {
 
     static func hex(_ word: UInt64) -> String {
         String(unsafeUninitializedCapacity: 16) { buffer in
-            writeHex(word, into: buffer, at: 0)
+            TraceID.writeHex(word, into: buffer, at: 0)
             return 16
         }
     }
 
-    static let digits: StaticString = "0123456789abcdef"
-
-    /// `word` as 16 lower-case hex digits at `offset`.
-    static func writeHex(_ word: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
-        let table = digits.utf8Start
-        for index in 0..<16 { buffer[offset + index] = table[Int((word >> UInt64(60 - index * 4)) & 0xf)] }
-    }
 
     /// The trace id a request carries, as the W3C `traceparent` its W3C or
     /// B3 fields amount to; nil when it has none or they are malformed.
@@ -57,56 +49,12 @@ struct RequestID {
         guard head.fields.contains(where: { $0.kind == .traceContext }) else { return nil }
         if let parent = head.value(named: "traceparent") {
             let parts = parent.split(separator: "-")
-            if parts.count >= 4, parts[1].count == 32, isHex(parts[1]), parts[1].contains(where: { $0 != "0" }) {
+            if parts.count >= 4, parts[1].count == 32, TraceID.isHex(parts[1]), parts[1].contains(where: { $0 != "0" }) {
                 return InboundTrace(traceID: parts[1].lowercased(), sampled: (UInt8(parts[3], radix: 16) ?? 0) & 1 == 1)
             }
         }
         guard let b3 = B3Fields.traceparent(in: head) else { return nil }
         let parts = b3.split(separator: "-")
         return InboundTrace(traceID: String(parts[1]), sampled: B3Fields.decision(in: head))
-    }
-
-    static func isHex(_ text: Substring) -> Bool {
-        text.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
-    }
-}
-
-// MARK: - TraceID
-
-/// A request's 128-bit id (its trace id), kept as two words: written as 32
-/// lower-case hex digits straight into a forwarded head, and made a string
-/// only for a log line or a span.
-public struct TraceID: Sendable, Hashable, CustomStringConvertible {
-    public var high: UInt64
-    public var low: UInt64
-
-    public init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
-    /// From 32 hex digits (either case); nil for anything else.
-    public init?(hex text: some StringProtocol) {
-        guard text.utf8.count == 32, RequestID.isHex(Substring(text)), let high = UInt64(String(text.prefix(16)), radix: 16),
-              let low = UInt64(String(text.suffix(16)), radix: 16) else { return nil }
-        self.init(high: high, low: low)
-    }
-
-    public var description: String {
-        String(unsafeUninitializedCapacity: 32) { buffer in
-            RequestID.writeHex(high, into: buffer, at: 0)
-            RequestID.writeHex(low, into: buffer, at: 16)
-            return 32
-        }
-    }
-
-    /// Appends the 32 digits to `out`.
-    public func write(into out: inout ByteBuffer) {
-        out.writeWithUnsafeMutableBytes(minimumWritableBytes: 32) { raw in
-            let buffer = UnsafeMutableBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: 32)
-            RequestID.writeHex(high, into: buffer, at: 0)
-            RequestID.writeHex(low, into: buffer, at: 16)
-            return 32
-        }
     }
 }
