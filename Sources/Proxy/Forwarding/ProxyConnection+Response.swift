@@ -282,6 +282,13 @@ extension ProxyConnection {
         self.request = nil
         if request.closeClient || runtime.draining {
             state = .closing
+            // An HTTP/2 stream's bridge sends what was written before it
+            // closes, and resets a stream whose request body is unread.
+            if clientHTTP2 {
+                context.flush()
+                context.close(promise: nil)
+                return
+            }
             let unread = !request.body.isDone
             context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [weak self] _ in
                 // A body still on its way would turn a plain close into a reset.

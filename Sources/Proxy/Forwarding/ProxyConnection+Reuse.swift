@@ -43,8 +43,11 @@ extension ProxyConnection {
 
     /// Leaves this closed connection's finished request, response-head
     /// arrays and head buffer to the loop, for the connections that come next.
+    /// The request goes even when something still holds it: an HTTP/2
+    /// stream closes from inside `finish()`, whose own reference ends only
+    /// when it returns. `makeRequest` checks again before reusing it.
     func leaveSpares() {
-        if isKnownUniquelyReferenced(&spareRequest), let spare = spareRequest, runtime.spareRequests.count < LoopRuntime.spareLimit {
+        if let spare = spareRequest, runtime.spareRequests.count < LoopRuntime.spareLimit {
             if spare.head.bytes.capacity == 0 {
                 spare.head.bytes = requestHeadStorage.bytes
                 spare.head.fields = requestHeadStorage.fields

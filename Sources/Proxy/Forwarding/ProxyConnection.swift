@@ -83,13 +83,16 @@ final class ProxyConnection: ChannelInboundHandler {
     let clientHTTP2: Bool
 
     /// `ProtocolSniffer` counts the TCP connections, whichever protocol they
-    /// speak. `counters`: the listener's, when the caller has them (an
-    /// HTTP/2 stream's connection does), so no name is looked up per stream.
-    init(runtime: LoopRuntime, listener: ListenerConfig, clientHTTP2: Bool = false, counters: ListenerTally? = nil) {
+    /// speak. `counters` and `clientAddress`: the listener's counters and
+    /// the peer's address, when the caller has them (an HTTP/2 stream's
+    /// connection does), so neither is looked up or formatted per stream.
+    init(runtime: LoopRuntime, listener: ListenerConfig, clientHTTP2: Bool = false, counters: ListenerTally? = nil,
+         clientAddress: String? = nil) {
         self.runtime = runtime
         self.listener = listener
         self.clientHTTP2 = clientHTTP2
         self.counters = counters ?? runtime.metrics.listener(listener.address.description)
+        self.clientAddress = clientAddress
     }
 
     // MARK: Client events
@@ -100,7 +103,7 @@ final class ProxyConnection: ChannelInboundHandler {
         spareRequest = runtime.spareRequests.popLast()
         responseHeadStorage = runtime.spareResponseHeads.popLast() ?? HeadStorage()
         headScratch = runtime.spareHeadBuffers.popLast()
-        clientAddress = context.channel.remoteAddress?.ipAddress
+        if clientAddress == nil { clientAddress = context.channel.remoteAddress?.ipAddress }
         // Added by the sniffer to a connection that is already active.
         if context.channel.isActive { armHeadTimer() }
     }

@@ -94,9 +94,12 @@ struct HTTP1BodyFrames {
 /// until a head is whole; the frames made from a write go out with its
 /// promise on the last of them. Frames can wait for flow-control window long
 /// after they were written, so a write that makes no frame (the empty flush
-/// before a close) completes only when the last frame has left.
+/// before a close) completes only when the frame that ended the stream
+/// (`lastWrite`) has left.
 struct FrameOutbox {
     private var pending: ByteBuffer?
+    /// The array a write's frames are made in, kept for the next write.
+    private var frames: [HTTP2Frame.FramePayload] = []
     /// The last frame written, for a close that must not cut it off.
     private(set) var lastWrite: EventLoopFuture<Void>?
 
@@ -112,7 +115,12 @@ struct FrameOutbox {
             earlier.writeBuffer(&bytes)
             bytes = earlier
         }
-        var frames: [HTTP2Frame.FramePayload] = []
+        var frames = self.frames
+        self.frames = []
+        defer {
+            frames.removeAll(keepingCapacity: true)
+            self.frames = frames
+        }
         do {
             if try convert(&bytes, &frames), bytes.readableBytes > 0 { pending = bytes }
         } catch {
@@ -131,9 +139,23 @@ struct FrameOutbox {
         for index in frames.indices where index != last {
             context.write(NIOAny(frames[index]), promise: nil)
         }
+        // Only the frame that ends the stream is waited for (by a close);
+        // the others need a promise only when the writer gave one.
+        guard promise != nil || Self.endsStream(frames[last]) else {
+            context.write(NIOAny(frames[last]), promise: nil)
+            return
+        }
         let written = context.eventLoop.makePromise(of: Void.self)
         context.write(NIOAny(frames[last]), promise: written)
         lastWrite = written.futureResult
         written.futureResult.cascade(to: promise)
+    }
+
+    static func endsStream(_ frame: HTTP2Frame.FramePayload) -> Bool {
+        switch frame {
+        case .headers(let headers): headers.endStream
+        case .data(let data): data.endStream
+        default: false
+        }
     }
 }

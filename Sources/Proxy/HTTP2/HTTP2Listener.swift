@@ -40,6 +40,7 @@ enum HTTP2Listener {
         let tally = runtime.metrics.listener(listener.address.description)
         tally.http2Connections += 1
         let loopTally = NIOLoopBound(tally, eventLoop: channel.eventLoop)
+        let clientAddress = channel.remoteAddress?.ipAddress
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
             mode: .server, connectionConfiguration: connection, streamConfiguration: stream,
             streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop, also: manager.http2StreamDelegate), position: .last
@@ -47,9 +48,9 @@ enum HTTP2Listener {
             streamChannel.eventLoop.makeCompletedFuture {
                 let runtime = loopRuntime.value
                 loopTally.value.http2Streams += 1
-                try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(limits: runtime.options.limits))
-                try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(runtime: runtime, listener: listener,
-                                                                                     clientHTTP2: true, counters: loopTally.value))
+                try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(runtime: runtime))
+                try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(
+                    runtime: runtime, listener: listener, clientHTTP2: true, counters: loopTally.value, clientAddress: clientAddress))
             }
         }
         try channel.pipeline.syncOperations.addHandler(manager)

@@ -36,6 +36,12 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     }
 
     let limits: HTTP1Limits
+    /// The stream's loop, which lends the arrays response heads are parsed
+    /// into (a stream serves one exchange, its connection many).
+    private let runtime: LoopRuntime
+    private var headStorage: HeadStorage
+    /// The buffer the request head is written into, lent by the loop too.
+    private var requestHeadBuffer: ByteBuffer?
     private var request = RequestState.head
     private var response = ResponseState.head
     /// The request method: a HEAD response has no body whatever it says.
@@ -43,8 +49,21 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     /// Response bytes on their way out as frames.
     private var outbox = FrameOutbox()
 
-    init(limits: HTTP1Limits) {
-        self.limits = limits
+    init(runtime: LoopRuntime) {
+        self.runtime = runtime
+        limits = runtime.options.limits
+        headStorage = runtime.spareResponseHeads.popLast() ?? HeadStorage()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if headStorage.bytes.capacity > 0, runtime.spareResponseHeads.count < LoopRuntime.spareLimit {
+            runtime.spareResponseHeads.append(headStorage)
+        }
+        headStorage = HeadStorage()
+        if let buffer = requestHeadBuffer, runtime.spareHeadBuffers.count < LoopRuntime.spareLimit {
+            runtime.spareHeadBuffers.append(buffer)
+        }
+        requestHeadBuffer = nil
     }
 
     // MARK: Request: frames to HTTP/1.1 bytes
@@ -54,8 +73,10 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         case .headers(let headers):
             switch request {
             case .head:
-                guard let head = HTTP2Translation.requestHead(headers.headers, endStream: headers.endStream,
-                                                              allocator: context.channel.allocator) else {
+                // The handler copies the head out of it; it goes back to the loop when the stream ends.
+                var buffer = runtime.spareHeadBuffers.popLast() ?? context.channel.allocator.buffer(capacity: 0)
+                defer { requestHeadBuffer = buffer }
+                guard let head = HTTP2Translation.requestHead(headers.headers, endStream: headers.endStream, into: &buffer) else {
                     reset(context, .protocolError)
                     return
                 }
@@ -108,7 +129,9 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
         while case .head = response {
             guard bytes.readableBytes > 0 else { return }
             let parser = ResponseHeadParser(limits: limits)
-            let outcome = bytes.withUnsafeReadableBytes { raw in parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: method) }
+            let outcome = bytes.withUnsafeReadableBytes { raw in
+                parser.parse(raw.bindMemory(to: UInt8.self), requestMethod: method, storage: &headStorage)
+            }
             switch outcome {
             case .incomplete:
                 return
@@ -117,6 +140,7 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
             case .complete(let head):
                 bytes.moveReaderIndex(forwardBy: head.bytes.count)
                 let headers = HTTP2Translation.responseHeaders(head)
+                headStorage.recycle(bytes: head.bytes, fields: head.fields)
                 // 100 Continue and friends: the final head follows.
                 if head.isInformational {
                     frames.append(.headers(.init(headers: headers)))

@@ -18,9 +18,9 @@ enum HTTP2Translation {
 
     /// nil when the pseudo-header fields do not make a request (the
     /// connection handler has already checked their names and order).
-    /// Written straight into one buffer of the right size: a first pass
+    /// Written straight into `out` (cleared, then sized once): a first pass
     /// over the block finds the pseudo-header fields and the size.
-    static func requestHead(_ headers: HPACKHeaders, endStream: Bool, allocator: ByteBufferAllocator) -> RequestHead? {
+    static func requestHead(_ headers: HPACKHeaders, endStream: Bool, into out: inout ByteBuffer) -> RequestHead? {
         var method: String?
         var path: String?
         var authority: String?
@@ -49,7 +49,7 @@ enum HTTP2Translation {
             guard let path, !path.isEmpty else { return nil }
             target = path
         }
-        var out = allocator.buffer(capacity: method.utf8.count + target.utf8.count + (authority?.utf8.count ?? 0) + size + 80)
+        out.clear(minimumCapacity: method.utf8.count + target.utf8.count + (authority?.utf8.count ?? 0) + size + 80)
         out.writeString(method)
         out.writeStaticString(" ")
         out.writeString(target)
