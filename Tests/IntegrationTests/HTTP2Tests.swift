@@ -77,6 +77,20 @@ final class HTTP2Tests: XCTestCase {
         XCTAssertEqual(fixture.backendA.requests, 400)
     }
 
+    /// 100 streams at a time on one connection, in bursts: the backend
+    /// connections they free stay pooled for the next streams instead of
+    /// being closed and opened again. Each run is a new client connection,
+    /// on either of the proxy's two loops, each with its own pool.
+    func testBackendConnectionsFreedByABurstOfStreamsAreReused() throws {
+        let before = fixture.backendA.connections
+        for _ in 0..<4 {
+            let text = try h2load(["-n", "500", "-c", "1", "-m", "100", "-H", ":authority: a"], path: "/")
+            XCTAssertTrue(text.contains("500 succeeded, 0 failed, 0 errored"), text)
+        }
+        let opened = fixture.backendA.connections - before
+        XCTAssertLessThanOrEqual(opened, 2 * 100, "at most one backend connection per stream in flight and loop (\(opened) were opened)")
+    }
+
     /// Runs h2load (Debian's nghttp2-client) against the proxy; returns what it printed.
     func h2load(_ arguments: [String], path: String) throws -> String {
         try ExternalTool.text(["h2load", "-T", "20"] + arguments + ["http://\(fixture.ips[0]):\(fixture.port)\(path)"])

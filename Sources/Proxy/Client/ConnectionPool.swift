@@ -56,6 +56,12 @@ final class ConnectionPool {
     var idleTimeout: TimeAmount
     /// How long an HTTP/2 connection may be silent before a PING, and the PING unanswered before it closes.
     var http2Keepalive: TimeAmount = .seconds(300)
+    /// Idle connections kept per endpoint (on this loop); one released
+    /// beyond it is closed. A pool never holds more idle connections than
+    /// were in use at once, and `idleTimeout` closes those unused, so the
+    /// bound is high: a low one (nginx's `keepalive 64`) closes connections
+    /// a burst of more concurrent requests frees, only to open them again
+    /// for the next burst.
     let maxIdlePerEndpoint: Int
     private var idle: [Key: IdleList] = [:]
     /// The HTTP/2 connection to each endpoint spoken to over HTTP/2, made or being made.
@@ -64,7 +70,7 @@ final class ConnectionPool {
     var http2Open: [ObjectIdentifier: HTTP2Upstream] = [:]
     let limits: HTTP1Limits
 
-    init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 64,
+    init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 1024,
          limits: HTTP1Limits = HTTP1Limits()) {
         self.eventLoop = eventLoop
         self.limits = limits
