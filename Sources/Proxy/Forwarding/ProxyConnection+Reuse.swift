@@ -56,13 +56,8 @@ extension ProxyConnection {
         }
         spareRequest = nil
         requestHeadStorage = HeadStorage()
-        if responseHeadStorage.bytes.capacity > 0, runtime.spareResponseHeads.count < LoopRuntime.spareLimit {
-            runtime.spareResponseHeads.append(responseHeadStorage)
-        }
+        runtime.keepSpares(responseHead: responseHeadStorage, headBuffer: headScratch)
         responseHeadStorage = HeadStorage()
-        if let buffer = headScratch, runtime.spareHeadBuffers.count < LoopRuntime.spareLimit {
-            runtime.spareHeadBuffers.append(buffer)
-        }
         headScratch = nil
     }
 }

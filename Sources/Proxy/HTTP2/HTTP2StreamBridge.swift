@@ -56,13 +56,8 @@ final class HTTP2StreamBridge: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        if headStorage.bytes.capacity > 0, runtime.spareResponseHeads.count < LoopRuntime.spareLimit {
-            runtime.spareResponseHeads.append(headStorage)
-        }
+        runtime.keepSpares(responseHead: headStorage, headBuffer: requestHeadBuffer)
         headStorage = HeadStorage()
-        if let buffer = requestHeadBuffer, runtime.spareHeadBuffers.count < LoopRuntime.spareLimit {
-            runtime.spareHeadBuffers.append(buffer)
-        }
         requestHeadBuffer = nil
     }
 

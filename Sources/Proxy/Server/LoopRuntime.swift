@@ -47,6 +47,13 @@ final class LoopRuntime {
     /// How many of each a loop keeps (beyond it they are freed).
     static let spareLimit = 256
 
+    /// Keeps a closed connection's (or stream's) response-head arrays and
+    /// head buffer for the next one, within `spareLimit`.
+    func keepSpares(responseHead storage: HeadStorage, headBuffer: ByteBuffer?) {
+        if storage.bytes.capacity > 0, spareResponseHeads.count < Self.spareLimit { spareResponseHeads.append(storage) }
+        if let headBuffer, spareHeadBuffers.count < Self.spareLimit { spareHeadBuffers.append(headBuffer) }
+    }
+
     /// The id of a request the proxy does not record a span for: its caller's trace id, or a new one.
     func requestID(for head: RequestHead) -> TraceID {
         RequestID.inbound(head) ?? requestIDs.next()
