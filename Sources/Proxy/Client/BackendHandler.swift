@@ -12,6 +12,42 @@ final class BackendHandler: ChannelInboundHandler {
     weak var owner: ProxyConnection?
     /// Called when an idle pooled connection closes or misbehaves.
     var onIdleClose: (() -> Void)?
+    /// The connection's context while the handler is in its pipeline: the
+    /// request path writes and flushes through it, without the event-loop
+    /// check and the walk from the pipeline's tail of `Channel.write`.
+    private var context: ChannelHandlerContext?
+    /// Whether reading is paused (autoRead off): turning it on when it is
+    /// on (every release to the pool) then costs nothing.
+    private var paused = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    // MARK: The request path's side
+
+    func write(_ buffer: ByteBuffer) {
+        context?.write(NIOAny(buffer), promise: nil)
+    }
+
+    func flush() {
+        context?.flush()
+    }
+
+    /// Turns reading on or off; `stream`: an HTTP/2 stream, which does not
+    /// read again by itself when autoRead comes back on.
+    func setReading(_ on: Bool, stream: Bool) {
+        guard let context, paused == on else { return }
+        paused = !on
+        try? context.channel.syncOptions?.setOption(.autoRead, value: on)
+        if on, stream { context.read() }
+    }
+
+    // MARK: Events
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)

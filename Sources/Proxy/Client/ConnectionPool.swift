@@ -127,7 +127,7 @@ final class ConnectionPool {
         let now = NIODeadline.now()
         idle[lease.key, default: IdleList()].add(Idle(lease: reused, expires: now + idleTimeout), at: now)
         // Reading stays on, so a backend closing an idle connection is noticed at once.
-        try? lease.channel.syncOptions?.setOption(.autoRead, value: true)
+        lease.handler.setReading(true, stream: false)
     }
 
     private func remove(_ channel: Channel, key: Key) {

@@ -122,10 +122,10 @@ extension ProxyConnection {
             context.tls = listener.tls != nil
             let head = reusedHeadBuffer { HeadRewriter.request(request.head, context: context, into: &$0) }
             attempt.dispatched = NIODeadline.now()
-            lease.channel.write(head, promise: nil)
+            lease.handler.write(head)
             // A retry sends again what earlier attempts took of the body.
             if request.body.sent > 0, let replay = request.body.replay {
-                lease.channel.write(replay, promise: nil)
+                lease.handler.write(replay)
             }
             // No autoRead here: a new connection reads, and the pool turns reading
             // back on when it takes a lease back (a setOption is a dynamic cast).

@@ -314,12 +314,12 @@ final class ProxyConnection: ChannelInboundHandler {
                     return
                 }
                 guard let slice else { break }
-                backend.channel.write(slice, promise: nil)
+                backend.handler.write(slice)
             }
             inbound = bytes
         }
         if request.body.isDone { bodyDeadline = nil }
-        backend.channel.flush()
+        backend.handler.flush()
         updateClientReading()
     }
 
@@ -358,10 +358,7 @@ final class ProxyConnection: ChannelInboundHandler {
         default: backend = nil
         }
         guard let backend else { return }
-        let on = context.channel.isWritable
-        try? backend.channel.syncOptions?.setOption(.autoRead, value: on)
-        // An HTTP/2 stream does not read again when autoRead comes back on.
-        if on, backend.isStream { backend.channel.read() }
+        backend.handler.setReading(context.channel.isWritable, stream: backend.isStream)
     }
 
     // MARK: Timers

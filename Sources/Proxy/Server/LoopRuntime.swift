@@ -135,6 +135,9 @@ extension LoopRuntime {
         pool.idleTimeout = options.poolIdleTimeout
         pool.http2Keepalive = options.http2Keepalive
         accessLog = accessLogs.log(snapshot.config.accessLog)
+        // A parked request still holds the decision (and endpoint set) of
+        // its last request: let the old snapshot's go.
+        spareRequests.removeAll()
     }
 }
 
