@@ -57,25 +57,7 @@ http { access_log off; upstream b { server 127.0.0.1:18280; server 127.0.0.1:182
     location / { proxy_pass http://b; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
 sed -e 's/master_process off; worker_processes 1;/worker_processes 2;/' "$w/nginx-count.conf" > "$w/nginx.conf"
-cat > "$w/haproxy.cfg" <<CONF
-global
-  nbthread 2
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  http-reuse always
-frontend proxy
-  bind 127.0.0.1:18283
-  bind 127.0.0.1:18286 proto h2
-  default_backend backend
-backend backend
-  balance leastconn
-  server b1 127.0.0.1:18280
-  server b2 127.0.0.1:18281
-CONF
+sed -e "s/@HTTP1@/18283/" -e "s/@H2C@/18286/" -e "s/@BACKEND1@/18280/" -e "s/@BACKEND2@/18281/" bench/haproxy.cfg.in > "$w/haproxy.cfg"
 sed -e "s/@LISTEN@/18284/" -e "s/@ADMIN@/18287/" -e "s/@BACKENDS@/127.0.0.1:18280, 127.0.0.1:18281/" bench/every-feature.routes.in > "$w/switchyard.routes"
 nginx -c "$w/backend.conf" & pids+=($!)
 sleep 0.5

@@ -84,27 +84,7 @@ http { access_log off;
   server { listen 127.0.0.1:18081; keepalive_requests 100000;
     location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; } } }
 CONF
-cat > "$work/haproxy.cfg" <<CONF
-global
-  nbthread 2
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 30s
-  timeout server 30s
-  http-reuse always
-frontend proxy
-  bind 127.0.0.1:18082
-  default_backend backend
-frontend proxy-h2
-  bind 127.0.0.1:18091 proto h2
-  default_backend backend
-backend backend
-  balance leastconn
-  server b1 127.0.0.1:18080
-  server b2 127.0.0.1:18088
-CONF
+sed -e "s/@HTTP1@/18082/" -e "s/@H2C@/18091/" -e "s/@BACKEND1@/18080/" -e "s/@BACKEND2@/18088/" bench/haproxy.cfg.in > "$work/haproxy.cfg"
 sed -e "s/@LISTEN@/18083/" -e "s/@ADMIN@/18990/" -e "s/@BACKENDS@/127.0.0.1:18080, 127.0.0.1:18088/" bench/every-feature.routes.in > "$work/switchyard.routes"
 sed -e 's/18083/18084/' -e 's/18990/18991/' "$work/switchyard.routes" > "$work/baseline.routes"
 sed -e 's/18083/18085/' -e 's/18990/18992/' "$work/switchyard.routes" > "$work/traced-1.routes"
