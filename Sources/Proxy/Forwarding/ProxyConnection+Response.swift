@@ -9,11 +9,12 @@ import Tracing
 extension ProxyConnection {
     /// Bytes from the backend of the current attempt (or tunnel).
     func backendRead(_ buffer: ByteBuffer) {
-        guard context != nil else { return }
+        guard client != nil else { return }
         var buffer = buffer
         switch state {
         case .tunnel:
-            context?.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            writeToClient(buffer)
+            flushClient()
             updateBackendReading()
         case .forwarding:
             guard let attempt = request?.attempt else { return }
@@ -35,7 +36,7 @@ extension ProxyConnection {
     /// body bytes follow in `pending`. False while more bytes are needed,
     /// or when the attempt ended (a retry, an error, an upgrade).
     private func readResponseHead(_ pending: inout ByteBuffer) -> Bool {
-        guard let context, let request else { return false }
+        guard let request else { return false }
         let parser = ResponseHeadParser(limits: runtime.options.limits)
         while true {
             let outcome = pending.withUnsafeReadableBytes { raw in
@@ -53,7 +54,8 @@ extension ProxyConnection {
                 pending.moveReaderIndex(forwardBy: head.bytes.count)
                 if head.isInformational {
                     // 100 Continue and friends go to the client as they are.
-                    writeToClient(context, context.channel.allocator.buffer(bytes: head.bytes)); context.flush()
+                    writeToClient(allocator.buffer(bytes: head.bytes))
+                    flushClient()
                     responseHeadStorage.recycle(bytes: head.bytes, fields: head.fields)
                     continue
                 }
@@ -67,7 +69,7 @@ extension ProxyConnection {
     /// A final response head: the machine decides (at the head, before
     /// anything reaches the client) whether it is the answer or a retry.
     private func responseHead(_ head: ResponseHead, pending: inout ByteBuffer) -> Bool {
-        guard let context, let request, let attempt = request.attempt else { return false }
+        guard let request, let attempt = request.attempt else { return false }
         let headAt = NIODeadline.now()
         let rtt = UInt64(max(0, (headAt - (attempt.dispatched ?? attempt.started)).nanoseconds))
         if head.status == 101 {
@@ -102,7 +104,7 @@ extension ProxyConnection {
         // A response that arrives before the request body is in makes the
         // client connection unusable afterwards.
         if !request.body.isDone || head.framing == .untilClose || runtime.draining { request.closeClient = true }
-        writeToClient(context, reusedHeadBuffer {
+        writeToClient(reusedHeadBuffer {
             HeadRewriter.response(head, clientVersion: request.head.version, closeClient: request.closeClient,
                                   retryable: request.machine.retryableAnswer, into: &$0)
         })
@@ -118,16 +120,15 @@ extension ProxyConnection {
     /// A 101 answer: the connection becomes a tunnel when the request asked
     /// for an upgrade the route allows; any other 101 is a broken backend.
     private func upgraded(_ head: ResponseHead, pending: inout ByteBuffer, rtt: UInt64) {
-        guard let context, let request, let attempt = request.attempt, let lease = attempt.lease else { return }
+        guard let request, let attempt = request.attempt, let lease = attempt.lease else { return }
         guard request.head.upgrade != nil else {
             // No upgrade was forwarded, so none may be accepted.
             attemptFailed(.reset, detail: "\(attempt.pick.endpoint) switched protocols without an upgrade the route allows")
             return
         }
-        writeToClient(context, HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false,
-                                                     allocator: context.channel.allocator))
-        if pending.readableBytes > 0 { writeToClient(context, pending) }
-        context.flush()
+        writeToClient(HeadRewriter.response(head, clientVersion: request.head.version, closeClient: false, allocator: allocator))
+        if pending.readableBytes > 0 { writeToClient(pending) }
+        flushClient()
         cancelTimers()
         record(attempt, rtt: rtt, success: true)
         if let span = attempt.span { RequestTracing.end(span, status: 101) }
@@ -143,22 +144,22 @@ extension ProxyConnection {
 
     /// Streams response body bytes to the client.
     private func forwardResponseBody(_ buffer: inout ByteBuffer) {
-        guard let context, let request, let attempt = request.attempt else { return }
+        guard let request, let attempt = request.attempt else { return }
         switch attempt.responseBody {
         case .awaitingHead, .done:
             break
         case .untilClose:
-            if buffer.readableBytes > 0 { writeToClient(context, buffer) }
+            if buffer.readableBytes > 0 { writeToClient(buffer) }
         case .remaining(let remaining):
             let take = Int(min(remaining, UInt64(buffer.readableBytes)))
-            if take > 0, let slice = buffer.readSlice(length: take) { writeToClient(context, slice) }
+            if take > 0, let slice = buffer.readSlice(length: take) { writeToClient(slice) }
             attempt.responseBody = remaining == UInt64(take) ? .done : .remaining(remaining - UInt64(take))
         case .chunked(var decoder):
             do {
                 let consumed = try buffer.withUnsafeReadableBytes { raw throws(HTTP1ParseError) in
                     try decoder.decode(raw.bindMemory(to: UInt8.self)) { _ in }
                 }
-                if consumed > 0, let slice = buffer.readSlice(length: consumed) { writeToClient(context, slice) }
+                if consumed > 0, let slice = buffer.readSlice(length: consumed) { writeToClient(slice) }
                 attempt.responseBody = decoder.isFinished ? .done : .chunked(decoder)
                 if decoder.isFinished, attempt.outcomeInTrailers {
                     attempt.grpcStatus = GRPCStatus.number(inTrailers: decoder.trailers)
@@ -177,8 +178,8 @@ extension ProxyConnection {
             finish()
             return
         }
-        context.flush()
-        if !context.channel.isWritable { updateBackendReading() }
+        flushClient()
+        if !clientIsWritable { updateBackendReading() }
     }
 
     func backendWritabilityChanged(_ writable: Bool) {
@@ -189,7 +190,7 @@ extension ProxyConnection {
     func backendClosed() {
         switch state {
         case .tunnel:
-            context?.close(promise: nil)
+            closeClient()
         case .forwarding:
             guard let request, let attempt = request.attempt else { return }
             attempt.lease = nil
@@ -248,21 +249,9 @@ extension ProxyConnection {
         clientHTTP2 ? "HTTP/2" : head.version == .http10 ? "HTTP/1.0" : "HTTP/1.1"
     }
 
-    /// An error response's bytes in a buffer, counted as sent.
-    func countedBuffer(_ context: ChannelHandlerContext, _ bytes: [UInt8]) -> ByteBuffer {
-        counters.sent += bytes.count
-        return context.channel.allocator.buffer(bytes: bytes)
-    }
-
-    /// Writes to the client, counting the bytes.
-    func writeToClient(_ context: ChannelHandlerContext, _ buffer: ByteBuffer) {
-        counters.sent += buffer.readableBytes
-        context.write(wrapOutboundOut(buffer), promise: nil)
-    }
-
     /// The response is complete (or cut short after its head was sent).
     func finish() {
-        guard let context, case .forwarding = state, let request, let attempt = request.attempt else { return }
+        guard client != nil, case .forwarding = state, let request, let attempt = request.attempt else { return }
         cancelTimers()
         if let backend = attempt.lease {
             backend.handler.owner = nil
@@ -282,21 +271,11 @@ extension ProxyConnection {
         self.request = nil
         if request.closeClient || runtime.draining {
             state = .closing
-            // An HTTP/2 stream's bridge sends what was written before it
-            // closes, and resets a stream whose request body is unread.
-            if clientHTTP2 {
-                context.flush()
-                context.close(promise: nil)
-                return
-            }
-            let unread = !request.body.isDone
-            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0))).assumeIsolated().whenComplete { [weak self] _ in
-                // A body still on its way would turn a plain close into a reset.
-                if unread { self?.lingeringClose() } else { context.close(promise: nil) }
-            }
+            // A body still on its way would turn a plain close into a reset.
+            closeClientWhenSent(linger: !request.body.isDone)
             return
         }
-        context.flush()
+        flushClient()
         state = .awaitingHead
         setClientReading(true)
         armHeadTimer()
@@ -342,17 +321,16 @@ extension ProxyConnection {
     /// Writes an error response; keeps the connection when the request is
     /// fully read and the client wants to keep it.
     func respondError(status: Int, error: String, close: Bool, retryable: Bool = false, grpc: Bool = false) {
-        guard let context else { return }
+        guard client != nil else { return }
         let close = close || runtime.draining
-        let bytes = ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable, grpc: grpc)
+        writeToClient(allocator.buffer(bytes: ErrorResponse.bytes(status: status, error: error, close: close, retryable: retryable,
+                                                                  grpc: grpc)))
         if close {
             state = .closing
-            context.writeAndFlush(wrapOutboundOut(countedBuffer(context, bytes))).assumeIsolated().whenComplete { [weak self] _ in
-                self?.lingeringClose()
-            }
+            closeClientWhenSent(linger: true)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(countedBuffer(context, bytes)), promise: nil)
+        flushClient()
         state = .awaitingHead
         setClientReading(true)
         armHeadTimer()
@@ -362,19 +340,5 @@ extension ProxyConnection {
     func respondAndClose(status: Int, error: String) {
         count(nil, status: status)
         respondError(status: status, error: error, close: true)
-    }
-
-    /// Closes after an error response the client may still be sending a
-    /// body behind: shuts the write side, reads and drops what still
-    /// arrives for up to two seconds, then closes. Closing at once with
-    /// unread bytes would reset the connection, and a reset can destroy
-    /// the response before the client reads it (nginx's lingering close).
-    func lingeringClose() {
-        guard let context else { return }
-        setClientReading(true)
-        context.close(mode: .output, promise: nil)
-        context.eventLoop.assumeIsolated().scheduleTask(in: .seconds(2)) { [weak self] in
-            self?.context?.close(promise: nil)
-        }
     }
 }

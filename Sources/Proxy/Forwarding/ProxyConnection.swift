@@ -19,7 +19,9 @@ import RouteLang
 /// side cannot take more, so the common case costs no extra system calls.
 ///
 /// Requests on one connection are handled one at a time; pipelined bytes
-/// wait in `inbound` until the previous response is complete.
+/// wait in `inbound` until the previous response is complete. An HTTP/2
+/// stream is served by one of these too, driven by `HTTP2ServerSession`
+/// instead of a channel (see `Client`).
 final class ProxyConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -37,7 +39,10 @@ final class ProxyConnection: ChannelInboundHandler {
     let listener: ListenerConfig
     /// This listener's connection and byte counts on this loop.
     let counters: ListenerTally
-    var context: ChannelHandlerContext?
+    /// Where the client is; nil once it is gone.
+    var client: Client?
+    /// Buffers for the client and the backend (the channels' allocator too).
+    let allocator = ByteBufferAllocator()
     var inbound: ByteBuffer?
     var state = State.awaitingHead
     /// The request being served; setting it counts requests in flight, and
@@ -78,8 +83,8 @@ final class ProxyConnection: ChannelInboundHandler {
     var timerAt = UInt64.max
 
     /// Whether the client speaks HTTP/2: this handler then serves one stream
-    /// (`HTTP2StreamBridge` in front of it), and `protocol auto` speaks
-    /// HTTP/2 to endpoints too.
+    /// of an `HTTP2ServerSession`, and `protocol auto` speaks HTTP/2 to
+    /// endpoints too.
     let clientHTTP2: Bool
 
     /// `ProtocolSniffer` counts the TCP connections, whichever protocol they
@@ -98,14 +103,20 @@ final class ProxyConnection: ChannelInboundHandler {
     // MARK: Client events
 
     func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
+        attach(.channel(context), active: context.channel.isActive)
+        if clientAddress == nil { clientAddress = context.channel.remoteAddress?.ipAddress }
+    }
+
+    /// Starts serving `client` (a channel's pipeline, or an HTTP/2 stream):
+    /// registers with the loop and takes the loop's spare arrays and buffers.
+    func attach(_ client: Client, active: Bool) {
+        self.client = client
         runtime.connections[ObjectIdentifier(self)] = self
         spareRequest = runtime.spareRequests.popLast()
         responseHeadStorage = runtime.spareResponseHeads.popLast() ?? HeadStorage()
         headScratch = runtime.spareHeadBuffers.popLast()
-        if clientAddress == nil { clientAddress = context.channel.remoteAddress?.ipAddress }
         // Added by the sniffer to a connection that is already active.
-        if context.channel.isActive { armHeadTimer() }
+        if active { armHeadTimer() }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -113,7 +124,12 @@ final class ProxyConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var buffer = unwrapInboundIn(data)
+        received(unwrapInboundIn(data))
+    }
+
+    /// Bytes from the client.
+    func received(_ buffer: ByteBuffer) {
+        var buffer = buffer
         counters.received += buffer.readableBytes
         // After an error response: what still arrives is dropped.
         if case .closing = state { return }
@@ -143,6 +159,13 @@ final class ProxyConnection: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        detach()
+    }
+
+    /// The client is gone (its connection or stream closed): ends what is
+    /// under way and leaves the spares to the loop.
+    func detach() {
+        guard client != nil else { return }
         headDeadline = nil
         bodyDeadline = nil
         switch state {
@@ -163,7 +186,7 @@ final class ProxyConnection: ChannelInboundHandler {
         timer?.cancel()
         timer = nil
         timerAt = .max
-        self.context = nil
+        client = nil
         runtime.connections[ObjectIdentifier(self)] = nil
         leaveSpares()
     }
@@ -171,12 +194,12 @@ final class ProxyConnection: ChannelInboundHandler {
     /// During a drain: closes the connection if no request is in progress.
     func closeIfIdle() {
         guard case .awaitingHead = state, (inbound?.readableBytes ?? 0) == 0 else { return }
-        context?.close(promise: nil)
+        closeClient()
     }
 
     /// Closes at once (the drain's grace period is over).
     func forceClose() {
-        context?.close(promise: nil)
+        closeClient()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -193,7 +216,7 @@ final class ProxyConnection: ChannelInboundHandler {
 
     /// Acts on the bytes received so far.
     func process() {
-        guard self.context != nil, var bytes = inbound else { return }
+        guard client != nil, var bytes = inbound else { return }
         switch state {
         case .awaitingHead:
             guard bytes.readableBytes > 0 else { return }
@@ -268,7 +291,7 @@ final class ProxyConnection: ChannelInboundHandler {
         let keepBody = head.framing != .none && policy.retry.limit > 0
             && (RetryPolicy.idempotentMethods.contains(head.method) || policy.retry.methods.contains(head.method))
         let body = RequestBodyState(head.framing, keepForReplay: keepBody, replayLimit: runtime.options.retryBodySize,
-                                    allocator: context!.channel.allocator)
+                                    allocator: allocator)
         let machine = RequestMachine(policy: policy, method: head.method, bodyReplayable: true, now: now.uptimeNanoseconds,
                                      propagatedDeadline: propagated, deadlineSource: source)
         let request = makeRequest(head: head, decision: decision, machine: machine, body: body, started: now)
@@ -341,16 +364,17 @@ final class ProxyConnection: ChannelInboundHandler {
     }
 
     func setClientReading(_ on: Bool) {
-        guard let context, clientPaused == on else { return }
+        guard let client, clientPaused == on else { return }
         clientPaused = !on
-        try? context.channel.syncOptions?.setOption(.autoRead, value: on)
-        // An HTTP/2 stream does not read again when autoRead comes back on.
-        if on, clientHTTP2 { context.read() }
+        switch client {
+        case .channel(let context): try? context.channel.syncOptions?.setOption(.autoRead, value: on)
+        case .stream(let stream): stream.setReading(on)
+        }
     }
 
     /// Reads from the backend only while the client can take more.
     func updateBackendReading() {
-        guard let context else { return }
+        guard client != nil else { return }
         let backend: ConnectionPool.Lease?
         switch state {
         case .forwarding: backend = request?.attempt?.lease
@@ -358,7 +382,7 @@ final class ProxyConnection: ChannelInboundHandler {
         default: backend = nil
         }
         guard let backend else { return }
-        backend.handler.setReading(context.channel.isWritable, stream: backend.isStream)
+        backend.handler.setReading(clientIsWritable, stream: backend.isStream)
     }
 
     // MARK: Timers
@@ -407,7 +431,7 @@ final class ProxyConnection: ChannelInboundHandler {
         if (inbound?.readableBytes ?? 0) > 0 {
             respondAndClose(status: 408, error: "request head not received within the header read timeout")
         } else {
-            context?.close(promise: nil)
+            closeClient()
         }
     }
 

@@ -5,8 +5,8 @@ import NIOHTTP2
 // MARK: - HTTP2Listener
 
 /// The HTTP/2 side of a listener: the connection handler with its limits,
-/// and for every stream a bridge that hands the request to the same
-/// `ProxyConnection` (and so the same `RequestMachine`) as HTTP/1.1.
+/// and the session that hands every stream to the same `ProxyConnection`
+/// (and so the same `RequestMachine`) as HTTP/1.1.
 enum HTTP2Listener {
     /// Settings the proxy announces: streams a client may open at once, the
     /// largest header list it accepts (the HTTP/1.1 head limit), and the
@@ -19,15 +19,12 @@ enum HTTP2Listener {
         ]
     }
 
-    /// Adds the HTTP/2 connection handler and stream multiplexer to a client
-    /// connection whose preface was seen (behind the sniffer, which leaves).
+    /// Adds the HTTP/2 connection handler and the session that serves its
+    /// streams to a client connection whose preface was seen (behind the
+    /// sniffer, which leaves).
     static func configure(_ channel: Channel, runtime: LoopRuntime, listener: ListenerConfig) throws {
         var connection = NIOHTTP2Handler.ConnectionConfiguration()
         connection.initialSettings = settings(runtime.options)
-        // The window the proxy keeps open as it reads, per stream and for the connection.
-        connection.targetWindowSize = max(runtime.options.http2StreamWindow, 65_535)
-        var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = runtime.options.http2StreamWindow
         // Graceful close (GOAWAY, then the streams under way finish) on a
         // drain and after `h2-idle-timeout` without a stream. Its own
         // keepalive is not used: it ends an unresponsive connection with a
@@ -35,33 +32,20 @@ enum HTTP2Listener {
         let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: .init(
             maxIdleTime: runtime.options.http2IdleTimeout, maxAge: nil, maxGraceTime: nil, keepalive: nil))
         let monitor = HTTP2ConnectionMonitor()
-        // Streams live on their connection's loop, and so do the runtime and the tally.
-        let loopRuntime = NIOLoopBound(runtime, eventLoop: channel.eventLoop)
         let tally = runtime.metrics.listener(listener.address.description)
         tally.http2Connections += 1
-        let loopTally = NIOLoopBound(tally, eventLoop: channel.eventLoop)
-        let clientAddress = channel.remoteAddress?.ipAddress
-        _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .server, connectionConfiguration: connection, streamConfiguration: stream,
-            streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop, also: manager.http2StreamDelegate), position: .last
-        ) { streamChannel in
-            streamChannel.eventLoop.makeCompletedFuture {
-                let runtime = loopRuntime.value
-                loopTally.value.http2Streams += 1
-                try streamChannel.pipeline.syncOperations.addHandler(HTTP2StreamBridge(runtime: runtime))
-                try streamChannel.pipeline.syncOperations.addHandler(ProxyConnection(
-                    runtime: runtime, listener: listener, clientHTTP2: true, counters: loopTally.value, clientAddress: clientAddress))
-            }
-        }
-        try channel.pipeline.syncOperations.addHandler(manager)
-        try channel.pipeline.syncOperations.addHandler(monitor)
-        // On the bytes, behind TLS when there is TLS: GOAWAY frames must be
-        // seen before they are encrypted.
-        let http2 = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
+        let session = HTTP2ServerSession(runtime: runtime, listener: listener, tally: tally,
+                                         clientAddress: channel.remoteAddress?.ipAddress,
+                                         streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop,
+                                                                                also: manager.http2StreamDelegate))
+        // No stream multiplexer: the session takes every stream's frames.
+        let http2 = NIOHTTP2Handler(mode: .server, frameDelegate: session, connectionConfiguration: connection)
         let closer = ConnectionErrorCloser(metrics: runtime.metrics.metrics)
-        for handler: ChannelHandler in [closer, monitor.readClock, FlushCoalescer()] {
-            try channel.pipeline.syncOperations.addHandler(handler, position: .before(http2))
-        }
+        // On the bytes, before the connection handler and so behind TLS when
+        // there is TLS: GOAWAY frames must be seen before they are encrypted.
+        // The session passes on the connection's own frames and events.
+        let handlers: [ChannelHandler] = [closer, monitor.readClock, FlushCoalescer(), http2, session, manager, monitor]
+        try channel.pipeline.syncOperations.addHandlers(handlers)
         track(channel, monitor, in: runtime)
     }
 

@@ -1,0 +1,196 @@
+import NIOCore
+import NIOHTTP2
+import RouteLang
+
+// MARK: - HTTP2ServerSession
+
+/// The last handler of a client's HTTP/2 connection: it takes the frames
+/// of every stream from NIO's connection handler (which keeps the protocol's
+/// state, HPACK, flow-control accounting and the flood defences) and hands
+/// each stream to an `HTTP2ServerStream` with its own `ProxyConnection`,
+/// so an HTTP/2 request takes exactly the request path an HTTP/1.1 one
+/// does. There is no channel per stream: a stream costs two objects, not
+/// a channel, its pipeline, two handlers, their contexts and futures.
+///
+/// What the per-stream channels did is done here: the inbound windows are
+/// topped up as streams take their data (the connection's as frames
+/// arrive), and writability per stream follows the response bytes not yet
+/// passed to the socket (`wroteFrame`, the connection handler's delegate).
+/// Streams write frames into `outgoing`; a flush passes them on in order,
+/// so a stream that closes as its last frame goes out is told so after
+/// the handler is done writing, never in the middle of it.
+final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
+    typealias InboundIn = HTTP2Frame
+    typealias OutboundOut = HTTP2Frame
+
+    let runtime: LoopRuntime
+    let listener: ListenerConfig
+    let tally: ListenerTally
+    let clientAddress: String?
+    /// Told of the streams this session serves (the connection monitor and
+    /// NIO's connection manager, which count them for idle and drain).
+    private let streamDelegate: NIOHTTP2StreamDelegate
+    let allocator = ByteBufferAllocator()
+    /// The window each stream starts with and is topped up to (`limits { h2-stream-window }`).
+    let streamWindow: Int
+    /// Response bytes a stream may have waiting before it counts as unwritable.
+    let highWater = 8192
+    /// The connection's window is topped up to this.
+    private let connectionWindowTarget: Int
+    /// What the client may still send on the connection (65,535 until the first WINDOW_UPDATE).
+    private var connectionWindow = 65_535
+    private var context: ChannelHandlerContext?
+    private(set) var isWritable = true
+    private var streams: [HTTP2StreamID: HTTP2ServerStream] = [:]
+    /// Frames written by streams, passed on at the next flush.
+    private var outgoing: [HTTP2Frame] = []
+    /// The array a stream turns response bytes into frames in, reused.
+    private var scratch: [HTTP2Frame.FramePayload] = []
+
+    init(runtime: LoopRuntime, listener: ListenerConfig, tally: ListenerTally, clientAddress: String?,
+         streamDelegate: NIOHTTP2StreamDelegate) {
+        self.runtime = runtime
+        self.streamDelegate = streamDelegate
+        self.listener = listener
+        self.tally = tally
+        self.clientAddress = clientAddress
+        streamWindow = runtime.options.http2StreamWindow
+        connectionWindowTarget = max(runtime.options.http2StreamWindow, 65_535)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        isWritable = context.channel.isWritable
+    }
+
+    // MARK: Frames in
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        switch frame.payload {
+        case .headers:
+            if let stream = streams[frame.streamID] {
+                stream.receive(frame.payload)
+            } else {
+                open(frame.streamID, frame.payload)
+            }
+        case .data(let data):
+            // Padding counts against the windows too (RFC 9113 section 6.1).
+            let length = data.data.readableBytes + (data.paddingBytes.map { $0 + 1 } ?? 0)
+            topUpConnectionWindow(used: length)
+            streams[frame.streamID]?.receive(frame.payload, length: length)
+        default:
+            // RST_STREAM closes the stream (below); SETTINGS, PING and
+            // GOAWAY are for the handlers that follow.
+            if frame.streamID == .rootStream { context.fireChannelRead(data) }
+        }
+    }
+
+    /// A new stream: its handler, then its header block.
+    private func open(_ id: HTTP2StreamID, _ headers: HTTP2Frame.FramePayload) {
+        let stream = HTTP2ServerStream(id: id, session: self)
+        streams[id] = stream
+        if let context { streamDelegate.streamCreated(id, channel: context.channel) }
+        tally.http2Streams += 1
+        let connection = ProxyConnection(runtime: runtime, listener: listener, clientHTTP2: true, counters: tally,
+                                         clientAddress: clientAddress)
+        stream.connection = connection
+        connection.attach(.stream(stream), active: true)
+        stream.receive(headers)
+    }
+
+    /// The connection window is topped up as frames arrive: each stream's
+    /// own window is what bounds what waits here.
+    private func topUpConnectionWindow(used: Int) {
+        connectionWindow -= used
+        guard connectionWindow <= connectionWindowTarget / 2 else { return }
+        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: connectionWindowTarget - connectionWindow)))
+        connectionWindow = connectionWindowTarget
+        flush()
+    }
+
+    /// Streams opening and closing are this session's to tell: NIO also
+    /// reports streams that never reached it (refused for a malformed
+    /// header block), which the connection manager must not count.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case let closed as StreamClosedEvent:
+            if let stream = streams.removeValue(forKey: closed.streamID) { streamClosed(stream) }
+        case is NIOHTTP2StreamCreatedEvent:
+            break
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    private func streamClosed(_ stream: HTTP2ServerStream) {
+        if let context { streamDelegate.streamClosed(stream.id, channel: context.channel) }
+        stream.closedByConnection()
+        let connection = stream.connection
+        stream.connection = nil
+        connection?.detach()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        let open = streams.values
+        streams = [:]
+        for stream in open { streamClosed(stream) }
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // Stream errors were answered with RST_STREAM by the connection
+        // handler, and connection errors with GOAWAY (`ConnectionErrorCloser`
+        // then closes): nothing is left to do here.
+        runtime.logger.debug("HTTP/2 client connection error", metadata: ["error": "\(error)"])
+    }
+
+    // MARK: Frames out
+
+    func enqueue(_ frame: HTTP2Frame) {
+        outgoing.append(frame)
+    }
+
+    /// Passes on what streams wrote, and flushes. Frames a stream writes
+    /// while this runs (a stream closing as its frames pass) go too.
+    func flush() {
+        guard let context else {
+            outgoing.removeAll(keepingCapacity: true)
+            return
+        }
+        while !outgoing.isEmpty {
+            var frames = outgoing
+            outgoing = []
+            for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
+            frames.removeAll(keepingCapacity: true)
+            if outgoing.isEmpty { outgoing = frames }
+        }
+        context.flush()
+    }
+
+    func takeScratch() -> [HTTP2Frame.FramePayload] {
+        defer { scratch = [] }
+        return scratch
+    }
+
+    func returnScratch(_ frames: inout [HTTP2Frame.FramePayload]) {
+        frames.removeAll(keepingCapacity: true)
+        scratch = frames
+    }
+
+    /// Called by the connection handler for every frame it passes to the socket.
+    func wroteFrame(_ frame: HTTP2Frame) {
+        guard frame.streamID != .rootStream else { return }
+        streams[frame.streamID]?.wrote(frame.payload)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        isWritable = context.channel.isWritable
+        for stream in streams.values { stream.connection?.updateBackendReading() }
+        context.fireChannelWritabilityChanged()
+    }
+}
