@@ -38,6 +38,28 @@ final class HTTP2SafetyTests: XCTestCase {
         XCTAssertEqual(fixture.backendA.requests, 1, "no malformed request was forwarded")
     }
 
+    /// The proxy serves a new stream with the state of a closed one (no
+    /// allocation per stream): answers must never cross between streams,
+    /// cancelled ones in between included.
+    func testEveryStreamGetsItsOwnAnswerWhileStreamsAreReused() throws {
+        let result = try frames("reuse")
+        XCTAssertNil(result.goaway, "\(result)")
+        XCTAssertFalse(result.closed)
+        for wave in 0..<3 {
+            for index in 0..<15 {
+                let stream = String(1 + 2 * (wave * 15 + index))
+                let name = "\(wave)-\(index)"
+                if index % 5 == 4 {
+                    XCTAssertNil(result.statuses[stream], "cancelled stream \(stream) got no answer")
+                    continue
+                }
+                XCTAssertEqual(result.statuses[stream], 200, "stream \(stream): \(result)")
+                XCTAssertEqual(result.echoes[stream], name, "stream \(stream) got the answer to its own request")
+                XCTAssertEqual(result.bodies[stream] ?? "", index % 3 == 0 ? "body of \(name)" : "", "stream \(stream)")
+            }
+        }
+    }
+
     func testRapidResetEndsTheConnection() throws {
         // CVE-2023-44487: 1,000 requests each cancelled at once.
         let result = try frames("rapid-reset")
@@ -91,6 +113,9 @@ final class HTTP2SafetyTests: XCTestCase {
         var resets: [String: Int]
         var statuses: [String: Int]
         var closed: Bool
+        /// Per stream: the `x-n` the backend saw (`/echo`), and the body.
+        var echoes: [String: String] = [:]
+        var bodies: [String: String] = [:]
         var description: String { "goaway \(goaway.map(String.init) ?? "none"), resets \(resets), statuses \(statuses), closed \(closed)" }
     }
 
@@ -98,7 +123,8 @@ final class HTTP2SafetyTests: XCTestCase {
         let data = try ExternalTool.output(["timeout", "30", "python3", Self.script, scenario, String(fixture.port)])
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any], String(decoding: data, as: UTF8.self))
         return Result(goaway: object["goaway"] as? Int, resets: object["resets"] as? [String: Int] ?? [:],
-                      statuses: object["statuses"] as? [String: Int] ?? [:], closed: object["closed"] as? Bool ?? false)
+                      statuses: object["statuses"] as? [String: Int] ?? [:], closed: object["closed"] as? Bool ?? false,
+                      echoes: object["echoes"] as? [String: String] ?? [:], bodies: object["bodies"] as? [String: String] ?? [:])
     }
 
     func assertStillServing(file: StaticString = #filePath, line: UInt = #line) throws {

@@ -9,7 +9,11 @@ final class BackendHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     /// The client connection using this backend now (same event loop).
-    weak var owner: ProxyConnection?
+    /// Strong, and cleared whenever an attempt lets the connection go (to
+    /// the pool, closed, or on the client's close): a weak reference would
+    /// cost each client object a side table, one allocation per HTTP/2
+    /// stream. A connection that closes drops its handler, and this with it.
+    var owner: ProxyConnection?
     /// Called when an idle pooled connection closes or misbehaves.
     var onIdleClose: (() -> Void)?
     /// The connection's context while the handler is in its pipeline: the

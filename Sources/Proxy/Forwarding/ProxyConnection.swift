@@ -162,6 +162,18 @@ final class ProxyConnection: ChannelInboundHandler {
         detach()
     }
 
+    /// Makes a detached handler ready to serve the next HTTP/2 stream of its
+    /// session (`HTTP2ServerStream.reopen`, which checked that nothing else
+    /// holds it). `serial` goes on counting: a late connect callback of an
+    /// earlier stream's attempt finds a number that is not its own.
+    func reopen() {
+        state = .awaitingHead
+        inbound = nil
+        clientPaused = false
+        headDeadline = nil
+        bodyDeadline = nil
+    }
+
     /// The client is gone (its connection or stream closed): ends what is
     /// under way and leaves the spares to the loop.
     func detach() {

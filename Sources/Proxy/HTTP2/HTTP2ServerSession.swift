@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHPACK
 import NIOHTTP2
 import RouteLang
 
@@ -42,10 +43,17 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private var context: ChannelHandlerContext?
     private(set) var isWritable = true
     private var streams: [HTTP2StreamID: HTTP2ServerStream] = [:]
+    /// Closed streams kept to serve the next ones (`HTTP2ServerStream.reopen`).
+    private var spareStreams: [HTTP2ServerStream] = []
+    private static let spareLimit = 16
     /// Frames written by streams, passed on at the next flush.
     private var outgoing: [HTTP2Frame] = []
     /// The array a stream turns response bytes into frames in, reused.
     private var scratch: [HTTP2Frame.FramePayload] = []
+    /// The header block response heads are written into, and the strings
+    /// of the last one (`HTTP2Translation.responseHeaders`).
+    private var headerBlock = HPACKHeaders()
+    private var fieldStrings = FieldStrings()
 
     init(runtime: LoopRuntime, listener: ListenerConfig, tally: ListenerTally, clientAddress: String?,
          streamDelegate: NIOHTTP2StreamDelegate) {
@@ -86,16 +94,17 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
         }
     }
 
-    /// A new stream: its handler, then its header block.
+    /// A new stream (a closed one reopened when it can be), then its header block.
     private func open(_ id: HTTP2StreamID, _ headers: HTTP2Frame.FramePayload) {
-        let stream = HTTP2ServerStream(id: id, session: self)
+        let stream: HTTP2ServerStream
+        if var spare = spareStreams.popLast(), isKnownUniquelyReferenced(&spare), spare.reopen(as: id) {
+            stream = spare
+        } else {
+            stream = HTTP2ServerStream(id: id, session: self)
+        }
         streams[id] = stream
         if let context { streamDelegate.streamCreated(id, channel: context.channel) }
         tally.http2Streams += 1
-        let connection = ProxyConnection(runtime: runtime, listener: listener, clientHTTP2: true, counters: tally,
-                                         clientAddress: clientAddress)
-        stream.connection = connection
-        connection.attach(.stream(stream), active: true)
         stream.receive(headers)
     }
 
@@ -126,15 +135,14 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private func streamClosed(_ stream: HTTP2ServerStream) {
         if let context { streamDelegate.streamClosed(stream.id, channel: context.channel) }
         stream.closedByConnection()
-        let connection = stream.connection
-        stream.connection = nil
-        connection?.detach()
+        if spareStreams.count < Self.spareLimit { spareStreams.append(stream) }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         let open = streams.values
         streams = [:]
         for stream in open { streamClosed(stream) }
+        spareStreams = []
         context.fireChannelInactive()
     }
 
@@ -172,6 +180,12 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
         context.flush()
     }
 
+    /// A response head as a header block.
+    func responseHeaders(_ head: ResponseHead) -> HPACKHeaders {
+        HTTP2Translation.responseHeaders(head, into: &headerBlock, strings: &fieldStrings)
+        return headerBlock
+    }
+
     func takeScratch() -> [HTTP2Frame.FramePayload] {
         defer { scratch = [] }
         return scratch
@@ -190,7 +204,7 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         isWritable = context.channel.isWritable
-        for stream in streams.values { stream.connection?.updateBackendReading() }
+        for stream in streams.values { stream.connection.updateBackendReading() }
         context.fireChannelWritabilityChanged()
     }
 }

@@ -36,10 +36,10 @@ final class HTTP2ServerStream {
         case body(HTTP1BodyFrames)
     }
 
-    let id: HTTP2StreamID
+    private(set) var id: HTTP2StreamID
     unowned let session: HTTP2ServerSession
-    /// The request path serving this stream; nil once the stream closed.
-    var connection: ProxyConnection?
+    /// The request path serving this stream (detached once it closed).
+    private(set) var connection: ProxyConnection
     private var request = RequestState.head
     private var response = ResponseState.head
     /// The request method: a HEAD response has no body whatever it says.
@@ -77,15 +77,45 @@ final class HTTP2ServerStream {
         self.session = session
         window = session.streamWindow
         headStorage = session.runtime.spareResponseHeads.popLast() ?? HeadStorage()
+        connection = ProxyConnection(runtime: session.runtime, listener: session.listener, clientHTTP2: true,
+                                     counters: session.tally, clientAddress: session.clientAddress)
+        connection.attach(.stream(self), active: true)
     }
 
-    /// The stream closed: the loop gets the lent arrays and buffer back.
+    /// The stream closed: its handler lets go of what it served, and the
+    /// loop gets the lent arrays and buffer back.
     func closedByConnection() {
         closed = true
-        held = []
+        held.removeAll()
+        pendingResponse = nil
+        connection.detach()
         session.runtime.keepSpares(responseHead: headStorage, headBuffer: requestHeadBuffer)
         headStorage = HeadStorage()
         requestHeadBuffer = nil
+    }
+
+    /// Makes this closed stream, and its handler, serve stream `id`: a
+    /// stream then costs no allocation of either. Only when nothing but
+    /// the caller holds either of them any more (no backend connection's
+    /// handler, no deferred reset), so nothing of the last stream can
+    /// reach the next one; false otherwise.
+    func reopen(as id: HTTP2StreamID) -> Bool {
+        guard closed, isKnownUniquelyReferenced(&connection) else { return false }
+        self.id = id
+        request = .head
+        response = .head
+        window = session.streamWindow
+        paused = false
+        buffered = 0
+        ended = false
+        endSent = false
+        clientEnded = false
+        resetWhenSent = false
+        closed = false
+        headStorage = session.runtime.spareResponseHeads.popLast() ?? HeadStorage()
+        connection.reopen()
+        connection.attach(.stream(self), active: true)
+        return true
     }
 
     // MARK: Request: frames to the handler
@@ -112,7 +142,7 @@ final class HTTP2ServerStream {
             guard case .body(let chunked) = request, case .byteBuffer(let bytes) = data.data else { return }
             if data.endStream { request = .done }
             if let body = HTTP1BodyFrames.body(bytes, chunked: chunked, last: data.endStream, allocator: session.allocator) {
-                connection?.received(body)
+                connection.received(body)
             }
         default:
             break
@@ -130,13 +160,13 @@ final class HTTP2ServerStream {
             }
             method = head.method
             request = headers.endStream ? .done : .body(chunked: head.chunked)
-            connection?.received(head.bytes)
+            connection.received(head.bytes)
         case .body(let chunked):
             // Trailers end the body. A body framed by content-length has
             // nowhere to carry them in HTTP/1.1, so they are dropped then.
             request = .done
             if chunked {
-                connection?.received(HTTP1BodyFrames.lastChunk(trailers: HTTP2Translation.fieldLines(headers.headers),
+                connection.received(HTTP1BodyFrames.lastChunk(trailers: HTTP2Translation.fieldLines(headers.headers),
                                                                allocator: session.allocator))
             }
         case .done:
@@ -227,7 +257,7 @@ final class HTTP2ServerStream {
                 throw error
             case .complete(let head):
                 bytes.moveReaderIndex(forwardBy: head.bytes.count)
-                let headers = HTTP2Translation.responseHeaders(head)
+                let headers = session.responseHeaders(head)
                 headStorage.recycle(bytes: head.bytes, fields: head.fields)
                 // 100 Continue and friends: the final head follows.
                 if head.isInformational {
@@ -258,7 +288,7 @@ final class HTTP2ServerStream {
         case .data(let data):
             let wasWritable = isWritable
             buffered -= data.data.readableBytes
-            if !wasWritable, isWritable { connection?.updateBackendReading() }
+            if !wasWritable, isWritable { connection.updateBackendReading() }
             if data.endStream { sentEnd() }
         case .headers(let headers):
             if headers.endStream { sentEnd() }

@@ -83,17 +83,18 @@ enum HTTP2Translation {
         out.writeStaticString("\r\n")
     }
 
-    /// A response head's status and fields as a header block.
-    static func responseHeaders(_ head: ResponseHead) -> HPACKHeaders {
-        var headers = HPACKHeaders()
+    /// A response head's status and fields as a header block, written into
+    /// `headers` (its array is reused once the last block written into it
+    /// has gone out), with the strings `strings` still has.
+    static func responseHeaders(_ head: ResponseHead, into headers: inout HPACKHeaders, strings: inout FieldStrings) {
+        headers.removeAll(keepingCapacity: true)
         headers.reserveCapacity(head.fields.count + 1)
         headers.add(name: ":status", value: String(head.status))
-        for field in head.fields {
-            let name = String(decoding: head.bytes[field.name], as: UTF8.self).lowercased()
+        for (index, field) in head.fields.enumerated() {
+            let name = strings.name(index, head.bytes[field.name])
             guard !connectionFields.contains(name) else { continue }
-            headers.add(name: name, value: String(decoding: head.bytes[field.value], as: UTF8.self))
+            headers.add(name: name, value: strings.value(index, head.bytes[field.value]))
         }
-        return headers
     }
 
     /// Chunked trailer lines (`name: value` CRLF each, as the decoder kept

@@ -33,7 +33,8 @@ class Peer:
             self.socket = context.wrap_socket(self.socket)
         self.encoder = Encoder()
         self.buffer = b""
-        self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False, "pings": 0, "closed_after": None}
+        self.result = {"goaway": None, "resets": {}, "statuses": {}, "closed": False, "pings": 0, "closed_after": None,
+                       "echoes": {}, "bodies": {}}
         self.answer_pings = True
         self.started = time.monotonic()
         self.send(PREFACE + SettingsFrame(0).serialize())
@@ -95,6 +96,11 @@ class Peer:
                 for name, value in decoder.decode(frame.data):
                     if name in (":status", b":status"):
                         self.result["statuses"][str(frame.stream_id)] = int(value)
+                    elif name in ("x-echo-x-n", b"x-echo-x-n"):
+                        self.result["echoes"][str(frame.stream_id)] = value.decode() if isinstance(value, bytes) else value
+            elif isinstance(frame, DataFrame):
+                bodies = self.result["bodies"]
+                bodies[str(frame.stream_id)] = bodies.get(str(frame.stream_id), "") + bytes(frame.data).decode(errors="replace")
             elif isinstance(frame, SettingsFrame) and "ACK" not in frame.flags:
                 self.send(SettingsFrame(0, flags=["ACK"]).serialize())
             elif isinstance(frame, PingFrame) and "ACK" not in frame.flags:
@@ -149,6 +155,31 @@ def malformed(peer):
     peer.send(peer.request(11, path="/ok"))
 
 
+def reuse(peer):
+    # Three waves of 15 streams on one connection: GETs and POSTs with a
+    # body to /echo, each naming itself in x-n, and every fifth a slow
+    # request the client cancels at once. Closed streams serve the next
+    # ones inside the proxy: every answer must still be its own request's.
+    stream = 1
+    for wave in range(3):
+        batch = b""
+        for index in range(15):
+            name = f"{wave}-{index}"
+            if index % 5 == 4:
+                batch += peer.request(stream, path="/slow?ms=300", extra=[("x-n", name)])
+                batch += RstStreamFrame(stream, error_code=8).serialize()
+            elif index % 3 == 0:
+                body = f"body of {name}".encode()
+                batch += peer.headers(stream, [(":method", "POST"), (":scheme", "http"), (":authority", "a"), (":path", "/echo"),
+                                               ("x-n", name), ("content-length", str(len(body)))], end_stream=False)
+                batch += DataFrame(stream, data=body, flags=["END_STREAM"]).serialize()
+            else:
+                batch += peer.request(stream, path="/echo", extra=[("x-n", name)])
+            stream += 2
+        peer.send(batch)
+        peer.read(0.8)
+
+
 def window_overflow(peer):
     # A WINDOW_UPDATE that takes the connection window past 2^31-1.
     peer.send(WindowUpdateFrame(0, window_increment=2 ** 31 - 1).serialize())
@@ -178,7 +209,7 @@ def slow(peer):
 
 CASES = {"idle": idle, "silent": silent, "slow": slow, "rapid-reset": rapid_reset, "settings-flood": settings_flood, "ping-flood": ping_flood,
          "continuation-flood": continuation_flood, "malformed": malformed, "window-overflow": window_overflow,
-         "many-streams": many_streams}
+         "many-streams": many_streams, "reuse": reuse}
 
 if __name__ == "__main__":
     case, port = sys.argv[1], int(sys.argv[2])
