@@ -5,10 +5,11 @@ import NIOHTTP2
 
 // MARK: - HTTP2ClientStreamBridge
 
-/// The other half of `HTTP2StreamBridge`: sits on one stream of an HTTP/2
-/// connection to an endpoint, in front of the `BackendHandler` a pooled
-/// HTTP/1.1 connection has, so the attempt code writes and reads HTTP/1.1
-/// whichever protocol the endpoint speaks.
+/// The endpoint side of HTTP/2 (`HTTP2ServerStream` is the client side):
+/// sits on one stream (a child channel) of an HTTP/2 connection to an
+/// endpoint, in front of the `BackendHandler` a pooled HTTP/1.1 connection
+/// has, so the attempt code writes and reads HTTP/1.1 whichever protocol
+/// the endpoint speaks.
 ///
 /// Outbound, the HTTP/1.1 request head the proxy wrote is parsed with the
 /// strict request parser and sent as a header block (Host as :authority,
