@@ -5,6 +5,7 @@
 # allocations per request by the code of ours that made them (issue 23:
 # profile before each change). Needs nginx, h2load, gcc and addr2line.
 # usage: bench/alloc-sites.sh [N] [TOP]      BINARY=path/to/switchyard to skip the build
+#        UPSTREAM_H2=1 bench/alloc-sites.sh   HTTP/1.1 requests to an h2c endpoint (nginx, `protocol h2`)
 #        H2=1 bench/alloc-sites.sh            h2c streams instead (h2load -m 10)
 #        FEATURES=1 bench/alloc-sites.sh      every feature of the request path on (bench/cost.sh's rules)
 set -euo pipefail
@@ -19,10 +20,14 @@ gcc -O2 -shared -fPIC -o "$w/sites.so" bench/alloc/alloc_sites.c -ldl
 cat > "$w/backend.conf" <<NG
 worker_processes 1; daemon off; pid $w/b.pid; error_log $w/b.err;
 events { worker_connections 4096; }
-http { access_log off; server { listen 127.0.0.1:18180; listen 127.0.0.1:18181; location / { return 200 "hello world\n"; } } }
+http { access_log off; server { listen 127.0.0.1:18180; listen 127.0.0.1:18181; location / { return 200 "hello world\n"; } }
+  server { listen 127.0.0.1:18182 http2; location / { return 200 "hello world\n"; } } }
 NG
 nginx -c "$w/backend.conf" & pids+=($!)
 printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18180 ;\n}\n' > "$w/c.routes"
+if [ -n "${UPSTREAM_H2:-}" ]; then
+  printf 'listen 127.0.0.1:18190\nadmin 127.0.0.1:18191\nidentify host\ndtab {\n  /svc => /$/inet/127.0.0.1/18182 ;\n}\nroute default {\n  to /svc/default\n  protocol h2\n}\n' > "$w/c.routes"
+fi
 if [ -n "${FEATURES:-}" ]; then
   sed -e "s/@LISTEN@/18190/" -e "s/@ADMIN@/18191/" -e "s/@BACKENDS@/127.0.0.1:18180, 127.0.0.1:18181/" bench/every-feature.routes.in > "$w/c.routes"
 fi

@@ -95,6 +95,16 @@ final class HTTP2LifecycleTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(metric(#"switchyard_http2_closed_total{peer="endpoint",reason="idle"}"#) ?? 0, 1)
     }
 
+    /// An endpoint's GOAWAY below a stream's id says it did not process
+    /// that request (RFC 9113 section 6.8): it goes again on a new
+    /// connection, whatever its method, like a failed connect.
+    func testAStreamAnEndpointRefusesWithGoAwayGoesAgainOnANewConnection() async throws {
+        try await start()
+        XCTAssertEqual(try requests(["/", "/goaway", "/"]), "conn 1 200\nconn 2 200\nconn 2 200\n")
+        let retries = fixture.server.metrics.exposition().split(separator: "\n").filter { $0.hasPrefix("switchyard_retries_total{") }
+        XCTAssertEqual(retries.compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +), 1, "\(retries)")
+    }
+
     func testAnEndpointThatStopsAnsweringPingsIsLeftAndItsStreamFails() async throws {
         try await start(limits: "h2-keepalive 300ms")
         let clock = ContinuousClock()

@@ -5,7 +5,7 @@ import NIOCore
 /// The handler on a backend (upstream) connection. It hands every event to
 /// the exchange currently using the connection; a pooled idle connection
 /// has no owner, and anything it receives means it is no longer usable.
-final class BackendHandler: ChannelInboundHandler {
+final class BackendHandler: ChannelInboundHandler, BackendLink {
     typealias InboundIn = ByteBuffer
 
     /// The client connection using this backend now (same event loop).
@@ -42,13 +42,19 @@ final class BackendHandler: ChannelInboundHandler {
         context?.flush()
     }
 
-    /// Turns reading on or off; `stream`: an HTTP/2 stream, which does not
-    /// read again by itself when autoRead comes back on.
-    func setReading(_ on: Bool, stream: Bool) {
+    /// Turns reading on or off.
+    func setReading(_ on: Bool) {
         guard let context, paused == on else { return }
         paused = !on
         try? context.channel.syncOptions?.setOption(.autoRead, value: on)
-        if on, stream { context.read() }
+    }
+
+    var isWritable: Bool {
+        context?.channel.isWritable ?? false
+    }
+
+    func close() {
+        context?.close(promise: nil)
     }
 
     // MARK: Events

@@ -5,19 +5,25 @@ import NIOPosix
 
 // MARK: - HTTP/2 upstream
 
-/// One HTTP/2 connection to an endpoint, its stream multiplexer, and what
-/// tells the pool when to close it.
+/// One HTTP/2 connection to an endpoint, the session that opens its
+/// streams, and what tells the pool when to close it.
 final class HTTP2Upstream {
     let channel: Channel
-    let multiplexer: NIOHTTP2Handler.StreamMultiplexer
+    let session: HTTP2UpstreamSession
     let monitor: HTTP2ConnectionMonitor
     let key: ConnectionPool.Key
 
-    init(channel: Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, monitor: HTTP2ConnectionMonitor, key: ConnectionPool.Key) {
+    init(channel: Channel, session: HTTP2UpstreamSession, monitor: HTTP2ConnectionMonitor, key: ConnectionPool.Key) {
         self.key = key
         self.channel = channel
-        self.multiplexer = multiplexer
+        self.session = session
         self.monitor = monitor
+    }
+
+    /// A lease on a new stream.
+    func lease() -> ConnectionPool.Lease {
+        monitor.leased()
+        return ConnectionPool.Lease(channel: channel, link: session.makeStream(), key: key, isStream: true)
     }
 }
 
@@ -32,35 +38,27 @@ extension ConnectionPool {
         ]
     }
 
-    /// A new stream to `endpoint` on its HTTP/2 connection (made first when
-    /// there is none). Streams beyond the endpoint's concurrency limit wait
-    /// in the connection handler until one closes.
+    /// A new stream to `endpoint` when its HTTP/2 connection is open (no
+    /// future, nothing scheduled). Streams beyond the endpoint's
+    /// concurrency limit wait in the connection handler until one closes.
+    func takeStream(_ endpoint: Endpoint) -> Lease? {
+        guard let upstream = http2Ready[Key(host: endpoint.host, port: endpoint.port)], !upstream.session.goingAway else { return nil }
+        return upstream.lease()
+    }
+
+    /// A new stream to `endpoint`, once its HTTP/2 connection is made (or
+    /// at once when it is open).
     func acquireStream(_ endpoint: Endpoint) -> EventLoopFuture<Lease> {
-        let key = Key(host: endpoint.host, port: endpoint.port)
-        let limits = self.limits
         let leased = eventLoop.makePromise(of: Lease.self)
+        if let lease = takeStream(endpoint) {
+            leased.assumeIsolated().succeed(lease)
+            return leased.futureResult
+        }
+        let key = Key(host: endpoint.host, port: endpoint.port)
         connection(to: endpoint, key: key).assumeIsolated().whenComplete { result in
             switch result {
-            case .failure(let error):
-                leased.fail(error)
-            case .success(let upstream):
-                upstream.monitor.leased()
-                let opened = upstream.channel.eventLoop.makePromise(of: Channel.self)
-                upstream.multiplexer.createStreamChannel(promise: opened) { stream in
-                    stream.eventLoop.makeCompletedFuture {
-                        try stream.pipeline.syncOperations.addHandler(HTTP2ClientStreamBridge(limits: limits))
-                        try stream.pipeline.syncOperations.addHandler(BackendHandler())
-                    }
-                }
-                opened.futureResult.assumeIsolated().whenComplete { result in
-                    do {
-                        let stream = try result.get()
-                        let handler = try stream.pipeline.syncOperations.handler(type: BackendHandler.self)
-                        leased.assumeIsolated().succeed(Lease(channel: stream, handler: handler, key: key, isStream: true))
-                    } catch {
-                        leased.fail(error)
-                    }
-                }
+            case .failure(let error): leased.fail(error)
+            case .success(let upstream): leased.assumeIsolated().succeed(upstream.lease())
             }
         }
         return leased.futureResult
@@ -73,28 +71,26 @@ extension ConnectionPool {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = http2Settings
         let connection = configuration
-        let stream = NIOHTTP2Handler.StreamConfiguration()
+        let limits = self.limits
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let monitor = HTTP2ConnectionMonitor()
-                    // The proxy accepts no streams from endpoints (push is off).
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                        mode: .client, connectionConfiguration: connection, streamConfiguration: stream,
-                        streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop)
-                    ) { pushed in pushed.close() }
-                    try channel.pipeline.syncOperations.addHandler(monitor)
-                    try channel.pipeline.syncOperations.addHandler(monitor.readClock, position: .first)
+                    let session = HTTP2UpstreamSession(limits: limits, eventLoop: channel.eventLoop,
+                                                       streamDelegate: monitor.streamDelegate(eventLoop: channel.eventLoop))
+                    // No stream multiplexer: the session opens the streams
+                    // (and the proxy accepts none from endpoints: push is off).
+                    let http2 = NIOHTTP2Handler(mode: .client, frameDelegate: session, connectionConfiguration: connection)
                     // The requests of many streams in one write.
-                    try channel.pipeline.syncOperations.addHandler(FlushCoalescer(), position: .first)
+                    let handlers: [ChannelHandler] = [FlushCoalescer(), monitor.readClock, http2, session, monitor]
+                    try channel.pipeline.syncOperations.addHandlers(handlers)
                 }
             }
         let made = bootstrap.connect(host: endpoint.host, port: endpoint.port).assumeIsolated().flatMapThrowing { channel in
-            let handler = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self)
-            return HTTP2Upstream(channel: channel, multiplexer: try handler.syncMultiplexer(),
-                                 monitor: try channel.pipeline.syncOperations.handler(type: HTTP2ConnectionMonitor.self), key: key)
+            HTTP2Upstream(channel: channel, session: try channel.pipeline.syncOperations.handler(type: HTTP2UpstreamSession.self),
+                          monitor: try channel.pipeline.syncOperations.handler(type: HTTP2ConnectionMonitor.self), key: key)
         }.nonisolated()
         http2[key] = made
         made.assumeIsolated().whenComplete { [weak self] result in
@@ -103,6 +99,8 @@ extension ConnectionPool {
                 self?.forget(key, made, nil)
             case .success(let upstream):
                 self?.http2Open[ObjectIdentifier(upstream)] = upstream
+                if self?.http2[key] === made { self?.http2Ready[key] = upstream }
+                upstream.session.onGoAway = { self?.forgetNow(upstream) }
                 upstream.channel.closeFuture.assumeIsolated().whenComplete { _ in self?.forget(key, made, upstream) }
             }
         }
@@ -111,7 +109,10 @@ extension ConnectionPool {
 
     private func forget(_ key: Key, _ connection: EventLoopFuture<HTTP2Upstream>, _ upstream: HTTP2Upstream?) {
         if http2[key] === connection { http2[key] = nil }
-        if let upstream { http2Open[ObjectIdentifier(upstream)] = nil }
+        if let upstream {
+            http2Open[ObjectIdentifier(upstream)] = nil
+            if http2Ready[key] === upstream { http2Ready[key] = nil }
+        }
     }
 
     /// Closes HTTP/2 connections that have had no stream for the idle time
@@ -144,6 +145,8 @@ extension ConnectionPool {
     /// it is open, the pool's entry for its endpoint is this connection.
     private func forgetNow(_ upstream: HTTP2Upstream) {
         http2Open[ObjectIdentifier(upstream)] = nil
+        guard http2Ready[upstream.key] === upstream else { return }
+        http2Ready[upstream.key] = nil
         http2[upstream.key] = nil
     }
 }

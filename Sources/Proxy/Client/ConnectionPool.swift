@@ -24,8 +24,11 @@ final class ConnectionPool {
     }
 
     struct Lease {
+        /// The TCP connection; for a stream, its HTTP/2 connection's, which
+        /// the request path never closes (it ends a stream with `link.close()`).
         let channel: Channel
-        let handler: BackendHandler
+        /// What the request path writes to and reads from.
+        let link: any BackendLink
         let key: Key
         /// An HTTP/2 stream, used for one exchange and never pooled.
         var isStream = false
@@ -68,6 +71,8 @@ final class ConnectionPool {
     var http2: [Key: EventLoopFuture<HTTP2Upstream>] = [:]
     /// The HTTP/2 connections that are up, for the sweeper's checks.
     var http2Open: [ObjectIdentifier: HTTP2Upstream] = [:]
+    /// The open HTTP/2 connection per endpoint that new streams go on.
+    var http2Ready: [Key: HTTP2Upstream] = [:]
     let limits: HTTP1Limits
 
     init(eventLoop: EventLoop, connectTimeout: TimeAmount, idleTimeout: TimeAmount, maxIdlePerEndpoint: Int = 1024,
@@ -111,23 +116,23 @@ final class ConnectionPool {
             let handler = try channel.pipeline.syncOperations.handler(type: BackendHandler.self)
             // Once per connection: a backend closing it while idle takes it out of the pool.
             handler.onIdleClose = { [weak self] in self?.remove(channel, key: key) }
-            return Lease(channel: channel, handler: handler, key: key, fresh: true)
+            return Lease(channel: channel, link: handler, key: key, fresh: true)
         }.nonisolated()
     }
 
     /// Returns a connection whose last exchange finished cleanly.
     func release(_ lease: Lease) {
+        lease.link.owner = nil
         guard !lease.isStream, lease.channel.isActive, (idle[lease.key]?.entries.count ?? 0) < maxIdlePerEndpoint else {
-            lease.channel.close(promise: nil)
+            lease.link.close()
             return
         }
-        lease.handler.owner = nil
         var reused = lease
         reused.fresh = false
         let now = NIODeadline.now()
         idle[lease.key, default: IdleList()].add(Idle(lease: reused, expires: now + idleTimeout), at: now)
         // Reading stays on, so a backend closing an idle connection is noticed at once.
-        lease.handler.setReading(true, stream: false)
+        lease.link.setReading(true)
     }
 
     private func remove(_ channel: Channel, key: Key) {
@@ -165,5 +170,6 @@ final class ConnectionPool {
         }
         http2 = [:]
         http2Open = [:]
+        http2Ready = [:]
     }
 }

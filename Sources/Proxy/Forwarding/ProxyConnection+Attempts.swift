@@ -76,13 +76,13 @@ extension ProxyConnection {
             armTimer(at: attemptDeadline)
         }
         let http2 = request.decision.policy.upstream.usesHTTP2(clientHTTP2: clientHTTP2)
-        if !http2, let lease = runtime.pool.takeIdle(endpoint) {
+        if let lease = http2 ? runtime.pool.takeStream(endpoint) : runtime.pool.takeIdle(endpoint) {
             connected(attemptSerial, .success(lease))
             return
         }
         (http2 ? runtime.pool.acquireStream(endpoint) : runtime.pool.acquire(endpoint)).assumeIsolated().whenComplete { [weak self] result in
             guard let self else {
-                if case .success(let lease) = result { lease.channel.close(promise: nil) }
+                if case .success(let lease) = result { lease.link.close() }
                 return
             }
             self.connected(attemptSerial, result)
@@ -100,7 +100,7 @@ extension ProxyConnection {
                           + "(for \(attempt.pick.leaf.idText))")
         case .success(let lease):
             attempt.lease = lease
-            lease.handler.owner = self
+            lease.link.owner = self
             let monotonicNow = NIODeadline.now().uptimeNanoseconds
             let deadline = request.machine.deadline.map {
                 DeadlineHeader.value(deadline: $0, wallNow: Self.wallClock(), monotonicNow: monotonicNow)
@@ -122,10 +122,10 @@ extension ProxyConnection {
             context.tls = listener.tls != nil
             let head = reusedHeadBuffer { HeadRewriter.request(request.head, context: context, into: &$0) }
             attempt.dispatched = NIODeadline.now()
-            lease.handler.write(head)
+            lease.link.write(head)
             // A retry sends again what earlier attempts took of the body.
             if request.body.sent > 0, let replay = request.body.replay {
-                lease.handler.write(replay)
+                lease.link.write(replay)
             }
             // No autoRead here: a new connection reads, and the pool turns reading
             // back on when it takes a lease back (a setOption is a dynamic cast).
@@ -170,8 +170,8 @@ extension ProxyConnection {
             RequestTracing.end(span, status: attempt.status, error: attempt.failure, grpcStatus: attempt.grpcStatus)
         }
         if let lease = attempt.lease {
-            lease.handler.owner = nil
-            lease.channel.close(promise: nil)
+            lease.link.owner = nil
+            lease.link.close()
         }
         record(attempt, rtt: rtt, success: success)
     }

@@ -136,7 +136,8 @@ extension ProxyConnection {
         self.request = nil
         state = .tunnel(lease)
         if var early = inbound, early.readableBytes > 0, let rest = early.readSlice(length: early.readableBytes) {
-            lease.channel.writeAndFlush(rest, promise: nil)
+            lease.link.write(rest)
+            lease.link.flush()
             inbound = early
         }
         updateClientReading()
@@ -212,6 +213,18 @@ extension ProxyConnection {
         }
     }
 
+    /// The endpoint did not take the request (an HTTP/2 GOAWAY past its
+    /// stream, or REFUSED_STREAM): as after a failed connect, any request
+    /// may go again, whatever its method.
+    func backendRefused() {
+        guard case .forwarding = state, let request, let attempt = request.attempt, case .awaitingHead = attempt.responseBody else {
+            backendClosed()
+            return
+        }
+        attempt.lease = nil
+        attemptFailed(.connectError, detail: "\(attempt.pick.endpoint) went away without taking the request (for \(attempt.pick.leaf.idText))")
+    }
+
     // MARK: Ending a request
 
     /// Counts an answered request under its route, logical name and
@@ -254,11 +267,11 @@ extension ProxyConnection {
         guard client != nil, case .forwarding = state, let request, let attempt = request.attempt else { return }
         cancelTimers()
         if let backend = attempt.lease {
-            backend.handler.owner = nil
+            backend.link.owner = nil
             if attempt.backendKeepAlive, request.body.isDone, case .done = attempt.responseBody {
                 runtime.pool.release(backend)
             } else {
-                backend.channel.close(promise: nil)
+                backend.link.close()
             }
         }
         let rtt = attempt.responseHeadAt.map { UInt64(max(0, ($0 - (attempt.dispatched ?? attempt.started)).nanoseconds)) }

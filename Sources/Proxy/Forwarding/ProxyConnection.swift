@@ -134,7 +134,8 @@ final class ProxyConnection: ChannelInboundHandler {
         // After an error response: what still arrives is dropped.
         if case .closing = state { return }
         if case .tunnel(let lease) = state {
-            lease.channel.writeAndFlush(buffer, promise: nil)
+            lease.link.write(buffer)
+            lease.link.flush()
             updateClientReading()
             return
         }
@@ -189,8 +190,8 @@ final class ProxyConnection: ChannelInboundHandler {
             if let span = request?.span { RequestTracing.end(span, status: nil, error: "the client closed the connection") }
             request = nil
         case .tunnel(let lease):
-            lease.handler.owner = nil
-            lease.channel.close(promise: nil)
+            lease.link.owner = nil
+            lease.link.close()
         case .awaitingHead, .closing:
             break
         }
@@ -349,12 +350,12 @@ final class ProxyConnection: ChannelInboundHandler {
                     return
                 }
                 guard let slice else { break }
-                backend.handler.write(slice)
+                backend.link.write(slice)
             }
             inbound = bytes
         }
         if request.body.isDone { bodyDeadline = nil }
-        backend.handler.flush()
+        backend.link.flush()
         updateClientReading()
     }
 
@@ -365,9 +366,9 @@ final class ProxyConnection: ChannelInboundHandler {
         switch state {
         case .forwarding:
             guard let request else { return }
-            setClientReading(request.body.isDone || (request.attempt?.lease?.channel.isWritable ?? true))
+            setClientReading(request.body.isDone || (request.attempt?.lease?.link.isWritable ?? true))
         case .tunnel(let lease):
-            setClientReading(lease.channel.isWritable)
+            setClientReading(lease.link.isWritable)
         case .awaitingHead:
             setClientReading(true)
         case .closing:
@@ -394,7 +395,7 @@ final class ProxyConnection: ChannelInboundHandler {
         default: backend = nil
         }
         guard let backend else { return }
-        backend.handler.setReading(clientIsWritable, stream: backend.isStream)
+        backend.link.setReading(clientIsWritable)
     }
 
     // MARK: Timers

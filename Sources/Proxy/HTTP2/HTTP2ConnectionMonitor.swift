@@ -56,8 +56,8 @@ final class HTTP2ConnectionMonitor: ChannelInboundHandler {
     }
 
     /// Tells the monitor (and `also`, such as NIO's connection manager) of
-    /// streams opening and closing: with the inline multiplexer these come
-    /// only to a delegate, never down the pipeline.
+    /// streams opening and closing: the session serving the connection's
+    /// streams calls it, for the streams it serves.
     func streamDelegate(eventLoop: EventLoop, also other: NIOHTTP2StreamDelegate? = nil) -> NIOHTTP2StreamDelegate {
         StreamDelegate(monitor: NIOLoopBound(self, eventLoop: eventLoop), other: other)
     }

@@ -6,7 +6,9 @@ body is `conn N`: the connection's number (1 for the first accepted), so a
 test can tell a reused connection from a new one. `/wait?ms=N` answers
 after N ms (the connection goes on meanwhile). `/hang` makes the
 connection stop dead: nothing more is read or written on it, PINGs
-included, as a peer gone behind a half-open socket.
+included, as a peer gone behind a half-open socket. `/goaway` on the
+first connection is refused: GOAWAY with a last stream id below it (the
+request was not processed), and the connection closes soon after.
 """
 import socket
 import sys
@@ -50,6 +52,12 @@ def serve(sock, number):
                 path = paths.pop(event.stream_id, b"/")
                 if path.startswith(b"/hang"):
                     threading.Event().wait()  # never again
+                if path.startswith(b"/goaway") and number == 1:
+                    with guard:
+                        connection.close_connection(error_code=0, last_stream_id=event.stream_id - 2)
+                        sock.sendall(connection.data_to_send())
+                    time.sleep(0.3)
+                    return
                 delay = int(path.split(b"=")[1]) / 1000 if path.startswith(b"/wait?ms=") else 0
                 threading.Timer(delay, answer, args=(event.stream_id,)).start()
 
