@@ -100,7 +100,7 @@ extension ConnectionPool {
             case .success(let upstream):
                 self?.http2Open[ObjectIdentifier(upstream)] = upstream
                 if self?.http2[key] === made { self?.http2Ready[key] = upstream }
-                upstream.session.onGoAway = { self?.forgetNow(upstream) }
+                upstream.session.onGoAway = { [weak upstream] in if let upstream { self?.forgetNow(upstream) } }
                 upstream.channel.closeFuture.assumeIsolated().whenComplete { _ in self?.forget(key, made, upstream) }
             }
         }

@@ -111,6 +111,7 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        onGoAway = nil
         let open = streams
         streams = [:]
         for (id, stream) in open {
