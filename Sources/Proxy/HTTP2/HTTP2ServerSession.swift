@@ -17,9 +17,7 @@ import RouteLang
 /// topped up as streams take their data (the connection's as frames
 /// arrive), and writability per stream follows the response bytes not yet
 /// passed to the socket (`wroteFrame`, the connection handler's delegate).
-/// Streams write frames into `outgoing`; a flush passes them on in order,
-/// so a stream that closes as its last frame goes out is told so after
-/// the handler is done writing, never in the middle of it.
+/// Streams write frames through an `HTTP2FrameWriter`.
 final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     typealias InboundIn = HTTP2Frame
     typealias OutboundOut = HTTP2Frame
@@ -36,20 +34,15 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     let streamWindow: Int
     /// Response bytes a stream may have waiting before it counts as unwritable.
     let highWater = 8192
-    /// The connection's window is topped up to this.
-    private let connectionWindowTarget: Int
     /// What the client may still send on the connection (65,535 until the first WINDOW_UPDATE).
-    private var connectionWindow = 65_535
+    private var connectionWindow: InboundWindow
+    private let writer = HTTP2FrameWriter()
     private var context: ChannelHandlerContext?
     private(set) var isWritable = true
     private var streams: [HTTP2StreamID: HTTP2ServerStream] = [:]
     /// Closed streams kept to serve the next ones (`HTTP2ServerStream.reopen`).
     private var spareStreams: [HTTP2ServerStream] = []
     private static let spareLimit = 16
-    /// Frames written by streams, passed on at the next flush.
-    private var outgoing: [HTTP2Frame] = []
-    /// The array a stream turns response bytes into frames in, reused.
-    private var scratch: [HTTP2Frame.FramePayload] = []
     /// The header block response heads are written into, and the strings
     /// of the last one (`HTTP2Translation.responseHeaders`).
     private var headerBlock = HPACKHeaders()
@@ -63,11 +56,12 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
         self.tally = tally
         self.clientAddress = clientAddress
         streamWindow = runtime.options.http2StreamWindow
-        connectionWindowTarget = max(runtime.options.http2StreamWindow, 65_535)
+        connectionWindow = InboundWindow(target: max(runtime.options.http2StreamWindow, 65_535), left: 65_535)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writer.attach(context)
         isWritable = context.channel.isWritable
     }
 
@@ -111,10 +105,9 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     /// The connection window is topped up as frames arrive: each stream's
     /// own window is what bounds what waits here.
     private func topUpConnectionWindow(used: Int) {
-        connectionWindow -= used
-        guard connectionWindow <= connectionWindowTarget / 2 else { return }
-        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: connectionWindowTarget - connectionWindow)))
-        connectionWindow = connectionWindowTarget
+        connectionWindow.used(used)
+        guard let increment = connectionWindow.increment() else { return }
+        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
         flush()
     }
 
@@ -148,6 +141,7 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        writer.attach(nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -160,24 +154,11 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     // MARK: Frames out
 
     func enqueue(_ frame: HTTP2Frame) {
-        outgoing.append(frame)
+        writer.enqueue(frame)
     }
 
-    /// Passes on what streams wrote, and flushes. Frames a stream writes
-    /// while this runs (a stream closing as its frames pass) go too.
     func flush() {
-        guard let context else {
-            outgoing.removeAll(keepingCapacity: true)
-            return
-        }
-        while !outgoing.isEmpty {
-            var frames = outgoing
-            outgoing = []
-            for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
-            frames.removeAll(keepingCapacity: true)
-            if outgoing.isEmpty { outgoing = frames }
-        }
-        context.flush()
+        writer.flush()
     }
 
     /// A response head as a header block.
@@ -187,13 +168,11 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     }
 
     func takeScratch() -> [HTTP2Frame.FramePayload] {
-        defer { scratch = [] }
-        return scratch
+        writer.takeScratch()
     }
 
     func returnScratch(_ frames: inout [HTTP2Frame.FramePayload]) {
-        frames.removeAll(keepingCapacity: true)
-        scratch = frames
+        writer.returnScratch(&frames)
     }
 
     /// Called by the connection handler for every frame it passes to the socket.

@@ -48,23 +48,15 @@ final class HTTP2ServerStream {
     /// head is written into, lent by the loop until the stream closes.
     private var headStorage: HeadStorage
     private var requestHeadBuffer: ByteBuffer?
-    /// Response bytes that do not make a whole head yet.
-    private var pendingResponse: ByteBuffer?
 
     // MARK: Flow-control state
 
     /// What the client may still send before the next WINDOW_UPDATE.
-    private var window: Int
-    /// Frames received while reading is paused, in order.
-    private var held: [HTTP2Frame.FramePayload] = []
-    private var paused = false
-    /// Set while held frames are handed over (a resume from inside must not start a second pass).
-    private var delivering = false
-    /// Response DATA bytes written and not yet passed to the socket.
-    private var buffered = 0
-    /// Whether this side's END_STREAM was written, and whether it has left.
-    private var ended = false
-    private var endSent = false
+    private var window: InboundWindow
+    /// Frames received while reading is paused.
+    private var held = HeldFrames()
+    /// The response as written: what waits for a whole head, what waits for the socket.
+    private var output = StreamOutput()
     /// Whether the client's END_STREAM arrived.
     private var clientEnded = false
     /// The client still sends a body nobody reads: reset once the response has left.
@@ -75,7 +67,7 @@ final class HTTP2ServerStream {
     init(id: HTTP2StreamID, session: HTTP2ServerSession) {
         self.id = id
         self.session = session
-        window = session.streamWindow
+        window = InboundWindow(target: session.streamWindow, left: session.streamWindow)
         headStorage = session.runtime.spareResponseHeads.popLast() ?? HeadStorage()
         connection = ProxyConnection(runtime: session.runtime, listener: session.listener, clientHTTP2: true,
                                      counters: session.tally, clientAddress: session.clientAddress)
@@ -86,8 +78,7 @@ final class HTTP2ServerStream {
     /// loop gets the lent arrays and buffer back.
     func closedByConnection() {
         closed = true
-        held.removeAll()
-        pendingResponse = nil
+        held.reset()
         connection.detach()
         session.runtime.keepSpares(responseHead: headStorage, headBuffer: requestHeadBuffer)
         headStorage = HeadStorage()
@@ -104,11 +95,9 @@ final class HTTP2ServerStream {
         self.id = id
         request = .head
         response = .head
-        window = session.streamWindow
-        paused = false
-        buffered = 0
-        ended = false
-        endSent = false
+        window = InboundWindow(target: session.streamWindow, left: session.streamWindow)
+        held.reset()
+        output = StreamOutput()
         clientEnded = false
         resetWhenSent = false
         closed = false
@@ -123,11 +112,8 @@ final class HTTP2ServerStream {
     /// A HEADERS or DATA frame of this stream (`length`: what DATA counts
     /// against the window, padding included).
     func receive(_ payload: HTTP2Frame.FramePayload, length: Int = 0) {
-        window -= length
-        if paused || !held.isEmpty {
-            held.append(payload)
-            return
-        }
+        window.used(length)
+        if held.hold(payload) { return }
         take(payload)
         topUpWindow()
     }
@@ -176,23 +162,18 @@ final class HTTP2ServerStream {
 
     /// Pauses or resumes reading; a resume hands over what waited.
     func setReading(_ on: Bool) {
-        paused = !on
-        guard on, !delivering else { return }
-        delivering = true
-        defer { delivering = false }
-        while !paused, !held.isEmpty, !closed {
-            take(held.removeFirst())
-        }
+        guard on else { return held.pause() }
+        guard held.resume() else { return }
+        defer { held.delivered() }
+        while !closed, let payload = held.next() { take(payload) }
         topUpWindow()
     }
 
     /// Gives the client back the window it used once half of it is gone
     /// and nothing waits here (the pause is what holds the client back).
     private func topUpWindow() {
-        let target = session.streamWindow
-        guard !paused, held.isEmpty, !clientEnded, !closed, window <= target / 2 else { return }
-        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: target - window)))
-        window = target
+        guard !held.paused, held.isEmpty, !clientEnded, !closed, let increment = window.increment() else { return }
+        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
         session.flush()
     }
 
@@ -200,18 +181,13 @@ final class HTTP2ServerStream {
 
     /// Whether the client takes more response bytes now.
     var isWritable: Bool {
-        session.isWritable && buffered < session.highWater
+        session.isWritable && output.buffered < session.highWater
     }
 
     /// Response bytes from the handler; they leave as frames at `flush`.
     func write(_ bytes: ByteBuffer) {
         guard !closed else { return }
-        var bytes = bytes
-        if var earlier = pendingResponse {
-            pendingResponse = nil
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
-        }
+        var bytes = output.joined(bytes)
         var frames = session.takeScratch()
         defer { session.returnScratch(&frames) }
         do {
@@ -221,7 +197,7 @@ final class HTTP2ServerStream {
             reset(.internalError)
             return
         }
-        if case .head = response, bytes.readableBytes > 0 { pendingResponse = bytes }
+        if case .head = response, bytes.readableBytes > 0 { output.pending = bytes }
         for payload in frames { send(payload) }
     }
 
@@ -230,15 +206,7 @@ final class HTTP2ServerStream {
     }
 
     private func send(_ payload: HTTP2Frame.FramePayload) {
-        switch payload {
-        case .data(let data):
-            buffered += data.data.readableBytes
-            if data.endStream { ended = true }
-        case .headers(let headers):
-            if headers.endStream { ended = true }
-        default:
-            break
-        }
+        output.writing(payload)
         session.enqueue(HTTP2Frame(streamID: id, payload: payload))
     }
 
@@ -284,24 +252,11 @@ final class HTTP2ServerStream {
 
     /// The session passed this stream's frame to the socket.
     func wrote(_ payload: HTTP2Frame.FramePayload) {
-        switch payload {
-        case .data(let data):
-            let wasWritable = isWritable
-            buffered -= data.data.readableBytes
-            if !wasWritable, isWritable { connection.updateBackendReading() }
-            if data.endStream { sentEnd() }
-        case .headers(let headers):
-            if headers.endStream { sentEnd() }
-        default:
-            break
-        }
-    }
-
-    private func sentEnd() {
-        endSent = true
-        guard resetWhenSent else { return }
-        // Not from inside the connection handler's write.
-        session.runtime.eventLoop.assumeIsolated().execute { self.reset(.noError) }
+        let wasWritable = isWritable
+        let endedStream = output.sent(payload)
+        if !wasWritable, isWritable { connection.updateBackendReading() }
+        // The reset goes after the response, and not from inside the connection handler's write.
+        if endedStream, resetWhenSent { session.runtime.eventLoop.assumeIsolated().execute { self.reset(.noError) } }
     }
 
     // MARK: Closing
@@ -317,13 +272,13 @@ final class HTTP2ServerStream {
             response = .body(HTTP1BodyFrames(framing: .done))
             send(HTTP1BodyFrames.endOfStream)
         }
-        guard ended else {
+        guard output.ended else {
             reset(.cancel)
             return
         }
         session.flush()
         guard !clientEnded, !closed else { return }
-        if endSent { reset(.noError) } else { resetWhenSent = true }
+        if output.endSent { reset(.noError) } else { resetWhenSent = true }
     }
 
     /// Resets the stream; the session closes it when the reset has passed.

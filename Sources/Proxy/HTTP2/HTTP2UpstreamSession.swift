@@ -29,13 +29,10 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private(set) var goingAway = false
     private(set) var isWritable = true
     private var context: ChannelHandlerContext?
-    /// Whether channelActive has passed (frames wait in `outgoing` until then).
-    private var active = false
     private var nextStreamID = HTTP2StreamID(1)
     private var streams: [HTTP2StreamID: HTTP2UpstreamStream] = [:]
-    private var connectionWindow = 65_535
-    private var outgoing: [HTTP2Frame] = []
-    private var scratch: [HTTP2Frame.FramePayload] = []
+    private var connectionWindow = InboundWindow(target: 65_535, left: 65_535)
+    private let writer = HTTP2FrameWriter()
     /// The header block request heads are written into, the strings of the
     /// last one, and the buffer response heads are written into: each is
     /// reused once what was made from it last has gone.
@@ -51,15 +48,18 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
         self.limits = limits
         self.eventLoop = eventLoop
         self.streamDelegate = streamDelegate
+        writer.active = false
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        writer.attach(context)
         isWritable = context.channel.isWritable
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        writer.attach(nil)
     }
 
     /// The connection handler has sent its preface (it sits before this
@@ -67,7 +67,7 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     /// out as the connect completes, which NIO reports before the
     /// connection's channelActive reaches the pipeline.
     func channelActive(context: ChannelHandlerContext) {
-        active = true
+        writer.active = true
         context.fireChannelActive()
         flush()
     }
@@ -152,34 +152,20 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     }
 
     private func topUpConnectionWindow(used: Int) {
-        connectionWindow -= used
-        guard connectionWindow <= 65_535 / 2 else { return }
-        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: 65_535 - connectionWindow)))
-        connectionWindow = 65_535
+        connectionWindow.used(used)
+        guard let increment = connectionWindow.increment() else { return }
+        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
         flush()
     }
 
     // MARK: Frames out
 
     func enqueue(_ frame: HTTP2Frame) {
-        outgoing.append(frame)
+        writer.enqueue(frame)
     }
 
-    /// Passes on what streams wrote, in order, and flushes.
     func flush() {
-        guard let context else {
-            outgoing.removeAll(keepingCapacity: true)
-            return
-        }
-        guard active else { return }
-        while !outgoing.isEmpty {
-            var frames = outgoing
-            outgoing = []
-            for frame in frames { context.write(wrapOutboundOut(frame), promise: nil) }
-            frames.removeAll(keepingCapacity: true)
-            if outgoing.isEmpty { outgoing = frames }
-        }
-        context.flush()
+        writer.flush()
     }
 
     /// The header block for a request head the proxy rewrote (Host becomes
@@ -220,13 +206,11 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     }
 
     func takeScratch() -> [HTTP2Frame.FramePayload] {
-        defer { scratch = [] }
-        return scratch
+        writer.takeScratch()
     }
 
     func returnScratch(_ frames: inout [HTTP2Frame.FramePayload]) {
-        frames.removeAll(keepingCapacity: true)
-        scratch = frames
+        writer.returnScratch(&frames)
     }
 
     func wroteFrame(_ frame: HTTP2Frame) {

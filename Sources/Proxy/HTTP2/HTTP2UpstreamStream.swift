@@ -39,20 +39,16 @@ final class HTTP2UpstreamStream: BackendLink {
     private var request = RequestState.head
     private var response = ResponseState.head
     private var method = "GET"
-    /// Request bytes that do not make a whole head yet.
-    private var pendingRequest: ByteBuffer?
 
     // MARK: Flow-control state
 
     /// What the endpoint may still send before the next WINDOW_UPDATE.
-    private var window = HTTP2UpstreamSession.streamWindow
-    private var held: [HTTP2Frame.FramePayload] = []
-    private var paused = false
-    private var delivering = false
-    /// Request DATA bytes written and not yet passed to the socket.
-    private var buffered = 0
-    /// Whether this side's END_STREAM went out, and the endpoint's arrived.
-    private var ended = false
+    private var window = InboundWindow(target: HTTP2UpstreamSession.streamWindow, left: HTTP2UpstreamSession.streamWindow)
+    /// Frames received while reading is paused.
+    private var held = HeldFrames()
+    /// The request as written: what waits for a whole head, what waits for the socket.
+    private var output = StreamOutput()
+    /// Whether the endpoint's END_STREAM arrived.
     private var endpointEnded = false
     /// Reset or let go: nothing more is written or passed on.
     private(set) var closed = false
@@ -76,11 +72,9 @@ final class HTTP2UpstreamStream: BackendLink {
         id = nil
         request = .head
         response = .head
-        pendingRequest = nil
-        window = HTTP2UpstreamSession.streamWindow
-        paused = false
-        buffered = 0
-        ended = false
+        window = InboundWindow(target: HTTP2UpstreamSession.streamWindow, left: HTTP2UpstreamSession.streamWindow)
+        held.reset()
+        output = StreamOutput()
         endpointEnded = false
         closed = false
         finished = false
@@ -92,17 +86,12 @@ final class HTTP2UpstreamStream: BackendLink {
     // MARK: Request: the attempt's bytes to frames
 
     var isWritable: Bool {
-        !closed && session.isWritable && buffered < session.highWater
+        !closed && session.isWritable && output.buffered < session.highWater
     }
 
     func write(_ bytes: ByteBuffer) {
         guard !closed else { return }
-        var bytes = bytes
-        if var earlier = pendingRequest {
-            pendingRequest = nil
-            earlier.writeBuffer(&bytes)
-            bytes = earlier
-        }
+        var bytes = output.joined(bytes)
         var frames = session.takeScratch()
         defer { session.returnScratch(&frames) }
         do {
@@ -114,20 +103,12 @@ final class HTTP2UpstreamStream: BackendLink {
             session.eventLoop.assumeIsolated().execute { self.tellOwner() }
             return
         }
-        if case .head = request, bytes.readableBytes > 0 { pendingRequest = bytes }
+        if case .head = request, bytes.readableBytes > 0 { output.pending = bytes }
         guard !frames.isEmpty else { return }
         if id == nil { id = session.opened(self) }
         guard let id else { return }
         for payload in frames {
-            switch payload {
-            case .data(let data):
-                buffered += data.data.readableBytes
-                if data.endStream { ended = true }
-            case .headers(let headers):
-                if headers.endStream { ended = true }
-            default:
-                break
-            }
+            output.writing(payload)
             session.enqueue(HTTP2Frame(streamID: id, payload: payload))
         }
     }
@@ -171,9 +152,8 @@ final class HTTP2UpstreamStream: BackendLink {
 
     /// The session passed this stream's frame to the socket.
     func wrote(_ payload: HTTP2Frame.FramePayload) {
-        guard case .data(let data) = payload else { return }
         let wasWritable = isWritable
-        buffered -= data.data.readableBytes
+        _ = output.sent(payload)
         if !wasWritable, isWritable { owner?.backendWritabilityChanged(true) }
     }
 
@@ -181,11 +161,8 @@ final class HTTP2UpstreamStream: BackendLink {
 
     /// A HEADERS or DATA frame of this stream (`length`: what DATA counts against the window).
     func receive(_ payload: HTTP2Frame.FramePayload, length: Int = 0) {
-        window -= length
-        if paused || !held.isEmpty {
-            held.append(payload)
-            return
-        }
+        window.used(length)
+        if held.hold(payload) { return }
         take(payload)
         topUpWindow()
     }
@@ -272,23 +249,18 @@ final class HTTP2UpstreamStream: BackendLink {
     }
 
     func setReading(_ on: Bool) {
-        paused = !on
-        guard on, !delivering else { return }
-        delivering = true
-        defer { delivering = false }
-        while !paused, !held.isEmpty, !closed {
-            take(held.removeFirst())
-        }
+        guard on else { return held.pause() }
+        guard held.resume() else { return }
+        defer { held.delivered() }
+        while !closed, let payload = held.next() { take(payload) }
         topUpWindow()
     }
 
     /// Gives the endpoint back the window it used once half of it is gone
     /// and nothing waits here.
     private func topUpWindow() {
-        let target = HTTP2UpstreamSession.streamWindow
-        guard let id, !paused, held.isEmpty, !endpointEnded, !closed, window <= target / 2 else { return }
-        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: target - window)))
-        window = target
+        guard let id, !held.paused, held.isEmpty, !endpointEnded, !closed, let increment = window.increment() else { return }
+        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
         session.flush()
     }
 
@@ -302,10 +274,10 @@ final class HTTP2UpstreamStream: BackendLink {
     func close() {
         guard !closed else { return }
         closed = true
-        held.removeAll()
+        held.reset()
         var answered = endpointEnded || bodyLeft == 0
         if case .done = response { answered = true }
-        guard let id, !(ended && answered) else { return }
+        guard let id, !(output.ended && answered) else { return }
         session.enqueue(HTTP2Frame(streamID: id, payload: .rstStream(.cancel)))
         session.flush()
     }
@@ -321,7 +293,7 @@ final class HTTP2UpstreamStream: BackendLink {
     func closedByConnection(reason: HTTP2ErrorCode?) {
         closed = true
         finished = true
-        held.removeAll()
+        held.reset()
         if reason == .refusedStream { refused = true }
         tellOwner()
     }
