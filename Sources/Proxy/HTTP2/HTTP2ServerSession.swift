@@ -36,7 +36,8 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     let highWater = 8192
     /// What the client may still send on the connection (65,535 until the first WINDOW_UPDATE).
     private var connectionWindow: InboundWindow
-    private let writer = HTTP2FrameWriter()
+    /// Where streams queue their frames, and flush.
+    let writer = HTTP2FrameWriter()
     private var context: ChannelHandlerContext?
     private(set) var isWritable = true
     private var streams: [HTTP2StreamID: HTTP2ServerStream] = [:]
@@ -107,8 +108,8 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private func topUpConnectionWindow(used: Int) {
         connectionWindow.used(used)
         guard let increment = connectionWindow.increment() else { return }
-        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
-        flush()
+        writer.enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        writer.flush()
     }
 
     /// Streams opening and closing are this session's to tell: NIO also
@@ -153,26 +154,10 @@ final class HTTP2ServerSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
 
     // MARK: Frames out
 
-    func enqueue(_ frame: HTTP2Frame) {
-        writer.enqueue(frame)
-    }
-
-    func flush() {
-        writer.flush()
-    }
-
     /// A response head as a header block.
     func responseHeaders(_ head: ResponseHead) -> HPACKHeaders {
         HTTP2Translation.responseHeaders(head, into: &headerBlock, strings: &fieldStrings)
         return headerBlock
-    }
-
-    func takeScratch() -> [HTTP2Frame.FramePayload] {
-        writer.takeScratch()
-    }
-
-    func returnScratch(_ frames: inout [HTTP2Frame.FramePayload]) {
-        writer.returnScratch(&frames)
     }
 
     /// Called by the connection handler for every frame it passes to the socket.

@@ -173,8 +173,8 @@ final class HTTP2ServerStream {
     /// and nothing waits here (the pause is what holds the client back).
     private func topUpWindow() {
         guard !held.paused, held.isEmpty, !clientEnded, !closed, let increment = window.increment() else { return }
-        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
-        session.flush()
+        session.writer.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
+        session.writer.flush()
     }
 
     // MARK: Response: the handler's bytes to frames
@@ -188,8 +188,8 @@ final class HTTP2ServerStream {
     func write(_ bytes: ByteBuffer) {
         guard !closed else { return }
         var bytes = output.joined(bytes)
-        var frames = session.takeScratch()
-        defer { session.returnScratch(&frames) }
+        var frames = session.writer.takeScratch()
+        defer { session.writer.returnScratch(&frames) }
         do {
             try convert(&bytes, into: &frames)
         } catch {
@@ -202,12 +202,12 @@ final class HTTP2ServerStream {
     }
 
     func flush() {
-        session.flush()
+        session.writer.flush()
     }
 
     private func send(_ payload: HTTP2Frame.FramePayload) {
         output.writing(payload)
-        session.enqueue(HTTP2Frame(streamID: id, payload: payload))
+        session.writer.enqueue(HTTP2Frame(streamID: id, payload: payload))
     }
 
     /// Turns as much of `bytes` as is complete into frames.
@@ -276,7 +276,7 @@ final class HTTP2ServerStream {
             reset(.cancel)
             return
         }
-        session.flush()
+        session.writer.flush()
         guard !clientEnded, !closed else { return }
         if output.endSent { reset(.noError) } else { resetWhenSent = true }
     }
@@ -285,7 +285,7 @@ final class HTTP2ServerStream {
     func reset(_ code: HTTP2ErrorCode) {
         guard !closed else { return }
         closed = true
-        session.enqueue(HTTP2Frame(streamID: id, payload: .rstStream(code)))
-        session.flush()
+        session.writer.enqueue(HTTP2Frame(streamID: id, payload: .rstStream(code)))
+        session.writer.flush()
     }
 }

@@ -32,7 +32,8 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private var nextStreamID = HTTP2StreamID(1)
     private var streams: [HTTP2StreamID: HTTP2UpstreamStream] = [:]
     private var connectionWindow = InboundWindow(target: 65_535, left: 65_535)
-    private let writer = HTTP2FrameWriter()
+    /// Where streams queue their frames, and flush.
+    let writer = HTTP2FrameWriter()
     /// The header block request heads are written into, the strings of the
     /// last one, and the buffer response heads are written into: each is
     /// reused once what was made from it last has gone.
@@ -69,7 +70,7 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     func channelActive(context: ChannelHandlerContext) {
         writer.active = true
         context.fireChannelActive()
-        flush()
+        writer.flush()
     }
 
     // MARK: Streams
@@ -154,19 +155,11 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
     private func topUpConnectionWindow(used: Int) {
         connectionWindow.used(used)
         guard let increment = connectionWindow.increment() else { return }
-        enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
-        flush()
+        writer.enqueue(HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment)))
+        writer.flush()
     }
 
     // MARK: Frames out
-
-    func enqueue(_ frame: HTTP2Frame) {
-        writer.enqueue(frame)
-    }
-
-    func flush() {
-        writer.flush()
-    }
 
     /// The header block for a request head the proxy rewrote (Host becomes
     /// :authority, hop-by-hop fields go, `te: trailers` is added: gRPC
@@ -203,14 +196,6 @@ final class HTTP2UpstreamSession: ChannelInboundHandler, NIOHTTP2FrameDelegate {
 
     func keep(responseHeadBuffer buffer: ByteBuffer) {
         headBuffer = buffer
-    }
-
-    func takeScratch() -> [HTTP2Frame.FramePayload] {
-        writer.takeScratch()
-    }
-
-    func returnScratch(_ frames: inout [HTTP2Frame.FramePayload]) {
-        writer.returnScratch(&frames)
     }
 
     func wroteFrame(_ frame: HTTP2Frame) {

@@ -92,8 +92,8 @@ final class HTTP2UpstreamStream: BackendLink {
     func write(_ bytes: ByteBuffer) {
         guard !closed else { return }
         var bytes = output.joined(bytes)
-        var frames = session.takeScratch()
-        defer { session.returnScratch(&frames) }
+        var frames = session.writer.takeScratch()
+        defer { session.writer.returnScratch(&frames) }
         do {
             try convert(&bytes, into: &frames)
         } catch {
@@ -109,12 +109,12 @@ final class HTTP2UpstreamStream: BackendLink {
         guard let id else { return }
         for payload in frames {
             output.writing(payload)
-            session.enqueue(HTTP2Frame(streamID: id, payload: payload))
+            session.writer.enqueue(HTTP2Frame(streamID: id, payload: payload))
         }
     }
 
     func flush() {
-        session.flush()
+        session.writer.flush()
     }
 
     private func convert(_ bytes: inout ByteBuffer, into frames: inout [HTTP2Frame.FramePayload]) throws {
@@ -260,8 +260,8 @@ final class HTTP2UpstreamStream: BackendLink {
     /// and nothing waits here.
     private func topUpWindow() {
         guard let id, !held.paused, held.isEmpty, !endpointEnded, !closed, let increment = window.increment() else { return }
-        session.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
-        session.flush()
+        session.writer.enqueue(HTTP2Frame(streamID: id, payload: .windowUpdate(windowSizeIncrement: increment)))
+        session.writer.flush()
     }
 
     // MARK: Ending
@@ -278,8 +278,8 @@ final class HTTP2UpstreamStream: BackendLink {
         var answered = endpointEnded || bodyLeft == 0
         if case .done = response { answered = true }
         guard let id, !(output.ended && answered) else { return }
-        session.enqueue(HTTP2Frame(streamID: id, payload: .rstStream(.cancel)))
-        session.flush()
+        session.writer.enqueue(HTTP2Frame(streamID: id, payload: .rstStream(.cancel)))
+        session.writer.flush()
     }
 
     /// The endpoint said GOAWAY with a last stream id below this one's: it
